@@ -1,0 +1,1 @@
+"""Reference back-office intake service (server side)."""
