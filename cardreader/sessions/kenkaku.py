@@ -1,0 +1,104 @@
+"""The 券面事項確認AP (Kenkaku): the card face as the issuer signed it, opened by 照合番号."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from cardreader import tlv
+from cardreader.errors import InvalidPinFormat, MalformedResponse
+from cardreader.mynumber import MyNumber
+from cardreader.sessions.base import ApplicationSession
+from cardreader.sessions.kenhojo import (
+    CardVerifiableCertificate,
+    Sex,
+    parse_card_date,
+    parse_cvc,
+)
+from cardreader.trace import Redact
+from cardreader.wareki import to_wareki
+
+KENKAKU_AID = bytes.fromhex("D3921000310001010402")
+
+EF_CARD_FACE = 0x02
+EF_CVC = 0x04
+EF_COLLATION_B = 0x12
+EF_COLLATION_A = 0x13
+TAG_CARD_FACE = 0xFF20
+COLLATION_B_LENGTH = 14
+
+
+def collation_number_b(birth_date: dt.date, expiry_year: int, security_code: str) -> str:
+    """照合番号B: birth date YYMMDD with the Japanese-era year, expiry year, security code.
+
+    Example (protocol sheet §4): 1980-02-17 (昭和55), 2035, 2285 → 55021720352285.
+    """
+    if len(security_code) != 4 or not security_code.isdigit():
+        raise ValueError("the security code has 4 digits")
+    era = to_wareki(birth_date)
+    return f"{era.year % 100:02d}{era.month:02d}{era.day:02d}{expiry_year:04d}{security_code}"
+
+
+@dataclass(frozen=True)
+class CardFace:
+    """The card-face record (EF 0002): what is printed on the card, signed by the issuer."""
+
+    birth_date: dt.date
+    sex: Sex
+    card_public_key: bytes = field(repr=False)
+    name_image: bytes = field(repr=False)  # PNG
+    address_image: bytes = field(repr=False)  # PNG
+    photo: bytes = field(repr=False)  # JPEG 2000
+    signature: bytes = field(repr=False)
+    expiry: dt.date
+    security_code_image: bytes = field(repr=False)  # PNG
+    raw: bytes = field(repr=False)
+
+
+class KenkakuSession(ApplicationSession):
+    """Commands of the 券面事項確認AP."""
+
+    AID = KENKAKU_AID
+    LABEL = "Kenkaku"
+
+    def verify_collation_b(self, code: str, *, allow_last_try: bool = False) -> None:
+        """Open the card face with 照合番号B (14 digits)."""
+        if len(code) != COLLATION_B_LENGTH or not code.isascii() or not code.isdigit():
+            raise InvalidPinFormat("collation_b", "照合番号B has 14 digits")
+        self._verify_secret("collation_b", EF_COLLATION_B, code, allow_last_try)
+
+    def verify_collation_a(self, my_number: MyNumber, *, allow_last_try: bool = False) -> None:
+        """Open the card face with 照合番号A (the My Number)."""
+        self._verify_secret("collation_a", EF_COLLATION_A, my_number.reveal(), allow_last_try)
+
+    def _verify_secret(self, name: str, ef: int, value: str, allow_last_try: bool) -> None:
+        self._verify_raw(name, ef, bytearray(value.encode("ascii")), allow_last_try=allow_last_try)
+
+    def read_card_face(self) -> CardFace:
+        """The card face (after 照合番号A or B)."""
+        return parse_card_face(self._read_file(EF_CARD_FACE, redact=Redact.RESPONSE))
+
+    def read_certificate(self) -> CardVerifiableCertificate:
+        """EF 0004, this application's CVC (no secret)."""
+        return parse_cvc(self._read_file(EF_CVC))
+
+
+def parse_card_face(raw: bytes) -> CardFace:
+    """Parse the FF20 card-face record of §5.4."""
+    items = tlv.children(raw, TAG_CARD_FACE)
+    try:
+        value = {tag: items[tag].value for tag in range(0xDF22, 0xDF2B)}
+        return CardFace(
+            birth_date=parse_card_date(value[0xDF22].decode("ascii")),
+            sex=Sex(value[0xDF23].decode("ascii")),
+            card_public_key=value[0xDF24],
+            name_image=value[0xDF25],
+            address_image=value[0xDF26],
+            photo=value[0xDF27],
+            signature=value[0xDF28],
+            expiry=parse_card_date(value[0xDF29].decode("ascii")),
+            security_code_image=value[0xDF2A],
+            raw=raw,
+        )
+    except (KeyError, UnicodeDecodeError, ValueError) as exc:
+        raise MalformedResponse("card face record is incomplete") from exc
