@@ -1,0 +1,258 @@
+"""PC/SC transport through pyscard: readers, a card connection, and presence events.
+
+This is the only module that imports ``smartcard``. On Windows it talks to WinSCard,
+elsewhere to pcsclite's ``pcscd``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from smartcard import scard
+from smartcard.CardConnection import CardConnection as PyscardConnection
+from smartcard.Exceptions import (
+    CardConnectionException,
+    NoCardException,
+    SmartcardException,
+)
+from smartcard.System import readers as pyscard_readers
+
+from cardreader.errors import CardRemoved, NoCard, ReaderNotFound, TransportError
+
+log = logging.getLogger(__name__)
+
+EVENT_POLL_MS = 500
+# PC/SC return codes that mean "the card went away" (winscard.h).
+_REMOVED_CODES = ("0x80100069", "0x80100016", "0x80100068", "0x8010000C", "0x80100017")
+
+
+@dataclass(frozen=True)
+class ReaderInfo:
+    """A reader PC/SC knows, and whether a card sits in it."""
+
+    name: str
+    card_present: bool
+
+
+def list_readers() -> list[ReaderInfo]:
+    """All readers with their card state."""
+    context = _establish()
+    try:
+        names = _reader_names(context)
+        if not names:
+            return []
+        states = [(name, scard.SCARD_STATE_UNAWARE) for name in names]
+        result, new_states = scard.SCardGetStatusChange(context, 0, states)
+        if result not in (scard.SCARD_S_SUCCESS, scard.SCARD_E_TIMEOUT):
+            raise TransportError(f"reader status failed: {scard.SCardGetErrorMessage(result)}")
+        return [
+            ReaderInfo(name, bool(event & scard.SCARD_STATE_PRESENT))
+            for name, event, _atr in new_states
+        ]
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+def find_reader(name: str) -> str:
+    """The full reader name for ``name`` (exact, or a unique part of it)."""
+    names = [reader.name for reader in list_readers()]
+    if name in names:
+        return name
+    matches = [candidate for candidate in names if name.lower() in candidate.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ReaderNotFound(f"no reader named {name!r} (found: {', '.join(names) or 'none'})")
+    raise ReaderNotFound(f"{name!r} matches several readers: {', '.join(matches)}")
+
+
+class PcscConnection:
+    """A shared-mode T=0/T=1 connection to the card in one reader."""
+
+    def __init__(self, reader: str, connection: PyscardConnection) -> None:
+        self.reader = reader
+        self._connection = connection
+
+    @classmethod
+    def open(cls, reader: str) -> PcscConnection:
+        """Connect to the card in ``reader`` (a full name or a unique part of it)."""
+        full_name = find_reader(reader)
+        match = [r for r in pyscard_readers() if str(r) == full_name]
+        if not match:
+            raise ReaderNotFound(f"reader {full_name!r} disappeared")
+        connection = match[0].createConnection()
+        try:
+            connection.connect(
+                PyscardConnection.T0_protocol | PyscardConnection.T1_protocol,
+                mode=scard.SCARD_SHARE_SHARED,
+            )
+        except NoCardException as exc:
+            raise NoCard(f"no card in {full_name}") from exc
+        except SmartcardException as exc:
+            raise _transport_error(exc) from exc
+        return cls(full_name, connection)
+
+    @property
+    def atr(self) -> bytes:
+        return bytes(self._connection.getATR())
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        try:
+            data, sw1, sw2 = self._connection.transmit(list(apdu))
+        except SmartcardException as exc:
+            raise _transport_error(exc) from exc
+        return bytes(data), (sw1 << 8) | sw2
+
+    def reconnect(self) -> None:
+        """Reconnect after another program reset the card (the card keeps its PIN state)."""
+        try:
+            self._connection.reconnect(
+                PyscardConnection.T0_protocol | PyscardConnection.T1_protocol,
+                mode=scard.SCARD_SHARE_SHARED,
+                disposition=scard.SCARD_LEAVE_CARD,
+            )
+        except SmartcardException as exc:
+            raise _transport_error(exc) from exc
+
+    def close(self) -> None:
+        try:
+            self._connection.disconnect()
+        except SmartcardException:
+            log.debug("disconnect after the card was gone", exc_info=True)
+        self._connection.release()
+
+
+def _transport_error(exc: SmartcardException) -> TransportError:
+    text = str(exc)
+    if isinstance(exc, NoCardException):
+        return NoCard("no card in the reader")
+    if isinstance(exc, CardConnectionException) and any(c in text for c in _REMOVED_CODES):
+        return CardRemoved("the card was removed from the reader")
+    if "removed" in text.lower():
+        return CardRemoved("the card was removed from the reader")
+    return TransportError(f"PC/SC error: {text}")
+
+
+def _establish() -> int:
+    result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if result != scard.SCARD_S_SUCCESS:
+        raise ReaderNotFound(
+            f"the smart-card service is not running: {scard.SCardGetErrorMessage(result)}"
+        )
+    return int(context)
+
+
+def _reader_names(context: int) -> list[str]:
+    result, names = scard.SCardListReaders(context, [])
+    if result in (scard.SCARD_E_NO_READERS_AVAILABLE, scard.SCARD_E_READER_UNAVAILABLE):
+        return []
+    if result != scard.SCARD_S_SUCCESS:
+        raise TransportError(f"listing readers failed: {scard.SCardGetErrorMessage(result)}")
+    return list(names)
+
+
+ReaderCallback = Callable[[str], None]
+InsertCallback = Callable[[str, bytes], None]
+
+
+def _ignore(*_args: object) -> None:
+    return None
+
+
+@dataclass
+class CardEventHandlers:
+    """Plain callbacks, called on the watcher's thread."""
+
+    card_inserted: InsertCallback = _ignore
+    card_removed: ReaderCallback = _ignore
+    reader_added: ReaderCallback = _ignore
+    reader_removed: ReaderCallback = _ignore
+
+
+class CardEvents:
+    """Watch readers and cards with ``SCardGetStatusChange`` on a background thread.
+
+    Cards already present when watching starts are reported as insertions.
+    """
+
+    def __init__(self, handlers: CardEventHandlers) -> None:
+        self.handlers = handlers
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._context: int | None = None
+
+    def start(self) -> None:
+        self._context = _establish()
+        self._thread = threading.Thread(target=self._run, name="pcsc-events", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._context is not None:
+            scard.SCardCancel(self._context)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._context is not None:
+            scard.SCardReleaseContext(self._context)
+            self._context = None
+
+    def __enter__(self) -> CardEvents:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        assert self._context is not None
+        present: dict[str, bool] = {}
+        states: dict[str, int] = {}
+        while not self._stop.is_set():
+            try:
+                self._sync_readers(present, states)
+                self._wait_for_change(present, states)
+            except Exception:  # a watcher must survive a flaky service; log and go on
+                log.exception("card event watcher error")
+                self._stop.wait(EVENT_POLL_MS / 1000)
+
+    def _sync_readers(self, present: dict[str, bool], states: dict[str, int]) -> None:
+        assert self._context is not None
+        names = _reader_names(self._context)
+        for name in names:
+            if name not in states:
+                states[name] = scard.SCARD_STATE_UNAWARE
+                present[name] = False
+                self.handlers.reader_added(name)
+        for name in [n for n in states if n not in names]:
+            if present.pop(name, False):
+                self.handlers.card_removed(name)
+            del states[name]
+            self.handlers.reader_removed(name)
+
+    def _wait_for_change(self, present: dict[str, bool], states: dict[str, int]) -> None:
+        assert self._context is not None
+        if not states:
+            self._stop.wait(EVENT_POLL_MS / 1000)  # no reader yet: look again shortly
+            return
+        # Reader plug/unplug is noticed by re-listing readers at least every EVENT_POLL_MS.
+        watched = list(states.items())
+        result, new_states = scard.SCardGetStatusChange(self._context, EVENT_POLL_MS, watched)
+        if result in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
+            return
+        if result != scard.SCARD_S_SUCCESS:
+            raise TransportError(scard.SCardGetErrorMessage(result))
+        for name, event, atr in new_states:
+            if name not in states:
+                continue
+            states[name] = event & ~scard.SCARD_STATE_CHANGED
+            now_present = bool(event & scard.SCARD_STATE_PRESENT) and not (
+                event & scard.SCARD_STATE_MUTE
+            )
+            if now_present and not present[name]:
+                self.handlers.card_inserted(name, bytes(atr))
+            elif present[name] and not now_present:
+                self.handlers.card_removed(name)
+            present[name] = now_present
