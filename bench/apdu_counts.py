@@ -1,0 +1,143 @@
+"""APDUs and bytes per card operation: extended vs short-only reads, and OpenSC's count.
+
+Run: ``python bench/apdu_counts.py`` (the OpenSC column needs pcscd + vpcd running,
+e.g. started by the test suite's fixture or by hand; otherwise it prints n/a).
+The floor is OpenSC reading the same auth certificate through the same emulator,
+measured in the same run from the vpcd-side APDU count.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cardreader.emulator.card import VirtualCard
+from cardreader.emulator.inprocess import EmulatorConnection
+from cardreader.emulator.resident import DEFAULT_RESIDENT
+from cardreader.emulator.scenarios import build_profile
+from cardreader.pin import PinKind, PinStatus
+from cardreader.sessions import MyNumberCard
+from counterapp.reading import read_for_counter
+
+
+@dataclass(frozen=True)
+class Count:
+    apdus: int
+    bytes_sent: int
+    bytes_received: int
+
+
+class TestPins:
+    def ask_pin(self, status: PinStatus) -> bytearray:
+        pin = DEFAULT_RESIDENT.kenhojo_pin
+        if status.kind is PinKind.AUTH:
+            pin = DEFAULT_RESIDENT.auth_pin
+        return bytearray(pin.encode())
+
+    def confirm_last_try(self, status: PinStatus) -> bool:
+        return False
+
+
+def read_auth_cert(card: MyNumberCard) -> None:
+    card.jpki().read_auth_certificate()
+
+
+def read_kenhojo(card: MyNumberCard) -> None:
+    kenhojo = card.kenhojo()
+    kenhojo.verify_pin(DEFAULT_RESIDENT.kenhojo_pin)
+    kenhojo.read_basic_info()
+    kenhojo.read_my_number()
+    kenhojo.read_integrity_record()
+    kenhojo.read_certificate()
+
+
+def verify_and_sign(card: MyNumberCard) -> None:
+    jpki = card.jpki()
+    jpki.verify_pin(PinKind.AUTH, DEFAULT_RESIDENT.auth_pin)
+    jpki.sign_sha256(PinKind.AUTH, b"\x00" * 32)
+
+
+def full_counter_read(card: MyNumberCard) -> None:
+    read_for_counter(card, TestPins(), b"\x00" * 32)
+
+
+OPERATIONS: dict[str, Callable[[MyNumberCard], None]] = {
+    "read auth certificate": read_auth_cert,
+    "Kenhojo: PIN + 4 items + My Number + integrity + CVC": read_kenhojo,
+    "auth PIN + sign": verify_and_sign,
+    "full counter read (issue budget: 12 ext / 26 short)": full_counter_read,
+}
+
+
+def measure(operation: Callable[[MyNumberCard], None], *, extended: bool) -> Count:
+    profile = build_profile("valid")
+    profile.extended_length = extended
+    connection = EmulatorConnection(VirtualCard(profile))
+    operation(MyNumberCard(connection))
+    stats = connection.stats
+    return Count(stats.commands, stats.bytes_sent, stats.bytes_received)
+
+
+def opensc_auth_certificate_count() -> Count | None:
+    """APDUs OpenSC's pkcs15-tool sends to read the auth certificate, counted at the bridge."""
+    if shutil.which("pkcs15-tool") is None or not Path("/run/pcscd/pcscd.comm").exists():
+        return None
+    trace = Path(subprocess.check_output(["mktemp"], text=True).strip())
+    server = subprocess.Popen(
+        [sys.executable, "-m", "counterapp", "simulate", "serve", "--trace-file", str(trace)],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(2.0)  # pcscd polls the vpcd slot every ~400 ms
+        before = _count_commands(trace)
+        subprocess.run(
+            ["pkcs15-tool", "--read-certificate", "01", "--output", "/dev/null"],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        lines = trace.read_text().splitlines()[before * 2 :]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    sent = [line for line in lines if line.startswith(">")]
+    received = [line for line in lines if line.startswith("<")]
+    return Count(len(sent), _hex_bytes(sent), _hex_bytes(received))
+
+
+def _count_commands(trace: Path) -> int:
+    return sum(1 for line in trace.read_text().splitlines() if line.startswith(">"))
+
+
+def _hex_bytes(lines: list[str]) -> int:
+    return sum(len([t for t in line[2:].split() if len(t) == 2]) for line in lines)
+
+
+def main() -> None:
+    header = ("operation", "ext APDUs", "ext bytes", "short APDUs", "short bytes")
+    print(f"{header[0]:55} {header[1]:>9} {header[2]:>10} {header[3]:>11} {header[4]:>11}")
+    for name, operation in OPERATIONS.items():
+        ext = measure(operation, extended=True)
+        short = measure(operation, extended=False)
+        print(
+            f"{name:55} {ext.apdus:9d} {ext.bytes_sent + ext.bytes_received:10d} "
+            f"{short.apdus:11d} {short.bytes_sent + short.bytes_received:11d}"
+        )
+    ours = measure(read_auth_cert, extended=True)
+    opensc = opensc_auth_certificate_count()
+    if opensc is None:
+        print("OpenSC (pkcs15-tool --read-certificate): n/a (pcscd or OpenSC not available)")
+        return
+    print(
+        f"OpenSC reading the auth certificate: {opensc.apdus} APDUs (incl. its card detection); "
+        f"ours: {ours.apdus} APDUs; ratio ours/OpenSC = {ours.apdus / opensc.apdus:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

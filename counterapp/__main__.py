@@ -1,0 +1,3 @@
+from counterapp.cli import main
+
+main()

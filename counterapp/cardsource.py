@@ -1,0 +1,54 @@
+"""Where the card comes from: a PC/SC reader or the built-in emulator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cardreader.emulator.card import VirtualCard
+from cardreader.emulator.inprocess import EmulatorConnection
+from cardreader.emulator.scenarios import build_profile
+from cardreader.sessions import MyNumberCard
+from counterapp.settings import Settings
+
+
+class SourceError(ValueError):
+    """Both or neither of reader and emulator were asked for in a way that cannot work."""
+
+    message_key = "usage.source"
+
+
+@dataclass(frozen=True)
+class CardSource:
+    """A reader name, or an emulator scenario (exactly one is set)."""
+
+    reader: str | None = None
+    scenario: str | None = None
+
+    @property
+    def is_emulator(self) -> bool:
+        return self.reader is None
+
+    def describe(self) -> str:
+        return f"reader {self.reader}" if self.reader else f"emulator ({self.scenario})"
+
+
+def resolve_source(settings: Settings, reader: str | None, simulate: str | None) -> CardSource:
+    """Command-line choice first, then the settings; the emulator when nothing is configured."""
+    if reader and simulate:
+        raise SourceError("use either --reader or --simulate, not both")
+    if simulate:
+        return CardSource(scenario=simulate)
+    if reader or settings.reader:
+        return CardSource(reader=reader or settings.reader)
+    return CardSource(scenario=settings.scenario)
+
+
+def open_card(source: CardSource) -> MyNumberCard:
+    """Connect to the card; the PC/SC module is imported only when a reader is used."""
+    if source.reader is not None:
+        from cardreader.pcsc import PcscConnection
+
+        return MyNumberCard(PcscConnection.open(source.reader))
+    assert source.scenario is not None
+    profile = build_profile(source.scenario)
+    return MyNumberCard(EmulatorConnection(VirtualCard(profile)))

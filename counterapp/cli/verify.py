@@ -1,0 +1,152 @@
+"""``counterapp verify``: is the card on the reader genuine, and why (not)?"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from counterapp.cardsource import CardSource, SourceError, resolve_source
+from counterapp.cli.common import (
+    EXIT_NOT_GENUINE,
+    EXIT_OK,
+    EXIT_UNDETERMINED,
+    AppContext,
+    card_options,
+    connected_card,
+    echo_json,
+    reports_card_errors,
+)
+from counterapp.cli.prompts import TerminalInteraction
+from counterapp.messages import text
+from counterapp.reading import read_for_counter
+from counterapp.verification.engine import VerificationPolicy, evaluate
+from counterapp.verification.revocation import CrlError, load_crls, parse_crl
+from counterapp.verification.testtrust import emulator_crls, emulator_trust
+from counterapp.verification.trust import TrustConfig, TrustError, load_trust
+from counterapp.verification.verdict import Outcome, Overall, Verdict
+
+EXIT_BY_VERDICT = {
+    Overall.GENUINE: EXIT_OK,
+    Overall.NOT_GENUINE: EXIT_NOT_GENUINE,
+    Overall.UNDETERMINED: EXIT_UNDETERMINED,
+}
+CHALLENGE_BYTES = 32
+
+
+@click.command()
+@card_options
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.option(
+    "--at",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]),
+    help="Verify as of this time (UTC unless an offset is given). Default: now.",
+)
+@click.option(
+    "--crl",
+    "crl_files",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    multiple=True,
+    help="CRL file to use instead of the configured sources (repeatable).",
+)
+@click.option("--no-possession", is_flag=True, help="Skip the auth PIN and the signature check.")
+@click.option(
+    "--allow-last-try",
+    is_flag=True,
+    help="When stdin is not a TTY: allow sending a PIN on its very last try.",
+)
+@click.pass_context
+@reports_card_errors
+def verify(
+    ctx: click.Context,
+    reader: str | None,
+    simulate: str | None,
+    as_json: bool,
+    at: dt.datetime | None,
+    crl_files: tuple[Path, ...],
+    no_possession: bool,
+    allow_last_try: bool,
+) -> None:
+    """カードの真正性を確認 / Verify the card: chain, validity, revocation, possession, integrity.
+
+    \b
+    PINs come from standard input when it is not a terminal, one per line in the
+    order asked (auth PIN, then Kenhojo PIN); otherwise from hidden prompts.
+    Exit codes: 0 genuine, 1 not genuine, 2 undetermined, 3 card/reader error,
+    4 usage or configuration error.
+    """
+    app: AppContext = ctx.obj
+    when = _as_utc(at) if at else dt.datetime.now(dt.UTC)
+    try:
+        source = resolve_source(app.settings, reader, simulate)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from exc
+    trust = _trust_for(source, app.settings.data_dir)
+    crls = _crls_for(source, crl_files, app, when)
+    challenge = None if no_possession else secrets.token_bytes(CHALLENGE_BYTES)
+    with connected_card(ctx, reader, simulate) as card:
+        read = read_for_counter(card, TerminalInteraction(allow_last_try=allow_last_try), challenge)
+    policy = VerificationPolicy(revocation_unknown=app.settings.revocation_unknown)
+    verdict = evaluate(read, trust, crls, when, policy)
+    if as_json:
+        echo_json(verdict.to_json())
+    else:
+        click.echo(verdict_text(verdict))
+    sys.exit(EXIT_BY_VERDICT[verdict.overall])
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _trust_for(source: CardSource, data_dir: Path) -> TrustConfig:
+    try:
+        trust = load_trust(data_dir)
+    except TrustError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if source.is_emulator:
+        return trust if trust.anchors else emulator_trust()
+    if not trust.anchors:
+        raise click.UsageError(
+            "no trust anchors configured: install the J-LIS CA certificates with "
+            "'counterapp trust add FILE'"
+        )
+    if trust.test_only:
+        raise click.UsageError("refusing to verify a real card against TEST ONLY trust anchors")
+    return trust
+
+
+def _crls_for(
+    source: CardSource, crl_files: tuple[Path, ...], app: AppContext, when: dt.datetime
+) -> list:  # type: ignore[type-arg]
+    if crl_files:
+        try:
+            return [parse_crl(path.read_bytes()) for path in crl_files]
+        except CrlError as exc:
+            raise click.UsageError(f"--crl: {exc}") from exc
+    configured = load_crls(app.settings.crl_sources, app.settings.data_dir, when)
+    if configured or not source.is_emulator:
+        return configured
+    return emulator_crls(when)
+
+
+def verdict_text(verdict: Verdict) -> str:
+    """The clerk's view: the overall result, then each check with its reason in Japanese."""
+    lines = [text(f"verdict.{verdict.overall.value}")]
+    for check in verdict.checks:
+        mark = {"pass": "✔", "fail": "✘", "unknown": "?", "skipped": "-"}[check.outcome.value]
+        label = text(f"check.{check.check}")
+        reason = (
+            f": {text(check.reason)}" if check.reason and check.outcome is not Outcome.PASS else ""
+        )
+        lines.append(f"  {mark} {label}{reason}")
+    if verdict.certificate:
+        facts = verdict.certificate
+        lines.append(
+            f"証明書: シリアル {facts.serial} / 有効期限 {facts.not_after[:10]} / "
+            f"発行CA世代 {facts.issuer_generation}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,197 @@
+"""User-facing text for every message key, Japanese first.
+
+Errors that may reach a user carry a ``message_key``; front ends turn keys into
+text here. Texts never include a PIN or a My Number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PIN_NAMES = {
+    "ja": {
+        "auth": "利用者証明用電子証明書の暗証番号",
+        "signing": "署名用電子証明書の暗証番号",
+        "kenhojo": "券面事項入力補助用の暗証番号",
+        "collation_a": "照合番号A",
+        "collation_b": "照合番号B",
+    },
+    "en": {
+        "auth": "user-authentication PIN",
+        "signing": "digital-signature password",
+        "kenhojo": "card-text PIN (券面事項入力補助用)",
+        "collation_a": "collation number A",
+        "collation_b": "collation number B",
+    },
+}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "card.error": {"ja": "カードの読み取りに失敗しました。", "en": "The card could not be read."},
+    "reader.error": {
+        "ja": "カードリーダーでエラーが発生しました。",
+        "en": "The card reader reported an error.",
+    },
+    "reader.not_found": {
+        "ja": "カードリーダーが見つかりません。接続を確認してください。",
+        "en": "The card reader was not found. Check that it is connected.",
+    },
+    "reader.no_extended_length": {
+        "ja": "カードリーダーが拡張長APDUに対応していません。",
+        "en": "The reader does not pass extended-length APDUs.",
+    },
+    "card.absent": {
+        "ja": "カードがありません。カードをリーダーに置いてください。",
+        "en": "No card. Place the card on the reader.",
+    },
+    "card.removed": {
+        "ja": "読み取り中にカードが離れました。もう一度カードを置いてください。",
+        "en": "The card was removed during the read. Place it on the reader again.",
+    },
+    "card.status": {
+        "ja": "カードがエラーを返しました。",
+        "en": "The card answered with an error.",
+    },
+    "card.malformed": {
+        "ja": "カードのデータが読み取れない形式です。",
+        "en": "The card returned data in an unexpected format.",
+    },
+    "card.not_mynumber": {
+        "ja": "マイナンバーカードではありません。",
+        "en": "This is not a My Number card.",
+    },
+    "card.file_not_found": {
+        "ja": "カードに必要なデータがありません。",
+        "en": "The card does not hold the requested data.",
+    },
+    "pin.required": {
+        "ja": "暗証番号の入力が必要です。",
+        "en": "A PIN must be entered first.",
+    },
+    "pin.error": {"ja": "{pin}の確認に失敗しました。", "en": "The {pin} check failed."},
+    "pin.invalid_format": {
+        "ja": "{pin}の形式が正しくありません（回数は減っていません）。",
+        "en": "The {pin} has the wrong format (no try was used).",
+    },
+    "pin.wrong": {
+        "ja": "{pin}が違います。あと{tries_left}回間違えるとロックされます。",
+        "en": "Wrong {pin}. {tries_left} tries left before it locks.",
+    },
+    "pin.blocked": {
+        "ja": "{pin}はロックされています。市区町村の窓口で解除が必要です。",
+        "en": "The {pin} is locked. The municipal office must unlock it.",
+    },
+    "pin.last_try": {
+        "ja": "{pin}は残り1回です。間違えるとロックされるため、確認なしには送信しません。",
+        "en": "The {pin} has one try left; it is not sent without explicit confirmation.",
+    },
+    "pin.cancelled": {"ja": "暗証番号の入力が中止されました。", "en": "PIN entry was cancelled."},
+    "verdict.genuine": {"ja": "判定: 真正なカードです", "en": "Verdict: genuine"},
+    "verdict.not_genuine": {"ja": "判定: 真正ではありません", "en": "Verdict: NOT genuine"},
+    "verdict.undetermined": {
+        "ja": "判定: 確認できませんでした（理由を確認してください）",
+        "en": "Verdict: undetermined (see the reasons)",
+    },
+    "check.chain": {"ja": "証明書チェーン（J-LIS）", "en": "Certificate chain (J-LIS)"},
+    "check.validity": {"ja": "有効期間", "en": "Validity period"},
+    "check.key": {"ja": "鍵と署名方式", "en": "Key and algorithm"},
+    "check.revocation": {"ja": "失効確認", "en": "Revocation"},
+    "check.possession": {
+        "ja": "本人確認（暗証番号による署名）",
+        "en": "Possession (PIN signature)",
+    },
+    "check.integrity": {"ja": "券面事項の改ざん検知", "en": "Card text integrity"},
+    "check.consistency": {"ja": "記載事項の一致", "en": "Consistency of records"},
+    "chain.untrusted": {
+        "ja": "信頼できる発行者（J-LIS）までたどれません",
+        "en": "No chain to a trusted issuer (J-LIS)",
+    },
+    "trust.no_anchors": {"ja": "トラストアンカーが未設定です", "en": "No trust anchor configured"},
+    "cert.expired": {"ja": "証明書の有効期限が切れています", "en": "The certificate has expired"},
+    "cert.not_yet_valid": {
+        "ja": "証明書の有効期間がまだ始まっていません",
+        "en": "The certificate is not yet valid",
+    },
+    "cert.revoked": {"ja": "証明書は失効しています", "en": "The certificate is revoked"},
+    "cert.weak_key": {"ja": "鍵長が不足しています", "en": "The key is too weak"},
+    "cert.bad_algorithm": {"ja": "署名方式が想定外です", "en": "Unexpected signature algorithm"},
+    "cert.bad_key_usage": {"ja": "鍵用途が想定外です", "en": "Unexpected key usage"},
+    "crl.missing": {
+        "ja": "失効リスト（CRL）がないため失効を確認できません",
+        "en": "No CRL: revocation could not be checked",
+    },
+    "crl.stale": {
+        "ja": "失効リスト（CRL）の次回更新日時を過ぎています",
+        "en": "The CRL is past its next update",
+    },
+    "revocation.no_issuer": {
+        "ja": "発行者が確認できないため失効確認を省略しました",
+        "en": "Revocation skipped: issuer not established",
+    },
+    "possession.bad_signature": {
+        "ja": "カードの署名が証明書と一致しません",
+        "en": "The card's signature does not match its certificate",
+    },
+    "possession.not_checked": {"ja": "本人確認は省略されました", "en": "Possession not checked"},
+    "kenhojo.tampered": {
+        "ja": "券面事項（氏名・住所など）が改ざんされています",
+        "en": "The card text (name, address, ...) has been altered",
+    },
+    "kenhojo.bad_signature": {
+        "ja": "券面事項の署名が正しくありません",
+        "en": "The card text signature does not verify",
+    },
+    "kenhojo.absent": {
+        "ja": "券面事項入力補助APがありません（スマートフォン等）",
+        "en": "No card-text application (e.g. a smartphone)",
+    },
+    "kenhojo.not_read": {"ja": "券面事項を読み取っていません", "en": "Card text not read"},
+    "cvc.untrusted": {
+        "ja": "カード発行者の証明書（CVC）が検証できません",
+        "en": "The card's CVC does not verify against the issuer key",
+    },
+    "cvc.unknown_issuer": {
+        "ja": "CVC の発行者鍵が未設定です",
+        "en": "The CVC issuer key is not configured",
+    },
+    "consistency.mismatch": {
+        "ja": "記載事項が一致しません",
+        "en": "The records on the card disagree",
+    },
+    "consistency.not_read": {"ja": "比較対象なし", "en": "Nothing to compare"},
+    "trust.invalid": {
+        "ja": "トラストアンカーの設定に誤りがあります",
+        "en": "Trust settings invalid",
+    },
+    "settings.invalid": {
+        "ja": "設定ファイルに誤りがあります。",
+        "en": "The settings file is invalid.",
+    },
+}
+
+
+def text(key: str, lang: str = "ja", **params: Any) -> str:
+    """The message for ``key`` in ``lang`` (Japanese if missing), with parameters filled in."""
+    entry = MESSAGES.get(key) or MESSAGES["card.error"]
+    template = entry.get(lang) or entry["ja"]
+    pin = params.pop("pin_name", None)
+    if pin is not None:
+        params["pin"] = PIN_NAMES.get(lang, PIN_NAMES["ja"]).get(pin, pin)
+    defaults = _Defaults(pin="暗証番号" if lang == "ja" else "PIN", tries_left="?")
+    defaults.update(params)
+    return template.format_map(defaults)
+
+
+class _Defaults(dict[str, Any]):
+    """Fills a parameter the caller did not give, so a text never shows raw braces."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def error_text(error: Exception, lang: str = "ja") -> str:
+    """The user's text for an error that carries a message key."""
+    key = getattr(error, "message_key", "card.error")
+    params = {
+        name: getattr(error, name) for name in ("tries_left", "pin_name") if hasattr(error, name)
+    }
+    return text(key, lang, **params)

@@ -1,0 +1,1 @@
+"""Is this card genuine? Chain, validity, revocation, possession, data integrity, consistency."""

@@ -1,0 +1,154 @@
+"""Each verification check as a small function returning its own ``CheckResult``.
+
+Checks never raise for bad input: a malformed certificate, CRL, record or CVC
+becomes a failed or unknown result with a stable reason key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import SignatureAlgorithmOID
+from cryptography.x509.verification import (
+    ExtensionPolicy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
+
+from cardreader.sessions import BasicInfo, MyNumberFile
+from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
+from counterapp.verification.verdict import CheckResult
+
+MIN_RSA_BITS = 2048
+CHAIN = "chain"
+VALIDITY = "validity"
+KEY = "key"
+REVOCATION = "revocation"
+POSSESSION = "possession"
+INTEGRITY = "integrity"
+CONSISTENCY = "consistency"
+
+
+def _chain_time(cert: x509.Certificate, at: dt.datetime) -> dt.datetime:
+    # Validity is its own check: validate the path at a moment the leaf is valid,
+    # so an expired card reads "expired", not "untrusted".
+    if at < cert.not_valid_before_utc:
+        return cert.not_valid_before_utc
+    if at > cert.not_valid_after_utc:
+        return cert.not_valid_after_utc
+    return at
+
+
+def find_issuer(
+    cert: x509.Certificate, anchors: tuple[x509.Certificate, ...], at: dt.datetime
+) -> x509.Certificate | None:
+    """The anchor that issued ``cert``, chosen by RFC 5280 path validation (by signature).
+
+    Several J-LIS CA generations share one DN, so the name alone does not decide.
+    """
+    if not anchors:
+        return None
+    policy = ExtensionPolicy.permit_all()
+    verifier = (
+        PolicyBuilder()
+        .store(Store(list(anchors)))
+        .time(_chain_time(cert, at))
+        .extension_policies(ca_policy=policy, ee_policy=policy)
+        .build_client_verifier()
+    )
+    try:
+        chain = verifier.verify(cert, []).chain
+    except VerificationError:
+        return None
+    return chain[-1] if len(chain) > 1 else None
+
+
+def check_chain(
+    cert: x509.Certificate, anchors: tuple[x509.Certificate, ...], at: dt.datetime
+) -> CheckResult:
+    """RFC 5280 path from the card's certificate to a pinned J-LIS anchor."""
+    if not anchors:
+        return CheckResult.unknown(CHAIN, "trust.no_anchors", "no trust anchor configured")
+    issuer = find_issuer(cert, anchors, at)
+    if issuer is None:
+        return CheckResult.failed(CHAIN, "chain.untrusted", "no path to a configured anchor")
+    return CheckResult.passed(CHAIN, f"issued by {issuer.subject.rfc4514_string()}")
+
+
+def check_validity(cert: x509.Certificate, at: dt.datetime) -> CheckResult:
+    """The certificate is inside its validity period at ``at``."""
+    if at < cert.not_valid_before_utc:
+        return CheckResult.failed(
+            VALIDITY, "cert.not_yet_valid", f"valid from {cert.not_valid_before_utc:%Y-%m-%d}"
+        )
+    if at > cert.not_valid_after_utc:
+        return CheckResult.failed(
+            VALIDITY, "cert.expired", f"expired {cert.not_valid_after_utc:%Y-%m-%d}"
+        )
+    return CheckResult.passed(VALIDITY, f"valid until {cert.not_valid_after_utc:%Y-%m-%d}")
+
+
+def check_key(cert: x509.Certificate) -> CheckResult:
+    """RSA ≥ 2048 bits, sha256WithRSAEncryption, digitalSignature key usage as JPKI issues."""
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size < MIN_RSA_BITS:
+        return CheckResult.failed(KEY, "cert.weak_key", "not an RSA key of 2048 bits or more")
+    if cert.signature_algorithm_oid != SignatureAlgorithmOID.RSA_WITH_SHA256:
+        return CheckResult.failed(KEY, "cert.bad_algorithm", "not sha256WithRSAEncryption")
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return CheckResult.failed(KEY, "cert.bad_key_usage", "no key usage extension")
+    if not usage.digital_signature or usage.key_cert_sign:
+        return CheckResult.failed(KEY, "cert.bad_key_usage", "key usage is not an end entity's")
+    return CheckResult.passed(KEY, f"RSA-{key.key_size}, sha256WithRSA")
+
+
+def check_possession(cert: x509.Certificate, challenge: bytes, signature: bytes) -> CheckResult:
+    """The card signed our random challenge with the certificate's key (after the PIN)."""
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        return CheckResult.failed(POSSESSION, "possession.bad_signature", "not an RSA key")
+    try:
+        key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return CheckResult.failed(
+            POSSESSION, "possession.bad_signature", "challenge signature does not verify"
+        )
+    return CheckResult.passed(POSSESSION, "challenge signed by the card's auth key")
+
+
+def check_integrity(
+    basic: BasicInfo,
+    my_number: MyNumberFile,
+    record: IntegrityRecord,
+    cvc: CardVerifiableCertificate,
+    issuer_keys: dict[bytes, rsa.RSAPublicKey],
+) -> CheckResult:
+    """Kenhojo data as the issuer signed it: both digests, the record signature, the CVC."""
+    issuer_key = issuer_keys.get(cvc.issuer_key_id)
+    if issuer_key is None:
+        return CheckResult.unknown(INTEGRITY, "cvc.unknown_issuer", "CVC issuer key not configured")
+    if not _signature_ok(issuer_key, cvc.signature, cvc.body):
+        return CheckResult.failed(INTEGRITY, "cvc.untrusted", "CVC signature does not verify")
+    if not _signature_ok(cvc.public_key, record.signature, record.signed_data):
+        return CheckResult.failed(INTEGRITY, "kenhojo.bad_signature", "integrity record signature")
+    if hashlib.sha256(my_number.raw).digest() != record.my_number_digest:
+        return CheckResult.failed(INTEGRITY, "kenhojo.tampered", "My Number digest differs")
+    if hashlib.sha256(basic.signed_part).digest() != record.basic_info_digest:
+        return CheckResult.failed(INTEGRITY, "kenhojo.tampered", "basic information digest differs")
+    return CheckResult.passed(INTEGRITY, "card text matches the issuer's signature")
+
+
+def _signature_ok(key: rsa.RSAPublicKey, signature: bytes, data: bytes) -> bool:
+    try:
+        key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -1,0 +1,106 @@
+"""Certificate revocation lists: from files or URLs, cached with their next update.
+
+JPKI publishes no HTTP CRL pointer (the CRL DP is a directoryName), so the CRL
+comes from configuration: a file the back office delivers, or a URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from counterapp.verification.verdict import CheckResult
+
+REVOCATION = "revocation"
+CRL_CACHE_DIR = "crl"
+FETCH_TIMEOUT_S = 10.0
+
+
+class CrlError(Exception):
+    """A CRL could not be read or parsed."""
+
+    message_key = "crl.invalid"
+
+
+def parse_crl(data: bytes) -> x509.CertificateRevocationList:
+    """DER or PEM CRL; CrlError otherwise."""
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_crl(data)
+        return x509.load_der_x509_crl(data)
+    except ValueError as exc:
+        raise CrlError("not a CRL") from exc
+
+
+def load_crls(
+    sources: Iterable[str], cache_dir: Path, now: dt.datetime
+) -> list[x509.CertificateRevocationList]:
+    """Every configured CRL; a URL is fetched only when its cached copy is past next update.
+
+    A source that cannot be read is left out: the check then reports the CRL missing.
+    """
+    found = []
+    for source in sources:
+        try:
+            if source.startswith(("http://", "https://")):
+                found.append(_cached_fetch(source, cache_dir, now))
+            else:
+                found.append(parse_crl(Path(source).read_bytes()))
+        except (OSError, CrlError, httpx.HTTPError):
+            continue
+    return found
+
+
+def _cached_fetch(url: str, cache_dir: Path, now: dt.datetime) -> x509.CertificateRevocationList:
+    cache = cache_dir / CRL_CACHE_DIR / f"{hashlib.sha256(url.encode()).hexdigest()[:24]}.crl"
+    cached = parse_crl(cache.read_bytes()) if cache.exists() else None
+    if cached is not None and _fresh(cached, now):
+        return cached
+    try:
+        response = httpx.get(url, timeout=FETCH_TIMEOUT_S, follow_redirects=True)
+        response.raise_for_status()
+        fetched = parse_crl(response.content)
+    except (httpx.HTTPError, CrlError):
+        if cached is not None:
+            return cached  # stale: the check will say so
+        raise
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(response.content)
+    return fetched
+
+
+def _fresh(crl: x509.CertificateRevocationList, now: dt.datetime) -> bool:
+    return crl.next_update_utc is not None and crl.next_update_utc >= now
+
+
+def check_revocation(
+    cert: x509.Certificate,
+    issuer: x509.Certificate | None,
+    crls: Iterable[x509.CertificateRevocationList],
+    at: dt.datetime,
+) -> CheckResult:
+    """Revoked: fail. No usable CRL, or one past its next update: unknown, never a pass."""
+    if issuer is None:
+        return CheckResult.skipped(REVOCATION, "revocation.no_issuer", "chain not established")
+    key = issuer.public_key()
+    usable = [
+        crl
+        for crl in crls
+        if crl.issuer == issuer.subject
+        and isinstance(key, rsa.RSAPublicKey)
+        and crl.is_signature_valid(key)
+    ]
+    if not usable:
+        return CheckResult.unknown(REVOCATION, "crl.missing", "no CRL from the issuing CA")
+    crl = max(usable, key=lambda c: c.last_update_utc)
+    if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
+        return CheckResult.failed(REVOCATION, "cert.revoked", "serial listed on the CRL")
+    if not _fresh(crl, at):
+        return CheckResult.unknown(REVOCATION, "crl.stale", "CRL is past its next update")
+    return CheckResult.passed(REVOCATION, f"not on the CRL of {crl.last_update_utc:%Y-%m-%d}")
