@@ -115,7 +115,8 @@ def _count_commands(trace: Path) -> int:
 
 
 def _hex_bytes(lines: list[str]) -> int:
-    return sum(len([t for t in line[2:].split() if len(t) == 2]) for line in lines)
+    """Total bytes of traced messages (the bridge logs ``> LENGTH HEADER`` / ``< LENGTH SW``)."""
+    return sum(int(line.split()[1]) for line in lines)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from types import FrameType
 import click
 
 from cardreader.emulator.card import VirtualCard
+from cardreader.emulator.resident import load_resident
 from cardreader.emulator.scenarios import SCENARIOS, build_profile
 from cardreader.emulator.vpcd import serve
 
@@ -50,15 +51,29 @@ def _parse_endpoint(value: str) -> tuple[str, int]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append a card-side APDU log (headers, lengths, status words; never data).",
 )
+@click.option(
+    "--resident",
+    "resident_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="TOML file with another test resident (name, address, birth_date, PINs, ...).",
+)
 def serve_command(
-    scenario: str, endpoint: str, remove_after: int | None, trace_file: Path | None
+    scenario: str,
+    endpoint: str,
+    remove_after: int | None,
+    trace_file: Path | None,
+    resident_file: Path | None,
 ) -> None:
     """仮想カードをリーダーに置く / Put a virtual card into pcscd's vpcd reader.
 
     Runs until stopped (Ctrl+C / SIGTERM). SIGUSR1 pulls the card out or puts it back.
     """
     host, port = _parse_endpoint(endpoint)
-    card = VirtualCard(build_profile(scenario))
+    try:
+        resident = load_resident(resident_file) if resident_file else None
+    except (ValueError, TypeError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--resident") from exc
+    card = VirtualCard(build_profile(scenario, resident))
     stop, toggle = threading.Event(), threading.Event()
 
     def on_stop(_signum: int, _frame: FrameType | None) -> None:

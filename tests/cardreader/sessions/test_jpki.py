@@ -17,7 +17,7 @@ from cardreader.errors import (
 )
 from cardreader.pin import PinKind
 from cardreader.sessions import CertificateKind, TokenKind
-from tests.cardreader.sessions.conftest import OpenCard
+from tests.cardreader.conftest import OpenCard
 
 
 def _verify_signature(cert_key: object, signature: bytes, message: bytes) -> None:

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cardreader.emulator.resident import DEFAULT_RESIDENT, GAIJI_RESIDENT, LONG_ADDRESS_RESIDENT
 from cardreader.errors import CardRemoved, PinBlocked, SecurityStatusNotSatisfied
 from cardreader.sessions import Sex
-from tests.cardreader.sessions.conftest import OpenCard
+from tests.cardreader.conftest import OpenCard
 
 
 @pytest.mark.parametrize("extended", [True, False])

@@ -9,7 +9,7 @@ import pytest
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.errors import InvalidPinFormat, SecurityStatusNotSatisfied, WrongPin
 from cardreader.sessions import Sex, collation_number_b
-from tests.cardreader.sessions.conftest import OpenCard
+from tests.cardreader.conftest import OpenCard
 
 
 def test_collation_number_b_uses_the_era_year() -> None:
