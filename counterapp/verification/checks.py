@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import SignatureAlgorithmOID
 from cryptography.x509.verification import (
+    Criticality,
     ExtensionPolicy,
     PolicyBuilder,
     Store,
@@ -33,6 +34,25 @@ REVOCATION = "revocation"
 POSSESSION = "possession"
 INTEGRITY = "integrity"
 CONSISTENCY = "consistency"
+
+
+def _ca_key_usage(_policy: object, _cert: x509.Certificate, usage: x509.KeyUsage | None) -> None:
+    if usage is None or not usage.key_cert_sign:
+        raise ValueError("a JPKI CA signs certificates (keyCertSign)")
+
+
+# JPKI is not the Web PKI: its end-entity certificates carry no serverAuth/clientAuth EKU
+# and no DNS names, so the Web PKI extension rules are replaced by JPKI's own: a CA has
+# basicConstraints and keyCertSign; anything else is judged by the other checks.
+_JPKI_CA_POLICY = (
+    ExtensionPolicy.permit_all()
+    .require_present(x509.BasicConstraints, Criticality.AGNOSTIC, None)
+    .require_present(x509.KeyUsage, Criticality.AGNOSTIC, _ca_key_usage)
+)
+# JPKI marks certificatePolicies critical; the validator must know it handles it.
+_JPKI_EE_POLICY = ExtensionPolicy.permit_all().may_be_present(
+    x509.CertificatePolicies, Criticality.AGNOSTIC, None
+)
 
 
 def _chain_time(cert: x509.Certificate, at: dt.datetime) -> dt.datetime:
@@ -54,12 +74,11 @@ def find_issuer(
     """
     if not anchors:
         return None
-    policy = ExtensionPolicy.permit_all()
     verifier = (
         PolicyBuilder()
         .store(Store(list(anchors)))
         .time(_chain_time(cert, at))
-        .extension_policies(ca_policy=policy, ee_policy=policy)
+        .extension_policies(ca_policy=_JPKI_CA_POLICY, ee_policy=_JPKI_EE_POLICY)
         .build_client_verifier()
     )
     try:
