@@ -106,6 +106,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No chain to a trusted issuer (J-LIS)",
     },
     "trust.no_anchors": {"ja": "トラストアンカーが未設定です", "en": "No trust anchor configured"},
+    "crl.invalid": {
+        "ja": "失効リスト（CRL）を読み取れません",
+        "en": "The certificate revocation list cannot be read",
+    },
+    "data.malformed": {
+        "ja": "カードのデータが壊れているか、形式が正しくありません",
+        "en": "The card's data is damaged or malformed",
+    },
+    "trust.test_only_banner": {
+        "ja": "【TEST ONLY】テスト用の信頼点で検証しました。実際のカードの真正性は示しません。",
+        "en": "[TEST ONLY] Verified against test trust anchors; says nothing about a real card.",
+    },
     "cert.expired": {"ja": "証明書の有効期限が切れています", "en": "The certificate has expired"},
     "cert.not_yet_valid": {
         "ja": "証明書の有効期間がまだ始まっていません",

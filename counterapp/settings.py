@@ -39,6 +39,10 @@ class Settings:
     crl_sources: tuple[str, ...] = ()
     # What a missing or stale CRL does: "fail" (verdict undetermined) or "warn".
     revocation_unknown: Literal["fail", "warn"] = "fail"
+    # The emulator's TEST ONLY trust anchors: "emulator-only" (real readers refuse them),
+    # or "test-lab" for a lab PC whose only "reader" is pcscd's vpcd slot. Never at a counter:
+    # the test CA keys are public, so anyone could forge a card that passes.
+    test_trust: Literal["emulator-only", "test-lab"] = "emulator-only"
 
 
 def default_data_dir() -> Path:
@@ -74,7 +78,10 @@ def _environment_overrides() -> dict[str, object]:
 
 
 _LIST_FIELDS = {"crl_sources"}
-_CHOICES = {"revocation_unknown": ("fail", "warn")}
+_CHOICES = {
+    "revocation_unknown": ("fail", "warn"),
+    "test_trust": ("emulator-only", "test-lab"),
+}
 
 
 def _apply(settings: Settings, values: dict[str, object], *, source: str) -> Settings:

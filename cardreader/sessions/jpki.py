@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from cardreader.apdu import CommandApdu
 from cardreader.errors import MalformedResponse
@@ -83,11 +84,7 @@ class JpkiSession(ApplicationSession):
 
     def read_certificate(self, kind: CertificateKind) -> x509.Certificate:
         """Read one certificate; the signing certificate needs the signing password first."""
-        der = self._read_file(kind.value)
-        try:
-            return x509.load_der_x509_certificate(der)
-        except ValueError as exc:
-            raise MalformedResponse(f"{kind.name} certificate is not valid DER") from exc
+        return parse_certificate(self._read_file(kind.value), kind.name)
 
     def read_auth_certificate(self) -> x509.Certificate:
         """The 利用者証明用電子証明書 (no PIN)."""
@@ -118,6 +115,27 @@ class JpkiSession(ApplicationSession):
     def sign_sha256(self, kind: PinKind, message: bytes) -> bytes:
         """Sign SHA-256(message) with the given key."""
         return self.sign_digest_info(kind, sha256_digest_info(message))
+
+
+# What cryptography raises, at load time or lazily on access, for a garbled certificate.
+_UNPARSABLE = (
+    ValueError,
+    UnsupportedAlgorithm,
+    x509.UnsupportedGeneralNameType,
+    x509.InvalidVersion,
+)
+
+
+def parse_certificate(der: bytes, what: str = "card") -> x509.Certificate:
+    """A DER X.509 certificate as read from the card; MalformedResponse if it is not one."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        # cryptography decodes these lazily: touch them so a garbled certificate fails here.
+        _ = (cert.subject, cert.issuer, cert.extensions, cert.signature_algorithm_oid)
+        cert.public_key()
+    except _UNPARSABLE as exc:
+        raise MalformedResponse(f"{what} certificate is not valid DER") from exc
+    return cert
 
 
 def _pin_ef(kind: PinKind) -> int:

@@ -109,14 +109,7 @@ class KenhojoSession(ApplicationSession):
     def read_my_number(self) -> MyNumberFile:
         """The My Number (after the PIN). Its value never reaches a trace."""
         raw = self._read_file(EF_MY_NUMBER, redact=Redact.RESPONSE, size=MY_NUMBER_FILE_SIZE)
-        item = tlv.parse_one(raw)
-        if item.tag != TAG_MY_NUMBER:
-            raise MalformedResponse("My Number file has an unexpected tag")
-        try:
-            digits = item.value.decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise MalformedResponse("My Number is not ASCII digits") from exc
-        return MyNumberFile(MyNumber(digits), raw)
+        return parse_my_number(raw)
 
     def read_basic_info(self) -> BasicInfo:
         """Name, address, birth date and sex (after the PIN)."""
@@ -130,6 +123,18 @@ class KenhojoSession(ApplicationSession):
     def read_certificate(self) -> CardVerifiableCertificate:
         """EF 0004, this application's CVC (no PIN)."""
         return parse_cvc(self._read_file(EF_CVC))
+
+
+def parse_my_number(raw: bytes) -> MyNumberFile:
+    """Parse FF10 + 12 ASCII digits (the physical file, filler included, is kept in ``raw``)."""
+    item = tlv.parse_one(raw)
+    if item.tag != TAG_MY_NUMBER:
+        raise MalformedResponse("My Number file has an unexpected tag")
+    try:
+        digits = item.value.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise MalformedResponse("My Number is not ASCII digits") from exc
+    return MyNumberFile(MyNumber(digits), raw)
 
 
 def parse_basic_info(raw: bytes) -> BasicInfo:

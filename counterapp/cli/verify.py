@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+from cryptography import x509
 
 from counterapp.cardsource import CardSource, SourceError, resolve_source
 from counterapp.cli.common import (
@@ -23,6 +24,7 @@ from counterapp.cli.common import (
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.messages import text
 from counterapp.reading import read_for_counter
+from counterapp.settings import Settings
 from counterapp.verification.engine import VerificationPolicy, evaluate
 from counterapp.verification.revocation import CrlError, load_crls, parse_crl
 from counterapp.verification.testtrust import emulator_crls, emulator_trust
@@ -84,8 +86,8 @@ def verify(
         source = resolve_source(app.settings, reader, simulate)
     except SourceError as exc:
         raise click.UsageError(str(exc)) from exc
-    trust = _trust_for(source, app.settings.data_dir)
-    crls = _crls_for(source, crl_files, app, when)
+    trust = _trust_for(source, app.settings)
+    crls = _crls_for(trust, crl_files, app, when)
     challenge = None if no_possession else secrets.token_bytes(CHALLENGE_BYTES)
     with connected_card(ctx, reader, simulate) as card:
         read = read_for_counter(card, TerminalInteraction(allow_last_try=allow_last_try), challenge)
@@ -102,40 +104,43 @@ def _as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
-def _trust_for(source: CardSource, data_dir: Path) -> TrustConfig:
+def _trust_for(source: CardSource, settings: Settings) -> TrustConfig:
     try:
-        trust = load_trust(data_dir)
+        trust = load_trust(settings.data_dir)
     except TrustError as exc:
         raise click.UsageError(str(exc)) from exc
-    if source.is_emulator:
-        return trust if trust.anchors else emulator_trust()
+    test_allowed = source.is_emulator or settings.test_trust == "test-lab"
+    if not trust.anchors and test_allowed:
+        return emulator_trust()
     if not trust.anchors:
         raise click.UsageError(
             "no trust anchors configured: install the J-LIS CA certificates with "
             "'counterapp trust add FILE'"
         )
-    if trust.test_only:
+    if trust.test_only and not test_allowed:
         raise click.UsageError("refusing to verify a real card against TEST ONLY trust anchors")
     return trust
 
 
 def _crls_for(
-    source: CardSource, crl_files: tuple[Path, ...], app: AppContext, when: dt.datetime
-) -> list:  # type: ignore[type-arg]
+    trust: TrustConfig, crl_files: tuple[Path, ...], app: AppContext, when: dt.datetime
+) -> list[x509.CertificateRevocationList]:
     if crl_files:
         try:
             return [parse_crl(path.read_bytes()) for path in crl_files]
         except CrlError as exc:
             raise click.UsageError(f"--crl: {exc}") from exc
-    configured = load_crls(app.settings.crl_sources, app.settings.data_dir, when)
-    if configured or not source.is_emulator:
-        return configured
+    if app.settings.crl_sources or not trust.test_only:
+        # Configured sources that cannot be read give no CRL: the check says "missing".
+        return load_crls(app.settings.crl_sources, app.settings.data_dir, when)
     return emulator_crls(when)
 
 
 def verdict_text(verdict: Verdict) -> str:
     """The clerk's view: the overall result, then each check with its reason in Japanese."""
     lines = [text(f"verdict.{verdict.overall.value}")]
+    if verdict.test_trust:
+        lines.insert(0, text("trust.test_only_banner"))
     for check in verdict.checks:
         mark = {"pass": "✔", "fail": "✘", "unknown": "?", "skipped": "-"}[check.outcome.value]
         label = text(f"check.{check.check}")

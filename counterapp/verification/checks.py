@@ -88,13 +88,10 @@ def find_issuer(
     return chain[-1] if len(chain) > 1 else None
 
 
-def check_chain(
-    cert: x509.Certificate, anchors: tuple[x509.Certificate, ...], at: dt.datetime
-) -> CheckResult:
-    """RFC 5280 path from the card's certificate to a pinned J-LIS anchor."""
-    if not anchors:
+def check_chain(issuer: x509.Certificate | None, anchors_configured: bool) -> CheckResult:
+    """RFC 5280 path from the card's certificate to a pinned anchor (``find_issuer``'s result)."""
+    if not anchors_configured:
         return CheckResult.unknown(CHAIN, "trust.no_anchors", "no trust anchor configured")
-    issuer = find_issuer(cert, anchors, at)
     if issuer is None:
         return CheckResult.failed(CHAIN, "chain.untrusted", "no path to a configured anchor")
     return CheckResult.passed(CHAIN, f"issued by {issuer.subject.rfc4514_string()}")

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from counterapp.reading import CounterRead
 from counterapp.verification.checks import (
+    CHAIN,
     INTEGRITY,
+    KEY,
     POSSESSION,
+    VALIDITY,
     check_chain,
     check_integrity,
     check_key,
@@ -20,8 +24,8 @@ from counterapp.verification.checks import (
     check_validity,
     find_issuer,
 )
-from counterapp.verification.consistency import check_consistency
-from counterapp.verification.revocation import check_revocation
+from counterapp.verification.consistency import CONSISTENCY, check_consistency
+from counterapp.verification.revocation import REVOCATION, check_revocation
 from counterapp.verification.trust import TrustConfig
 from counterapp.verification.verdict import CertificateFacts, CheckResult, Outcome, Verdict
 
@@ -43,27 +47,53 @@ def evaluate(
     *,
     signing_certificate: x509.Certificate | None = None,
 ) -> Verdict:
-    """Run every check on one counter read."""
+    """Run every check on one counter read. Data that cannot be parsed fails its check."""
     cert = read.auth_certificate
-    issuer = find_issuer(cert, trust.anchors, at)
-    revocation = check_revocation(cert, issuer, crls, at)
+    issuer = _guarded_issuer(cert, trust, at)
+    revocation = _guarded(REVOCATION, lambda: check_revocation(cert, issuer, crls, at))
     if revocation.outcome is Outcome.UNKNOWN and policy.revocation_unknown == "warn":
         revocation = replace(revocation, advisory=True)
+    basic = read.kenhojo.basic if read.kenhojo else None
     checks = (
-        check_chain(cert, trust.anchors, at),
-        check_validity(cert, at),
-        check_key(cert),
+        _guarded(CHAIN, lambda: check_chain(issuer, bool(trust.anchors))),
+        _guarded(VALIDITY, lambda: check_validity(cert, at)),
+        _guarded(KEY, lambda: check_key(cert)),
         revocation,
-        _possession(read),
-        _integrity(read, trust),
-        check_consistency(read.kenhojo.basic if read.kenhojo else None, signing_certificate),
+        _guarded(POSSESSION, lambda: _possession(read)),
+        _guarded(INTEGRITY, lambda: _integrity(read, trust)),
+        _guarded(CONSISTENCY, lambda: check_consistency(basic, signing_certificate)),
     )
     facts = CertificateFacts(
         serial=f"{cert.serial_number:X}",
         not_after=cert.not_valid_after_utc.isoformat(),
         issuer_generation=trust.generation_of(issuer) if issuer else "unknown",
     )
-    return Verdict(checks, facts)
+    return Verdict(checks, facts, test_trust=trust.test_only)
+
+
+# cryptography parses some certificate and CRL fields lazily and raises these on access.
+_MALFORMED = (
+    ValueError,
+    UnsupportedAlgorithm,
+    x509.UnsupportedGeneralNameType,
+    x509.InvalidVersion,
+)
+
+
+def _guarded(name: str, run: Callable[[], CheckResult]) -> CheckResult:
+    try:
+        return run()
+    except _MALFORMED as exc:
+        return CheckResult.failed(name, "data.malformed", type(exc).__name__)
+
+
+def _guarded_issuer(
+    cert: x509.Certificate, trust: TrustConfig, at: dt.datetime
+) -> x509.Certificate | None:
+    try:
+        return find_issuer(cert, trust.anchors, at)
+    except _MALFORMED:
+        return None
 
 
 def _possession(read: CounterRead) -> CheckResult:

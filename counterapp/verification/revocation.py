@@ -32,10 +32,16 @@ def parse_crl(data: bytes) -> x509.CertificateRevocationList:
     """DER or PEM CRL; CrlError otherwise."""
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_crl(data)
-        return x509.load_der_x509_crl(data)
-    except ValueError as exc:
+            crl = x509.load_pem_x509_crl(data)
+        else:
+            crl = x509.load_der_x509_crl(data)
+        # cryptography decodes these lazily: touch them now so a garbled CRL fails here.
+        _ = (crl.issuer, crl.last_update_utc, crl.next_update_utc, crl.extensions)
+        for revoked in crl:
+            _ = (revoked.serial_number, revoked.revocation_date_utc, revoked.extensions)
+    except (ValueError, x509.UnsupportedGeneralNameType, x509.InvalidVersion) as exc:
         raise CrlError("not a CRL") from exc
+    return crl
 
 
 def load_crls(

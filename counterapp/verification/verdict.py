@@ -66,6 +66,8 @@ class Verdict:
 
     checks: tuple[CheckResult, ...]
     certificate: CertificateFacts | None = None
+    # Verified against the emulator's TEST ONLY anchors: says nothing about a real card.
+    test_trust: bool = False
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -90,6 +92,7 @@ class Verdict:
         return {
             "schema_version": SCHEMA_VERSION,
             "verdict": self.overall.value,
+            "trust": "test-only" if self.test_trust else "configured",
             "reasons": [
                 c.reason
                 for c in self.checks
