@@ -18,9 +18,9 @@ from pathlib import Path
 
 from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.inprocess import EmulatorConnection
-from cardreader.emulator.resident import DEFAULT_RESIDENT
+from cardreader.emulator.resident import DEFAULT_RESIDENT, ResidentPins
 from cardreader.emulator.scenarios import build_profile
-from cardreader.pin import PinKind, PinStatus
+from cardreader.pin import PinKind
 from cardreader.sessions import MyNumberCard
 from counterapp.reading import read_for_counter
 
@@ -30,17 +30,6 @@ class Count:
     apdus: int
     bytes_sent: int
     bytes_received: int
-
-
-class TestPins:
-    def ask_pin(self, status: PinStatus) -> bytearray:
-        pin = DEFAULT_RESIDENT.kenhojo_pin
-        if status.kind is PinKind.AUTH:
-            pin = DEFAULT_RESIDENT.auth_pin
-        return bytearray(pin.encode())
-
-    def confirm_last_try(self, status: PinStatus) -> bool:
-        return False
 
 
 def read_auth_cert(card: MyNumberCard) -> None:
@@ -63,7 +52,7 @@ def verify_and_sign(card: MyNumberCard) -> None:
 
 
 def full_counter_read(card: MyNumberCard) -> None:
-    read_for_counter(card, TestPins(), b"\x00" * 32)
+    read_for_counter(card, ResidentPins(), b"\x00" * 32)
 
 
 OPERATIONS: dict[str, Callable[[MyNumberCard], None]] = {

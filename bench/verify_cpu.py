@@ -18,9 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.inprocess import EmulatorConnection
-from cardreader.emulator.resident import DEFAULT_RESIDENT
+from cardreader.emulator.resident import ResidentPins
 from cardreader.emulator.scenarios import build_profile
-from cardreader.pin import PinKind, PinStatus
 from cardreader.sessions import MyNumberCard
 from counterapp.reading import CounterRead, read_for_counter
 from counterapp.verification.engine import evaluate
@@ -29,19 +28,6 @@ from counterapp.verification.verdict import Overall
 
 AT = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 ROUNDS = 300
-
-
-class Pins:
-    def ask_pin(self, status: PinStatus) -> bytearray:
-        pin = (
-            DEFAULT_RESIDENT.auth_pin
-            if status.kind is PinKind.AUTH
-            else DEFAULT_RESIDENT.kenhojo_pin
-        )
-        return bytearray(pin.encode())
-
-    def confirm_last_try(self, status: PinStatus) -> bool:
-        return False
 
 
 def cpu_per_call(*works: Callable[[], object]) -> list[float]:
@@ -94,7 +80,7 @@ def raw_floor(read: CounterRead) -> Callable[[], None]:
 
 def main() -> None:
     card = MyNumberCard(EmulatorConnection(VirtualCard(build_profile("valid"))))
-    read = read_for_counter(card, Pins(), b"\x5a" * 32)
+    read = read_for_counter(card, ResidentPins(), b"\x5a" * 32)
     trust, crls = emulator_trust(), emulator_crls(AT)
     assert evaluate(read, trust, crls, AT).overall is Overall.GENUINE
     ours, floor = cpu_per_call(lambda: evaluate(read, trust, crls, AT), raw_floor(read))

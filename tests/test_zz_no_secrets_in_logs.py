@@ -10,20 +10,16 @@ import logging
 
 from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.inprocess import EmulatorConnection
-from cardreader.emulator.resident import DEFAULT_RESIDENT, GAIJI_RESIDENT, LONG_ADDRESS_RESIDENT
+from cardreader.emulator.resident import (
+    DEFAULT_RESIDENT,
+    GAIJI_RESIDENT,
+    LONG_ADDRESS_RESIDENT,
+    ResidentPins,
+)
 from cardreader.emulator.scenarios import build_profile
-from cardreader.pin import PinStatus
 from cardreader.sessions import MyNumberCard
 from counterapp.reading import read_for_counter
 from tests.logguard import session_log_path
-
-
-class FixedPins:
-    def ask_pin(self, status: PinStatus) -> bytearray:
-        return bytearray(DEFAULT_RESIDENT.auth_pin.encode())
-
-    def confirm_last_try(self, status: PinStatus) -> bool:
-        return False
 
 
 def _forbidden() -> list[str]:
@@ -38,7 +34,7 @@ def _forbidden() -> list[str]:
 
 def test_no_pin_or_my_number_in_the_session_log() -> None:
     card = MyNumberCard(EmulatorConnection(VirtualCard(build_profile("valid"))))
-    read_for_counter(card, FixedPins(), b"\x00" * 32)
+    read_for_counter(card, ResidentPins(), b"\x00" * 32)
     for handler in logging.getLogger().handlers:
         handler.flush()
     path = session_log_path()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from cardreader.mynumber import check_digit
+from cardreader.pin import PinKind, PinStatus
 from cardreader.sessions.kenkaku import collation_number_b
 
 
@@ -94,3 +95,26 @@ def load_resident(path: Path) -> Resident:
             data[key] = dt.date.fromisoformat(str(data[key]))
     data.setdefault("key_label", "custom")
     return replace(DEFAULT_RESIDENT, **data)
+
+
+class ResidentPins:
+    """Types the resident's PINs when asked (tests, benchmarks, demos); refuses a last try.
+
+    Satisfies ``counterapp.interaction.Interaction``; ``asked`` records which PINs were asked.
+    """
+
+    def __init__(self, resident: Resident = DEFAULT_RESIDENT) -> None:
+        self.resident = resident
+        self.asked: list[PinKind] = []
+
+    def ask_pin(self, status: PinStatus) -> bytearray:
+        self.asked.append(status.kind)
+        values = {
+            PinKind.AUTH: self.resident.auth_pin,
+            PinKind.SIGNING: self.resident.signing_password,
+            PinKind.KENHOJO: self.resident.kenhojo_pin,
+        }
+        return bytearray(values[status.kind].encode())
+
+    def confirm_last_try(self, status: PinStatus) -> bool:
+        return False

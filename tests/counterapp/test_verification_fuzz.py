@@ -22,10 +22,9 @@ from hypothesis import strategies as st
 
 from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.inprocess import EmulatorConnection
-from cardreader.emulator.resident import DEFAULT_RESIDENT
+from cardreader.emulator.resident import ResidentPins
 from cardreader.emulator.scenarios import build_profile
 from cardreader.errors import CardError
-from cardreader.pin import PinKind, PinStatus
 from cardreader.sessions import MyNumberCard
 from cardreader.sessions.jpki import parse_certificate
 from cardreader.sessions.kenhojo import (
@@ -49,23 +48,10 @@ FUZZ = settings(
 )
 
 
-class Pins:
-    def ask_pin(self, status: PinStatus) -> bytearray:
-        pin = (
-            DEFAULT_RESIDENT.auth_pin
-            if status.kind is PinKind.AUTH
-            else DEFAULT_RESIDENT.kenhojo_pin
-        )
-        return bytearray(pin.encode())
-
-    def confirm_last_try(self, status: PinStatus) -> bool:
-        return False
-
-
 @cache
 def genuine_read() -> CounterRead:
     card = MyNumberCard(EmulatorConnection(VirtualCard(build_profile("valid"))))
-    return read_for_counter(card, Pins(), b"\x5a" * 32)
+    return read_for_counter(card, ResidentPins(), b"\x5a" * 32)
 
 
 @cache
