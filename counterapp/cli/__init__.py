@@ -14,7 +14,7 @@ import click
 
 from cardreader.trace import TRACE
 from counterapp import __version__
-from counterapp.cli import card, readers, simulate, trust, verify
+from counterapp.cli import audit, card, readers, simulate, trust, verify
 from counterapp.cli.common import EXIT_USAGE, AppContext
 from counterapp.settings import SettingsError, load_settings
 
@@ -49,6 +49,7 @@ cli.add_command(card.card)
 cli.add_command(simulate.simulate)
 cli.add_command(verify.verify)
 cli.add_command(trust.trust)
+cli.add_command(audit.audit)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,10 +15,12 @@ import click
 from cardreader.emulator.scenarios import SCENARIOS
 from cardreader.errors import CardError
 from cardreader.sessions import MyNumberCard
+from counterapp.audit import AuditEvent
 from counterapp.cardsource import SourceError, open_card, resolve_source
 from counterapp.interaction import Cancelled
 from counterapp.messages import error_text
 from counterapp.settings import Settings
+from counterapp.store import audit_log
 
 EXIT_OK = 0
 EXIT_NOT_GENUINE = 1
@@ -55,8 +57,16 @@ def connected_card(
         source = resolve_source(app.settings, reader, simulate)
     except SourceError as exc:
         raise click.UsageError(str(exc)) from exc
-    with open_card(source) as card:
-        yield card
+    outcome = "ok"
+    try:
+        with open_card(source) as card:
+            yield card
+    except (CardError, Cancelled) as exc:
+        outcome = exc.message_key
+        raise
+    finally:
+        kind = "emulator" if source.is_emulator else "reader"
+        audit_log(app.settings).append(AuditEvent.CARD_READ, source=kind, outcome=outcome)
 
 
 def reports_card_errors(command: Callable[P, R]) -> Callable[P, R]:

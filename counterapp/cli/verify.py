@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from cryptography import x509
 
+from counterapp.audit import AuditEvent
 from counterapp.cardsource import CardSource, SourceError, resolve_source
 from counterapp.cli.common import (
     EXIT_NOT_GENUINE,
@@ -25,6 +26,7 @@ from counterapp.cli.prompts import TerminalInteraction
 from counterapp.messages import text
 from counterapp.reading import read_for_counter
 from counterapp.settings import Settings
+from counterapp.store import audit_log
 from counterapp.verification.engine import VerificationPolicy, evaluate
 from counterapp.verification.revocation import CrlError, load_crls, parse_crl
 from counterapp.verification.testtrust import emulator_crls, emulator_trust
@@ -93,6 +95,9 @@ def verify(
         read = read_for_counter(card, TerminalInteraction(allow_last_try=allow_last_try), challenge)
     policy = VerificationPolicy(revocation_unknown=app.settings.revocation_unknown)
     verdict = evaluate(read, trust, crls, when, policy)
+    audit_log(app.settings).append(
+        AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
+    )
     if as_json:
         echo_json(verdict.to_json())
     else:
