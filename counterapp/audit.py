@@ -125,7 +125,9 @@ class AuditLog:
             entry = AuditEntry(**{**entry.__dict__, "hash": entry.computed_hash()})
             row = {**entry.__dict__, "detail": json.dumps(detail, sort_keys=True)}
             self.db.table(AUDIT_TABLE).insert(row)
-            self.db.table(TIP_TABLE).upsert({"id": 1, "seq": entry.seq, "hash": entry.hash}, pk="id")
+            self.db.table(TIP_TABLE).upsert(
+                {"id": 1, "seq": entry.seq, "hash": entry.hash}, pk="id"
+            )
         return entry
 
 
