@@ -29,10 +29,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from cardreader import tlv
+
 SEED = b"counterapp TEST ONLY PKI, generation 1"
 KEY_BITS = 2048
 TEST_ONLY = "TEST ONLY"
 CACHE_ENV = "COUNTERAPP_CACHE_DIR"
+UTF8_STRING = 0x0C  # DER tag
 
 AUTH_CA_OU = "JPKI for user authentication"
 SIGN_CA_OU = "JPKI for digital signature"
@@ -185,16 +188,8 @@ def san_birth_date(day: dt.date) -> str:
 
 
 def _other_name(index: int, value: str) -> x509.OtherName:
-    encoded = value.encode("utf-8")
-    der = b"\x0c" + _der_length(len(encoded)) + encoded  # UTF8String
+    der = tlv.encode(UTF8_STRING, value.encode("utf-8"))
     return x509.OtherName(x509.ObjectIdentifier(f"{SAN_OID_PREFIX}.{index}"), der)
-
-
-def _der_length(length: int) -> bytes:
-    if length < 0x80:
-        return bytes((length,))
-    size = (length.bit_length() + 7) // 8
-    return bytes((0x80 | size,)) + length.to_bytes(size, "big")
 
 
 def holder_san(holder: Holder) -> x509.SubjectAlternativeName:

@@ -15,7 +15,7 @@ import click
 from cardreader.emulator.scenarios import SCENARIOS
 from cardreader.errors import CardError
 from cardreader.sessions import MyNumberCard
-from counterapp.audit import AuditEvent
+from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardsource import SourceError, open_card, resolve_source
 from counterapp.interaction import Cancelled
 from counterapp.messages import error_text
@@ -35,6 +35,14 @@ R = TypeVar("R")
 @dataclass
 class AppContext:
     settings: Settings
+    _audit: AuditLog | None = None
+
+    @property
+    def audit(self) -> AuditLog:
+        """The terminal's audit log, opened once per command."""
+        if self._audit is None:
+            self._audit = audit_log(self.settings)
+        return self._audit
 
 
 def card_options(command: Callable[P, R]) -> Callable[P, R]:
@@ -66,7 +74,7 @@ def connected_card(
         raise
     finally:
         kind = "emulator" if source.is_emulator else "reader"
-        audit_log(app.settings).append(AuditEvent.CARD_READ, source=kind, outcome=outcome)
+        app.audit.append(AuditEvent.CARD_READ, source=kind, outcome=outcome)
 
 
 def reports_card_errors(command: Callable[P, R]) -> Callable[P, R]:

@@ -26,7 +26,6 @@ from counterapp.cli.prompts import TerminalInteraction
 from counterapp.messages import text
 from counterapp.reading import read_for_counter
 from counterapp.settings import Settings
-from counterapp.store import audit_log
 from counterapp.verification.engine import VerificationPolicy, evaluate
 from counterapp.verification.revocation import CrlError, load_crls, parse_crl
 from counterapp.verification.testtrust import emulator_crls, emulator_trust
@@ -95,7 +94,7 @@ def verify(
         read = read_for_counter(card, TerminalInteraction(allow_last_try=allow_last_try), challenge)
     policy = VerificationPolicy(revocation_unknown=app.settings.revocation_unknown)
     verdict = evaluate(read, trust, crls, when, policy)
-    audit_log(app.settings).append(
+    app.audit.append(
         AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
     )
     if as_json:

@@ -6,10 +6,13 @@ import unicodedata
 
 from cryptography import x509
 
+from cardreader import tlv
+from cardreader.errors import MalformedResponse
 from cardreader.sessions import BasicInfo, CardFace
 from counterapp.verification.verdict import CheckResult
 
 CONSISTENCY = "consistency"
+UTF8_STRING = 0x0C  # DER tag
 # SAN otherName OIDs of the JPKI signing certificate (protocol sheet §6).
 OID_NAME = x509.ObjectIdentifier("1.2.392.200149.8.5.5.1")
 OID_SEX = x509.ObjectIdentifier("1.2.392.200149.8.5.5.3")
@@ -49,14 +52,13 @@ def signing_certificate_items(cert: x509.Certificate) -> dict[str, str]:
 
 
 def _utf8_string(der: bytes) -> str:
-    # A DER UTF8String: tag 0x0C, then a short or long length.
-    if len(der) < 2 or der[0] != 0x0C:
+    try:
+        item = tlv.parse_one(der)
+    except MalformedResponse:
         return ""
-    length, start = der[1], 2
-    if length & 0x80:
-        count = length & 0x7F
-        length, start = int.from_bytes(der[2 : 2 + count], "big"), 2 + count
-    return der[start : start + length].decode("utf-8", "replace")
+    if item.tag != UTF8_STRING:
+        return ""
+    return item.value.decode("utf-8", "replace")
 
 
 def check_consistency(
