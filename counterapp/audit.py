@@ -33,6 +33,7 @@ class AuditEvent(enum.Enum):
     VERIFIED = "card.verified"
     FORM_CREATED = "form.created"
     FORM_EDITED = "form.edited"
+    FORM_VIEWED = "form.viewed"
     FORM_PRINTED = "form.printed"
     FORM_QUEUED = "form.queued"
     FORM_SENT = "form.sent"
@@ -102,63 +103,59 @@ class AuditLog:
         self.db = db
         self.terminal = terminal
         self.operator = operator
-        ensure_tables(db)
 
     def append(self, event: AuditEvent, record_id: str | None = None, **detail: Any) -> AuditEntry:
         """Record one event; ``detail`` holds only ids, counts and reason keys."""
         _check_detail(detail)
         if record_id is not None and not SAFE_VALUE.match(record_id):
             raise UnsafeAuditDetail("record ids are opaque identifiers")
-        with self.db.conn:  # one transaction: entry and tip move together
-            seq, prev = _tip(self.db)
-            entry = AuditEntry(
-                seq=seq + 1,
-                at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-                terminal=self.terminal,
-                operator=self.operator,
-                event=event.value,
-                record_id=record_id,
-                detail=detail,
-                prev_hash=prev,
-                hash="",
-            )
-            entry = AuditEntry(**{**entry.__dict__, "hash": entry.computed_hash()})
-            row = {**entry.__dict__, "detail": json.dumps(detail, sort_keys=True)}
-            self.db.table(AUDIT_TABLE).insert(row)
-            self.db.table(TIP_TABLE).upsert(
-                {"id": 1, "seq": entry.seq, "hash": entry.hash}, pk="id"
-            )
+        if self.db.conn.in_transaction:  # part of the caller's transaction (a form write)
+            return self._write(event, record_id, detail)
+        with self.db.atomic():  # entry and tip move together
+            return self._write(event, record_id, detail)
+
+    def _write(
+        self, event: AuditEvent, record_id: str | None, detail: dict[str, Any]
+    ) -> AuditEntry:
+        seq, prev = _tip(self.db)
+        entry = AuditEntry(
+            seq=seq + 1,
+            at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+            terminal=self.terminal,
+            operator=self.operator,
+            event=event.value,
+            record_id=record_id,
+            detail=detail,
+            prev_hash=prev,
+            hash="",
+        )
+        entry = AuditEntry(**{**entry.__dict__, "hash": entry.computed_hash()})
+        row = {**entry.__dict__, "detail": json.dumps(detail, sort_keys=True)}
+        # Plain SQL: this runs inside every form write, where sqlite-utils' per-call
+        # table introspection would cost more than the insert itself.
+        self.db.execute(_INSERT_ENTRY, row)
+        self.db.execute(_MOVE_TIP, {"seq": entry.seq, "hash": entry.hash})
         return entry
 
 
-def ensure_tables(db: sqlite_utils.Database) -> None:
-    if AUDIT_TABLE not in db.table_names():
-        db.table(AUDIT_TABLE).create(
-            {
-                "seq": int,
-                "at": str,
-                "terminal": str,
-                "operator": str,
-                "event": str,
-                "record_id": str,
-                "detail": str,
-                "prev_hash": str,
-                "hash": str,
-            },
-            pk="seq",
-        )
-    if TIP_TABLE not in db.table_names():
-        db.table(TIP_TABLE).create({"id": int, "seq": int, "hash": str}, pk="id")
+_INSERT_ENTRY = (
+    f"insert into {AUDIT_TABLE} (seq, at, terminal, operator, event, record_id, detail, "
+    "prev_hash, hash) values (:seq, :at, :terminal, :operator, :event, :record_id, :detail, "
+    ":prev_hash, :hash)"
+)
+_MOVE_TIP = (
+    f"insert into {TIP_TABLE} (id, seq, hash) values (1, :seq, :hash) "
+    "on conflict (id) do update set seq = excluded.seq, hash = excluded.hash"
+)
 
 
 def _tip(db: sqlite_utils.Database) -> tuple[int, str]:
-    rows = list(db.table(TIP_TABLE).rows_where("id = 1"))
-    return (rows[0]["seq"], rows[0]["hash"]) if rows else (0, GENESIS)
+    row = db.execute(f"select seq, hash from {TIP_TABLE} where id = 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
 
 
 def entries(db: sqlite_utils.Database, since: dt.datetime | None = None) -> Iterator[AuditEntry]:
     """Entries in sequence order (optionally from ``since`` on)."""
-    ensure_tables(db)
     where, args = ("at >= ?", [since.astimezone(dt.UTC).isoformat()]) if since else (None, None)
     for row in db.table(AUDIT_TABLE).rows_where(where, args, order_by="seq"):
         yield AuditEntry(**{**row, "detail": json.loads(row["detail"])})

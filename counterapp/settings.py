@@ -43,6 +43,13 @@ class Settings:
     # or "test-lab" for a lab PC whose only "reader" is pcscd's vpcd slot. Never at a counter:
     # the test CA keys are public, so anyone could forge a card that passes.
     test_trust: Literal["emulator-only", "test-lab"] = "emulator-only"
+    # The municipality forms are filled in for (terminal.municipality), e.g. "千代田区".
+    municipality: str = ""
+    # Where the master key of the encrypted queue lives: the OS key store, a 0600 key file
+    # in the data folder (weaker: anyone who copies the folder has the key), or "auto".
+    key_store: Literal["auto", "keyring", "file"] = "auto"
+    # Days an unsubmitted draft form may stay on the terminal before the purge deletes it.
+    draft_retention_days: int = 1
 
 
 def default_data_dir() -> Path:
@@ -78,9 +85,11 @@ def _environment_overrides() -> dict[str, object]:
 
 
 _LIST_FIELDS = {"crl_sources"}
+_INT_FIELDS = {"draft_retention_days"}
 _CHOICES = {
     "revocation_unknown": ("fail", "warn"),
     "test_trust": ("emulator-only", "test-lab"),
+    "key_store": ("auto", "keyring", "file"),
 }
 
 
@@ -100,8 +109,18 @@ def _checked(key: str, value: object, source: str) -> object:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise SettingsError(f"{source}: {key} must be a list of strings")
         return tuple(value)
+    if key in _INT_FIELDS:
+        return _non_negative_int(key, value, source)
     if not isinstance(value, str):
         raise SettingsError(f"{source}: {key} must be a string")
     if key in _CHOICES and value not in _CHOICES[key]:
         raise SettingsError(f"{source}: {key} must be one of {', '.join(_CHOICES[key])}")
+    return value
+
+
+def _non_negative_int(key: str, value: object, source: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():  # from the environment
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise SettingsError(f"{source}: {key} must be a whole number of 0 or more")
     return value

@@ -1,4 +1,9 @@
-"""The terminal's SQLite database: one file in the data folder, durable on every commit."""
+"""The terminal's SQLite database: one file in the data folder, durable on every commit.
+
+The schema is built by sqlite-utils migrations, applied in order when the database is
+opened; ``tests/counterapp/frozen/`` keeps one database file per released schema so the
+upgrade path is tested.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,110 @@ import sqlite3
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils import Migrations
 
 from counterapp.audit import AuditLog
 from counterapp.settings import Settings
 
 DATABASE_FILE = "counterapp.db"
+MIGRATIONS = Migrations("counterapp")
+
+
+@MIGRATIONS(name="0001_audit")
+def _audit_tables(db: sqlite_utils.Database) -> None:
+    # Databases from before migrations existed already have these tables.
+    db.table("audit").create(
+        {
+            "seq": int,
+            "at": str,
+            "terminal": str,
+            "operator": str,
+            "event": str,
+            "record_id": str,
+            "detail": str,
+            "prev_hash": str,
+            "hash": str,
+        },
+        pk="seq",
+        if_not_exists=True,
+    )
+    db.table("audit_tip").create({"id": int, "seq": int, "hash": str}, pk="id", if_not_exists=True)
+
+
+@MIGRATIONS(name="0002_forms_outbox")
+def _forms_and_outbox(db: sqlite_utils.Database) -> None:
+    db.table("form_definitions").create({"sha256": str, "definition": str}, pk="sha256")
+    db.table("forms").create(
+        {
+            "id": str,  # sortable client-made id (ULID); the back office drops duplicates by it
+            "visit": str,
+            "event": str,
+            "form_id": str,
+            "form_version": int,
+            "definition_sha256": str,
+            "status": str,  # draft → queued → sent → purged
+            "signed": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("definition_sha256", "form_definitions", "sha256")],
+    )
+    db.table("record_keys").create({"record_id": str, "wrapped": bytes}, pk="record_id")
+    db.table("form_values").create(
+        {
+            "record_id": str,
+            "position": int,
+            "field_id": str,
+            "source": str,
+            "value": bytes,  # AES-256-GCM under the record key
+            "chip_value": bytes,  # the chip's original when a person changed it, encrypted
+        },
+        pk=("record_id", "field_id"),
+    )
+    db.table("form_signatures").create(
+        {"record_id": str, "cms": bytes, "signed_at": str}, pk="record_id"
+    )
+    db.table("outbox").create(
+        {
+            "id": str,  # the form's id
+            "status": str,  # pending → sending → sent | failed
+            "attempts": int,
+            "next_attempt_at": str,
+            "owner_pid": int,
+            "last_error": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"status", "attempts", "created_at"},
+    )
+    db.table("outbox").create_index(["status", "next_attempt_at"])
+    db.table("forms").create_index(["status", "created_at"])
 
 
 def open_database(data_dir: Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database with WAL and synchronous=FULL."""
+    """Open (creating or upgrading) the database: WAL, synchronous=FULL, secure_delete."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(data_dir / DATABASE_FILE, isolation_level=None)
+    connection = sqlite3.connect(data_dir / DATABASE_FILE, isolation_level=None, timeout=10)
     db = sqlite_utils.Database(connection)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")  # a committed form or audit entry survives power loss
+    db.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left behind
+    db.execute("PRAGMA foreign_keys=ON")
+    MIGRATIONS.apply(db)
     return db
+
+
+def schema_version(db: sqlite_utils.Database) -> str:
+    """The name of the last migration applied."""
+    applied = MIGRATIONS.applied(db)
+    return applied[-1].name if applied else "none"
+
+
+def pending_migrations(db: sqlite_utils.Database) -> list[str]:
+    """Migrations this program knows that the database does not have yet."""
+    return [m.name for m in MIGRATIONS.pending(db)]
 
 
 def audit_log(settings: Settings) -> AuditLog:

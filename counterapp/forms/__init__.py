@@ -1,0 +1,1 @@
+"""Forms as data: definitions, pre-fill from the card, validation, signing and printing."""

@@ -1,0 +1,40 @@
+"""How a stored field value is shown to people: dates in 和暦 and 西暦, choices by label."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cardreader.wareki import to_wareki
+from counterapp.forms.definition import FieldDefinition, FieldType
+
+CHECKED = {"ja": "はい", "ja-easy": "はい", "en": "Yes"}
+UNCHECKED = {"ja": "いいえ", "ja-easy": "いいえ", "en": "No"}
+
+
+def display_value(definition: FieldDefinition, value: str, language: str = "ja") -> str:
+    """The value as a form shows it; an unparsable value is shown as stored."""
+    if not value:
+        return ""
+    if definition.type is FieldType.DATE:
+        return display_date(value, language)
+    if definition.type is FieldType.CHOICE:
+        for choice in definition.choices:
+            if choice.value == value:
+                return choice.label.in_language(language)
+    if definition.type is FieldType.CHECKBOX:
+        table = CHECKED if value == "true" else UNCHECKED
+        return table.get(language, table["en"])
+    return value
+
+
+def display_date(value: str, language: str = "ja") -> str:
+    """``1980-02-17`` → ``昭和55年2月17日（1980年2月17日）``; other languages lead with 西暦."""
+    try:
+        day = dt.date.fromisoformat(value)
+        era = str(to_wareki(day))
+    except ValueError:
+        return value
+    gregorian = f"{day.year}年{day.month}月{day.day}日"
+    if language.startswith("ja"):
+        return f"{era}（{gregorian}）"
+    return f"{day.isoformat()} ({era})"

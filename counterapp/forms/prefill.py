@@ -1,0 +1,115 @@
+"""Pre-fill: verified card data + answers → filled forms. A pure function, no I/O.
+
+Values are taken exactly as the chip gives them; characters outside JIS X 0208 (外字)
+are flagged for the clerk, never replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from counterapp.forms.definition import FieldDefinition, LifeEvent, Prefill
+from counterapp.forms.filled import CardData, FieldValue, FilledForm, Source
+from counterapp.forms.loader import FormLibrary, LoadedForm
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the resident and the clerk said: yes/no questions and field values by field id."""
+
+    questions: Mapping[str, bool] = field(default_factory=dict)
+    resident: Mapping[str, str] = field(default_factory=dict)
+    clerk: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Answers(questions={sorted(self.questions)}, fields=<personal data>)"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the terminal knows besides the card."""
+
+    today: dt.date
+    municipality: str
+
+
+def fill_event(
+    library: FormLibrary, event: LifeEvent, card: CardData, answers: Answers, context: Context
+) -> tuple[FilledForm, ...]:
+    """Every form the life event needs, given the answers to its questions."""
+    return tuple(
+        fill_form(library.forms[item.form], card, answers, context, item.preset, event.id)
+        for item in event.applicable_forms(dict(answers.questions))
+    )
+
+
+def fill_form(
+    form: LoadedForm,
+    card: CardData,
+    answers: Answers,
+    context: Context,
+    preset: Mapping[str, str] | None = None,
+    event: str | None = None,
+) -> FilledForm:
+    """One form: chip and system values, then the event's presets, the resident's, the clerk's."""
+    filled = FilledForm(
+        form, tuple(_first_value(f, card, context) for f in form.definition.fields), event
+    )
+    for layer, source in ((preset or {}, Source.EVENT), (answers.resident, Source.RESIDENT)):
+        filled = _apply(filled, layer, source)
+    filled = _apply(filled, answers.clerk, Source.CLERK)
+    return FilledForm(filled.form, filled.values, event, gaiji_flags(filled))
+
+
+def _first_value(definition: FieldDefinition, card: CardData, context: Context) -> FieldValue:
+    if definition.prefill is None:
+        return FieldValue(definition.id, "", Source.BLANK)
+    value = _prefill_value(definition.prefill, card, context)
+    system = definition.prefill in (Prefill.TODAY, Prefill.MUNICIPALITY)
+    return FieldValue(definition.id, value, Source.SYSTEM if system else Source.IC_CHIP)
+
+
+def _prefill_value(prefill: Prefill, card: CardData, context: Context) -> str:
+    match prefill:
+        case Prefill.CARD_NAME:
+            return card.name
+        case Prefill.CARD_ADDRESS:
+            return card.address
+        case Prefill.CARD_BIRTH_DATE:
+            return card.birth_date.isoformat()
+        case Prefill.CARD_SEX:
+            return card.sex
+        case Prefill.CARD_MY_NUMBER:
+            return card.my_number.reveal()
+        case Prefill.TODAY:
+            return context.today.isoformat()
+        case Prefill.MUNICIPALITY:
+            return context.municipality
+
+
+def _apply(filled: FilledForm, values: Mapping[str, str], source: Source) -> FilledForm:
+    field_ids = {v.field_id for v in filled.values}
+    for field_id, value in values.items():
+        if field_id in field_ids and filled.value(field_id).value != value:
+            filled = filled.with_value(field_id, value, source)
+    return filled
+
+
+def outside_jis_x_0208(text: str) -> tuple[str, ...]:
+    """Characters a JIS X 0208 system cannot hold (外字), in order of appearance, once each."""
+    found: list[str] = []
+    for char in text:
+        try:
+            char.encode("iso2022_jp")  # ASCII, JIS X 0201 Roman and JIS X 0208 only
+        except UnicodeEncodeError:
+            if char not in found:
+                found.append(char)
+    return tuple(found)
+
+
+def gaiji_flags(filled: FilledForm) -> dict[str, tuple[str, ...]]:
+    """Field id → its 外字, for every field that has any."""
+    flags = {v.field_id: outside_jis_x_0208(v.value) for v in filled.values}
+    return {field_id: chars for field_id, chars in flags.items() if chars}

@@ -1,0 +1,315 @@
+"""The encrypted local form queue: forms, their outbox rows, retention and purge.
+
+Writing a visit's forms, their outbox rows and their audit entries is one transaction.
+Every value is encrypted with the form's own record key; purging a form overwrites its
+values and drops that key, leaving only non-personal metadata (ids, status, times).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+from ulid import ULID
+
+from counterapp.audit import AuditEvent, AuditLog
+from counterapp.forms.definition import FormDefinition
+from counterapp.forms.filled import FieldValue, FilledForm, Source
+from counterapp.forms.loader import LoadedForm, definition_hash
+from counterapp.vault import Vault, field_context, seal, unseal
+
+
+class FormNotFound(LookupError):
+    message_key = "queue.not_found"
+
+
+class FormPurged(LookupError):
+    """The form's personal data has already been deleted from this terminal."""
+
+    message_key = "queue.purged"
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """What may be listed about a queued form: ids, status and times, never its contents."""
+
+    id: str
+    visit: str
+    event: str | None
+    form_id: str
+    form_version: int
+    status: str
+    signed: bool
+    created_at: str
+    outbox_status: str | None
+    attempts: int
+    next_attempt_at: str | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class StoredForm:
+    entry: QueueEntry
+    filled: FilledForm
+    signature: bytes | None
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    sent: int
+    drafts: int
+
+
+def new_id() -> str:
+    """A sortable, client-made id (ULID): creation order, unique without coordination."""
+    return str(ULID())
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+class FormQueue:
+    """Forms waiting on this terminal, encrypted, with their outbox."""
+
+    def __init__(self, db: sqlite_utils.Database, vault: Vault, audit: AuditLog) -> None:
+        self.db = db
+        self.vault = vault
+        self.audit = audit
+        self._known_definitions: set[str] = set()
+
+    def save(
+        self,
+        forms: Sequence[FilledForm],
+        *,
+        visit: str,
+        signatures: Mapping[int, bytes] | None = None,
+        queue: bool = True,
+    ) -> tuple[str, ...]:
+        """Store a visit's forms (queued, or as drafts) in one transaction; return their ids."""
+        signatures = signatures or {}
+        ids = []
+        try:
+            with self.db.atomic():
+                for index, filled in enumerate(forms):
+                    record_id = new_id()
+                    self._insert_form(record_id, filled, visit, signatures.get(index), queue)
+                    ids.append(record_id)
+        except BaseException:
+            self._known_definitions.clear()  # a rolled-back definition row is not known
+            raise
+        return tuple(ids)
+
+    def submit(self, record_id: str) -> None:
+        """Queue a draft for sending."""
+        with self.db.atomic():
+            if self.entry(record_id).status != "draft":
+                return
+            self.db.table("forms").update(record_id, {"status": "queued", "updated_at": _now()})
+            self._insert_outbox(record_id)
+            self.audit.append(AuditEvent.FORM_QUEUED, record_id)
+
+    def entries(self, status: str | None = None) -> list[QueueEntry]:
+        """Every form on the terminal (optionally of one status), oldest first."""
+        where = "where f.status = ?" if status else ""
+        sql = f"{_ENTRY_SQL} {where} order by f.id"
+        return [_entry(row) for row in self.db.query(sql, [status] if status else [])]
+
+    def entry(self, record_id: str) -> QueueEntry:
+        """One form's listing (FormNotFound if there is no such form)."""
+        rows = list(self.db.query(f"{_ENTRY_SQL} where f.id = ?", [record_id]))
+        if not rows:
+            raise FormNotFound(record_id)
+        return _entry(rows[0])
+
+    def open(self, record_id: str, purpose: str) -> StoredForm:
+        """Decrypt a form for ``purpose`` (a key such as ``show`` or ``print``); audited."""
+        entry = self.entry(record_id)
+        if entry.status == "purged":
+            raise FormPurged(record_id)
+        key = self._record_key(record_id)
+        values = tuple(self._values(record_id, key))
+        form = self._definition(record_id)
+        signature = self._signature(record_id, key)
+        self.audit.append(AuditEvent.FORM_VIEWED, record_id, purpose=purpose)
+        filled = FilledForm(form, values, entry.event)
+        return StoredForm(entry, filled, signature)
+
+    def acknowledge(self, record_id: str) -> None:
+        """The back office has the form: mark it sent and delete its personal data."""
+        with self.db.atomic():
+            self.db.table("outbox").update(
+                record_id, {"status": "sent", "owner_pid": None, "updated_at": _now()}
+            )
+            self.db.table("forms").update(record_id, {"status": "sent", "updated_at": _now()})
+            self.audit.append(AuditEvent.FORM_SENT, record_id)
+            self._purge(record_id, reason="acknowledged")
+        self._drop_old_pages()
+
+    def purge(self, now: dt.datetime, draft_days: int) -> PurgeReport:
+        """End of day: delete what was sent, and drafts older than ``draft_days``."""
+        cutoff = (now - dt.timedelta(days=draft_days)).astimezone(dt.UTC).isoformat()
+        sent = [e.id for e in self.entries("sent")]
+        drafts = [e.id for e in self.entries("draft") if e.created_at < cutoff]
+        with self.db.atomic():
+            for record_id in sent:
+                self._purge(record_id, reason="acknowledged")
+            for record_id in drafts:
+                self._purge(record_id, reason="draft_expired")
+        self._drop_old_pages()
+        return PurgeReport(len(sent), len(drafts))
+
+    # -- writing ------------------------------------------------------------------------
+
+    # Writes use plain SQL: they run once per form, where sqlite-utils' per-call table
+    # introspection costs more than the inserts themselves (bench/enqueue.py).
+
+    def _insert_form(
+        self, record_id: str, filled: FilledForm, visit: str, cms: bytes | None, queue: bool
+    ) -> None:
+        key, wrapped = self.vault.new_record_key(record_id)
+        self._remember_definition(filled.form)
+        now = _now()
+        status = "queued" if queue else "draft"
+        self.db.execute(
+            "insert into forms (id, visit, event, form_id, form_version, definition_sha256, "
+            "status, signed, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [record_id, visit, filled.event, filled.form_id, filled.form.definition.version,
+             filled.form.sha256, status, int(cms is not None), now, now],
+        )  # fmt: skip
+        self.db.execute("insert into record_keys values (?, ?)", [record_id, wrapped])
+        self.db.conn.executemany(
+            "insert into form_values (record_id, position, field_id, source, value, chip_value) "
+            "values (?, ?, ?, ?, ?, ?)",
+            self._encrypted_values(record_id, key, filled.values),
+        )
+        if cms is not None:
+            sealed = seal(key, cms, field_context(record_id, "#cms"))
+            self.db.execute(
+                "insert into form_signatures values (?, ?, ?)", [record_id, sealed, now]
+            )
+        self._audit_created(record_id, filled, signed=cms is not None)
+        if queue:
+            self._insert_outbox(record_id)
+            self.audit.append(AuditEvent.FORM_QUEUED, record_id)
+
+    def _audit_created(self, record_id: str, filled: FilledForm, *, signed: bool) -> None:
+        self.audit.append(
+            AuditEvent.FORM_CREATED,
+            record_id,
+            form=filled.form_id,
+            version=filled.form.definition.version,
+            signed=signed,
+            gaiji_fields=",".join(sorted(filled.flags)),
+        )
+        for field_id in filled.edited_chip_fields():
+            source = filled.value(field_id).source.value
+            self.audit.append(AuditEvent.FORM_EDITED, record_id, field=field_id, source=source)
+
+    @staticmethod
+    def _encrypted_values(
+        record_id: str, key: bytes, values: Sequence[FieldValue]
+    ) -> Iterator[tuple[object, ...]]:
+        for position, item in enumerate(values):
+            context = field_context(record_id, item.field_id)
+            chip = item.chip_value
+            sealed_chip = None if chip is None else seal(key, chip.encode(), context + "#chip")
+            value = seal(key, item.value.encode(), context)
+            yield record_id, position, item.field_id, item.source.value, value, sealed_chip
+
+    def _insert_outbox(self, record_id: str) -> None:
+        now = _now()
+        self.db.execute(
+            "insert into outbox (id, status, attempts, next_attempt_at, created_at, updated_at) "
+            "values (?, 'pending', 0, ?, ?, ?)",
+            [record_id, now, now, now],
+        )
+
+    def _remember_definition(self, form: LoadedForm) -> None:
+        if form.sha256 in self._known_definitions:
+            return
+        definition = form.definition.model_dump_json(by_alias=True)
+        self.db.execute(
+            "insert or ignore into form_definitions values (?, ?)", [form.sha256, definition]
+        )
+        self._known_definitions.add(form.sha256)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _record_key(self, record_id: str) -> bytes:
+        rows = list(self.db.table("record_keys").rows_where("record_id = ?", [record_id]))
+        if not rows:
+            raise FormPurged(record_id)
+        return self.vault.record_key(record_id, rows[0]["wrapped"])
+
+    def _values(self, record_id: str, key: bytes) -> Iterator[FieldValue]:
+        rows = self.db.table("form_values").rows_where(
+            "record_id = ?", [record_id], order_by="position"
+        )
+        for row in rows:
+            context = field_context(record_id, row["field_id"])
+            chip = row["chip_value"]
+            yield FieldValue(
+                row["field_id"],
+                unseal(key, row["value"], context).decode(),
+                Source(row["source"]),
+                None if chip is None else unseal(key, chip, context + "#chip").decode(),
+            )
+
+    def _definition(self, record_id: str) -> LoadedForm:
+        row = next(
+            self.db.query(
+                "select d.definition from forms f join form_definitions d "
+                "on d.sha256 = f.definition_sha256 where f.id = ?",
+                [record_id],
+            )
+        )
+        definition = FormDefinition.model_validate(json.loads(row["definition"]))
+        return LoadedForm(definition, definition_hash(definition))
+
+    def _signature(self, record_id: str, key: bytes) -> bytes | None:
+        rows = list(self.db.table("form_signatures").rows_where("record_id = ?", [record_id]))
+        if not rows:
+            return None
+        return unseal(key, rows[0]["cms"], field_context(record_id, "#cms"))
+
+    # -- deleting -----------------------------------------------------------------------
+
+    def _purge(self, record_id: str, *, reason: str) -> None:
+        for table, column in _PERSONAL_COLUMNS:
+            # Overwrite first, then delete: no old bytes survive in the row's pages.
+            self.db.execute(
+                f"update {table} set {column} = zeroblob(length({column})) "
+                f"where record_id = ? and {column} is not null",
+                [record_id],
+            )
+        for table in dict(_PERSONAL_COLUMNS):
+            self.db.execute(f"delete from {table} where record_id = ?", [record_id])
+        self.db.table("forms").update(record_id, {"status": "purged", "updated_at": _now()})
+        self.audit.append(AuditEvent.FORM_PURGED, record_id, reason=reason)
+
+    def _drop_old_pages(self) -> None:
+        """Copy the WAL into the database and truncate it, so old page images go too."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+_PERSONAL_COLUMNS = (
+    ("form_values", "value"),
+    ("form_values", "chip_value"),
+    ("form_signatures", "cms"),
+    ("record_keys", "wrapped"),
+)
+
+_ENTRY_SQL = """
+select f.id, f.visit, f.event, f.form_id, f.form_version, f.status, f.signed, f.created_at,
+       o.status as outbox_status, coalesce(o.attempts, 0) as attempts, o.next_attempt_at,
+       o.last_error
+from forms f left join outbox o on o.id = f.id
+"""
+
+
+def _entry(row: dict[str, object]) -> QueueEntry:
+    return QueueEntry(**{**row, "signed": bool(row["signed"])})  # type: ignore[arg-type]

@@ -1,0 +1,388 @@
+"""The shipped form library as a municipality's reviewer and a counter clerk see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import pytest
+from pydantic import BaseModel
+
+from cardreader.emulator.resident import DEFAULT_RESIDENT
+from cardreader.mynumber import MyNumber
+from counterapp.forms.definition import LANGUAGES, FormDefinition, LifeEvent, Prefill, Text
+from counterapp.forms.filled import CardData, FilledForm, Source
+from counterapp.forms.loader import FormLibrary, load_library
+from counterapp.forms.prefill import Answers, Context, fill_event
+from counterapp.forms.validation import problems
+
+FORMS = {
+    "juminhyo-request",
+    "inkan-certificate-request",
+    "resident-move",
+    "inkan-registration",
+    "nhi-enrolment",
+    "child-allowance-address",
+    "mynumber-card-address-change",
+    "ltc-insurance-address",
+}
+CARRY_MY_NUMBER = {
+    "resident-move",
+    "nhi-enrolment",
+    "child-allowance-address",
+    "ltc-insurance-address",
+}
+EVENTS = {
+    "moving-in": "転入",
+    "moving-out": "転出",
+    "moving-within": "転居",
+    "certificates": "証明書の請求",
+}
+MOVING_IN_ALL = [
+    "resident-move",
+    "mynumber-card-address-change",
+    "nhi-enrolment",
+    "child-allowance-address",
+    "ltc-insurance-address",
+    "inkan-registration",
+]
+MACHINE_TRANSLATED = ("zh", "ko", "vi", "pt")
+CARD_ITEMS = {Prefill.CARD_NAME, Prefill.CARD_ADDRESS, Prefill.CARD_BIRTH_DATE, Prefill.CARD_SEX}
+
+
+@pytest.fixture(scope="module")
+def library() -> FormLibrary:
+    return load_library()
+
+
+def _definitions(library: FormLibrary) -> list[FormDefinition]:
+    return [loaded.definition for loaded in library.forms.values()]
+
+
+def _texts(model: BaseModel, where: str) -> Iterator[tuple[str, Text]]:
+    """Every Text in a definition, with a readable place for failure messages."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        items = value if isinstance(value, tuple) else (value,)
+        for index, item in enumerate(items):
+            place = f"{where}.{name}" + (f"[{index}]" if isinstance(value, tuple) else "")
+            if isinstance(item, Text):
+                yield place, item
+            elif isinstance(item, BaseModel):
+                label = getattr(item, "id", None) or getattr(item, "value", None)
+                yield from _texts(item, f"{place}({label})" if label else place)
+
+
+def _all_texts(library: FormLibrary) -> list[tuple[str, Text]]:
+    found = [t for d in _definitions(library) for t in _texts(d, d.id)]
+    found += [t for e in library.events.values() for t in _texts(e, e.id)]
+    return found
+
+
+def _default_card() -> CardData:
+    r = DEFAULT_RESIDENT
+    return CardData(
+        name=r.name,
+        address=r.address,
+        birth_date=r.birth_date,
+        sex=r.sex,
+        my_number=MyNumber(r.my_number),
+    )
+
+
+CONTEXT = Context(today=dt.date(2025, 4, 1), municipality="千代田区")
+
+
+def _fill_moving_in(library: FormLibrary, answers: Answers) -> tuple[FilledForm, ...]:
+    return fill_event(library, library.event("転入"), _default_card(), answers, CONTEXT)
+
+
+def _all_yes(event: LifeEvent) -> dict[str, bool]:
+    return {q.id: True for q in event.questions}
+
+
+# ---- the library as shipped ---------------------------------------------------------
+
+
+def test_the_shipped_library_loads_every_form_and_event(library: FormLibrary) -> None:
+    assert set(library.forms) == FORMS
+    assert set(library.events) == set(EVENTS)
+    for loaded in library.forms.values():
+        assert loaded.definition.version >= 1
+        assert len(loaded.sha256) == 64
+
+
+@pytest.mark.parametrize(("event_id", "name"), sorted(EVENTS.items()))
+def test_each_event_has_its_japanese_name_and_is_found_by_it(
+    library: FormLibrary, event_id: str, name: str
+) -> None:
+    assert library.events[event_id].name.ja == name
+    assert library.event(name).id == event_id
+    assert library.event(event_id).name.ja == name
+
+
+def test_event_finds_moving_in_by_its_japanese_name(library: FormLibrary) -> None:
+    assert library.event("転入").id == "moving-in"
+
+
+def test_every_text_is_written_in_all_seven_languages(library: FormLibrary) -> None:
+    texts = _all_texts(library)
+    assert len(texts) > 200  # titles, labels, help, choices, questions: all of them
+    for place, text in texts:
+        for language in LANGUAGES:
+            assert text.in_language(language).strip(), f"{place}: {language} is empty"
+        # Nothing left untranslated: Japanese copied into English or the other way round.
+        assert text.ja != text.en, f"{place}: ja and en are the same"
+        assert text.ja_easy != text.en, f"{place}: ja-easy and en are the same"
+        for language in ("ko", "vi", "pt"):
+            assert text.in_language(language) != text.ja, f"{place}: {language} is Japanese"
+
+
+def test_machine_translations_are_marked_for_review(library: FormLibrary) -> None:
+    for definition in _definitions(library):
+        assert definition.machine_translated == MACHINE_TRANSLATED, definition.id
+    for event in library.events.values():
+        assert event.machine_translated == MACHINE_TRANSLATED, event.id
+
+
+def test_exactly_the_forms_that_declare_it_pull_the_my_number(library: FormLibrary) -> None:
+    declaring = {d.id for d in _definitions(library) if d.carries_my_number}
+    pulling = {
+        d.id
+        for d in _definitions(library)
+        if any(f.prefill is Prefill.CARD_MY_NUMBER for f in d.fields)
+    }
+    assert declaring == pulling == CARRY_MY_NUMBER
+
+
+def test_the_residence_record_request_does_not_carry_the_my_number(
+    library: FormLibrary,
+) -> None:
+    # A copy with 個人番号 is asked for by a tick box; the request itself holds no number.
+    definition = library.forms["juminhyo-request"].definition
+    assert not definition.carries_my_number
+    assert definition.field("include_my_number").type == "checkbox"
+
+
+@pytest.mark.parametrize("form_id", sorted(FORMS))
+def test_every_form_takes_the_four_card_items_and_the_system_values(
+    library: FormLibrary, form_id: str
+) -> None:
+    definition = library.forms[form_id].definition
+    prefills = [f.prefill for f in definition.fields if f.prefill is not None]
+    for item in (*CARD_ITEMS, Prefill.TODAY, Prefill.MUNICIPALITY):
+        assert prefills.count(item) == 1, f"{form_id}: {item.value}"
+    for field_id in ("name", "birth_date", "sex", "application_date", "municipality"):
+        definition.field(field_id)
+
+
+def test_sex_uses_the_chip_codes_of_jis_x_0303(library: FormLibrary) -> None:
+    for definition in _definitions(library):
+        sex = definition.field("sex")
+        assert sex.prefill is Prefill.CARD_SEX
+        labels = {c.value: (c.label.ja, c.label.en) for c in sex.choices}
+        assert labels == {
+            "1": ("男", "Male"),
+            "2": ("女", "Female"),
+            "9": ("適用不能", "Not applicable"),
+        }
+
+
+def test_the_reading_of_the_name_is_asked_not_prefilled(library: FormLibrary) -> None:
+    for definition in _definitions(library):
+        if any(f.id == "name_kana" for f in definition.fields):
+            kana = definition.field("name_kana")
+            assert kana.type == "katakana" and kana.required and kana.prefill is None
+            assert kana.label.ja == "フリガナ"
+
+
+def test_moving_forms_show_the_card_address_as_the_previous_address(
+    library: FormLibrary,
+) -> None:
+    for form_id in (
+        "resident-move",
+        "child-allowance-address",
+        "ltc-insurance-address",
+        "mynumber-card-address-change",
+    ):
+        definition = library.forms[form_id].definition
+        assert definition.field("previous_address").prefill is Prefill.CARD_ADDRESS
+        assert definition.field("new_address").prefill is None
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("03-1234-5678", True),
+        ("0312345678", True),
+        ("090-1234-5678", True),
+        ("09012345678", True),
+        ("0467-12-3456", True),
+        ("050-1234-5678", True),
+        ("1234-5678", False),
+        ("03-1234-567", False),
+        ("090-1234-56789", False),
+        ("+81-90-1234-5678", False),
+        ("０３-１２３４-５６７８", False),
+    ],
+)
+def test_the_phone_pattern_takes_japanese_numbers(
+    library: FormLibrary, number: str, valid: bool
+) -> None:
+    pattern = library.forms["resident-move"].definition.field("phone").pattern
+    assert pattern is not None
+    assert bool(re.fullmatch(pattern, number)) is valid
+
+
+# ---- life events ------------------------------------------------------------------
+
+
+def test_moving_in_with_every_answer_yes_bundles_six_forms(library: FormLibrary) -> None:
+    event = library.event("転入")
+    forms = [item.form for item in event.applicable_forms(_all_yes(event))]
+    assert forms == MOVING_IN_ALL
+
+
+def test_moving_in_with_every_answer_no_bundles_the_move_and_the_card(
+    library: FormLibrary,
+) -> None:
+    event = library.event("転入")
+    no = {q.id: False for q in event.questions}
+    assert [item.form for item in event.applicable_forms(no)] == [
+        "resident-move",
+        "mynumber-card-address-change",
+    ]
+    assert [item.form for item in event.applicable_forms({})] == [
+        "resident-move",
+        "mynumber-card-address-change",
+    ]
+
+
+def test_moving_in_asks_about_insurance_children_care_and_seal(library: FormLibrary) -> None:
+    event = library.event("転入")
+    questions = {q.id: q.label.ja for q in event.questions}
+    assert questions["join_nhi"] == "国民健康保険に加入しますか"
+    assert set(questions) == {"join_nhi", "has_children", "has_ltc", "register_seal"}
+    conditions = {item.form: item.when for item in event.forms}
+    assert conditions == {
+        "resident-move": None,
+        "mynumber-card-address-change": None,
+        "nhi-enrolment": "join_nhi",
+        "child-allowance-address": "has_children",
+        "ltc-insurance-address": "has_ltc",
+        "inkan-registration": "register_seal",
+    }
+
+
+@pytest.mark.parametrize(
+    ("event_name", "form_id", "preset"),
+    [
+        ("転入", "resident-move", {"move_kind": "tennyu"}),
+        ("転入", "nhi-enrolment", {"kind": "acquire", "reason": "tennyu"}),
+        ("転入", "mynumber-card-address-change", {"change_reason": "tennyu"}),
+        ("転出", "resident-move", {"move_kind": "tenshutsu"}),
+        ("転出", "nhi-enrolment", {"kind": "lose", "reason": "tenshutsu"}),
+        ("転居", "resident-move", {"move_kind": "tenkyo"}),
+        ("転居", "mynumber-card-address-change", {"change_reason": "tenkyo"}),
+    ],
+)
+def test_each_event_decides_the_kind_of_move(
+    library: FormLibrary, event_name: str, form_id: str, preset: dict[str, str]
+) -> None:
+    event = library.event(event_name)
+    presets = {item.form: item.preset for item in event.forms}
+    assert presets[form_id] == preset
+
+
+@pytest.mark.parametrize(
+    ("event_name", "all_yes", "all_no"),
+    [
+        ("転出", ["nhi-enrolment"], ["resident-move"]),
+        (
+            "転居",
+            [
+                "resident-move",
+                "mynumber-card-address-change",
+                "child-allowance-address",
+                "ltc-insurance-address",
+            ],
+            ["resident-move", "mynumber-card-address-change"],
+        ),
+        ("証明書の請求", ["juminhyo-request", "inkan-certificate-request"], []),
+    ],
+)
+def test_the_other_events_bundle_what_their_answers_ask_for(
+    library: FormLibrary, event_name: str, all_yes: list[str], all_no: list[str]
+) -> None:
+    event = library.event(event_name)
+    assert [i.form for i in event.applicable_forms(_all_yes(event))] == all_yes
+    assert [i.form for i in event.applicable_forms({})] == all_no
+
+
+def test_moving_out_online_skips_the_counter_notification(library: FormLibrary) -> None:
+    event = library.event("転出")
+    online = event.applicable_forms({"moved_out_online": True})
+    assert [item.form for item in online] == []
+    at_counter = event.applicable_forms({"in_nhi": True})
+    assert [item.form for item in at_counter] == ["resident-move", "nhi-enrolment"]
+
+
+# ---- filling for a resident -------------------------------------------------------
+
+
+def test_moving_in_for_the_default_resident_leaves_only_what_the_resident_enters(
+    library: FormLibrary,
+) -> None:
+    r = DEFAULT_RESIDENT
+    event = library.event("転入")
+    presets = {item.form: item.preset for item in event.forms}
+    filled = _fill_moving_in(library, Answers(questions=_all_yes(event)))
+    assert [f.form_id for f in filled] == MOVING_IN_ALL
+    for form in filled:
+        definition = form.form.definition
+        assert form.value("name").value == r.name
+        assert form.value("birth_date").value == r.birth_date.isoformat()
+        assert form.value("sex").value == r.sex
+        for field_id in ("name", "birth_date", "sex"):
+            assert form.value(field_id).source is Source.IC_CHIP
+        assert form.value("municipality").value == "千代田区"
+        assert form.value("application_date").value == "2025-04-01"
+        address = [f.id for f in definition.fields if f.prefill is Prefill.CARD_ADDRESS]
+        assert [form.value(i).value for i in address] == [r.address]
+        if definition.carries_my_number:
+            assert form.value("my_number").value == r.my_number
+        for field_id, value in presets[form.form_id].items():
+            assert form.value(field_id).value == value
+            assert form.value(field_id).source is Source.EVENT
+
+        found = problems(form)
+        assert {p.key for p in found} <= {"field.required"}, form.form_id
+        to_enter = {
+            f.id
+            for f in definition.fields
+            if f.required and f.prefill is None and f.id not in presets[form.form_id]
+        }
+        assert {p.field_id for p in found} == to_enter, form.form_id
+
+
+def test_moving_in_passes_once_the_resident_has_answered(library: FormLibrary) -> None:
+    event = library.event("転入")
+    resident = {
+        "name_kana": "バンゴウ　ハナコ",
+        "move_date": "2025-03-28",
+        "new_address": "東京都千代田区九段南１丁目２番１号　九段ハイツ３０１号室",
+        "new_postal_code": "102-0074",
+        "householder_name": "番号　花子",
+        "relationship_to_householder": "世帯主",
+        "change_date": "2025-03-28",
+        "number_of_children": "2",
+        "phone": "090-1234-5678",
+    }
+    filled = _fill_moving_in(library, Answers(questions=_all_yes(event), resident=resident))
+    for form in filled:
+        assert problems(form) == (), form.form_id
+        if any(v.field_id == "new_address" for v in form.values):
+            # Typed once, on every form of the event that asks for it.
+            assert form.value("new_address").value == resident["new_address"]
+            assert form.value("new_address").source is Source.RESIDENT
