@@ -1,0 +1,327 @@
+"""The printed form: readable Japanese with an embedded font, nothing cut off, 外字 never lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from cardreader.emulator.resident import (
+    DEFAULT_RESIDENT,
+    GAIJI_RESIDENT,
+    LONG_ADDRESS_RESIDENT,
+    Resident,
+)
+from cardreader.mynumber import MyNumber
+from counterapp.forms import pdf
+from counterapp.forms.filled import CardData, FilledForm
+from counterapp.forms.loader import DefinitionError, LoadedForm, load_form, load_library
+from counterapp.forms.pdf import render_pdf
+from counterapp.forms.prefill import Answers, Context, fill_form
+
+RECEPTION = "A-0042"
+RECORD_ID = "01JV7Q3M6Y8K2T4N9B5C1D0E7F"
+CONTEXT = Context(today=dt.date(2025, 5, 1), municipality="千代田区")
+SCALE = 2  # rendering scale: 144 dpi
+
+# A form with every kind of row the printer draws, independent of the shared catalogue.
+SAMPLE_FORM = """\
+kind: form
+id: pdf-sample
+version: 1
+title:
+  ja: 住民異動届
+  ja-easy: ひっこし の とどけ
+  en: Notification of change of address
+  zh: 住民迁移申报
+  ko: 주민 이동 신고
+  vi: Thông báo thay đổi nơi cư trú
+  pt: Notificação de mudança de endereço
+fields:
+  - id: name
+    type: text
+    required: true
+    prefill: card.name
+    label: {ja: 氏名, ja-easy: なまえ, en: Full name, zh: 姓名, ko: 성명, vi: Họ và tên,
+            pt: Nome completo}
+  - id: address
+    type: address
+    required: true
+    prefill: card.address
+    label: {ja: 住所, ja-easy: じゅうしょ, en: Address, zh: 住址, ko: 주소, vi: Địa chỉ,
+            pt: Endereço}
+  - id: birth_date
+    type: date
+    prefill: card.birth_date
+    label: {ja: 生年月日, ja-easy: うまれた ひ, en: Date of birth, zh: 出生日期, ko: 생년월일,
+            vi: Ngày sinh, pt: Data de nascimento}
+  - id: sex
+    type: choice
+    prefill: card.sex
+    label: {ja: 性別, ja-easy: せいべつ, en: Sex, zh: 性别, ko: 성별, vi: Giới tính, pt: Sexo}
+    choices:
+      - {value: "1", label: {ja: 男, ja-easy: おとこ, en: Male, zh: 男, ko: 남, vi: Nam,
+                             pt: Masculino}}
+      - {value: "2", label: {ja: 女, ja-easy: おんな, en: Female, zh: 女, ko: 여, vi: Nữ,
+                             pt: Feminino}}
+  - id: moved_on
+    type: date
+    required: true
+    label: {ja: 異動日, ja-easy: ひっこした ひ, en: Date of the move, zh: 迁移日期, ko: 이동일,
+            vi: Ngày chuyển, pt: Data da mudança}
+  - id: remarks
+    type: text
+    label: {ja: 備考, ja-easy: その ほか, en: Remarks, zh: 备注, ko: 비고, vi: Ghi chú,
+            pt: Observações}
+  - id: head_of_household
+    type: checkbox
+    label: {ja: 世帯主である, ja-easy: せたいぬし です, en: I am the head of the household,
+            zh: 本人是户主, ko: 세대주임, vi: Tôi là chủ hộ, pt: Sou o chefe da família}
+  - id: copies
+    type: number
+    label: {ja: 必要な通数, ja-easy: ほしい かず, en: Number of copies, zh: 所需份数,
+            ko: 필요한 통수, vi: Số bản cần, pt: Número de cópias}
+"""
+
+
+@pytest.fixture(scope="module")
+def sample_form(tmp_path_factory: pytest.TempPathFactory) -> LoadedForm:
+    path = tmp_path_factory.mktemp("forms") / "pdf-sample.yaml"
+    path.write_text(SAMPLE_FORM, encoding="utf-8")
+    return load_form(path, catalogue={})
+
+
+def card_of(resident: Resident) -> CardData:
+    return CardData(
+        resident.name,
+        resident.address,
+        resident.birth_date,
+        resident.sex,
+        MyNumber(resident.my_number),
+    )
+
+
+def filled(
+    form: LoadedForm, resident: Resident = DEFAULT_RESIDENT, **resident_says: str
+) -> FilledForm:
+    return fill_form(form, card_of(resident), Answers(resident=resident_says), CONTEXT)
+
+
+def render(forms: Sequence[FilledForm], language: str = "ja") -> tuple[bytes, int]:
+    out = io.BytesIO()
+    record_ids = [f"{RECORD_ID[:-1]}{n}" for n in range(len(forms))]
+    pages = render_pdf(
+        forms,
+        out,
+        reception_number=RECEPTION,
+        record_ids=record_ids,
+        language=language,
+        received_on=dt.date(2025, 5, 1),
+    )
+    return out.getvalue(), pages
+
+
+def page_texts(document: bytes) -> list[str]:
+    pdf_document = pdfium.PdfDocument(document)
+    return [page.get_textpage().get_text_range() for page in pdf_document]
+
+
+def all_text(document: bytes) -> str:
+    """Every page's text with line breaks removed, so a wrapped value reads as one."""
+    return re.sub(r"[\r\n]", "", "".join(page_texts(document)))
+
+
+def page_image(document: bytes, index: int = 0) -> Image.Image:
+    image: Image.Image = pdfium.PdfDocument(document)[index].render(scale=SCALE).to_pil()
+    return image.convert("L")
+
+
+def dark_share(image: Image.Image) -> float:
+    histogram = image.histogram()
+    return sum(histogram[:128]) / sum(histogram)
+
+
+def test_the_page_shows_the_residents_name_and_wareki_birth_date_as_text(
+    sample_form: LoadedForm, tmp_path: Path
+) -> None:
+    document, pages = render([filled(sample_form, copies="2")])
+
+    image = page_image(document)
+    image.save(tmp_path / "page.png")
+    assert pages == len(page_texts(document)) == 1
+    assert image.size == (round(595.28 * SCALE), round(841.89 * SCALE))  # A4 portrait
+    assert 0.02 < dark_share(image) < 0.35  # printed, not blank and not a black smear
+    text = page_texts(document)[0]
+    assert "番号　花子" in text  # exactly as the chip gives it, with the ideographic space
+    assert "昭和55年2月17日" in text
+    assert "住民異動届" in text
+    assert RECEPTION in text
+    assert "署名欄（自署）" in text
+    assert "ICチップから転記" in text
+
+
+def test_the_font_is_embedded_as_a_subset(sample_form: LoadedForm) -> None:
+    document, _ = render([filled(sample_form)])
+
+    assert b"/FontFile2" in document
+    fonts = set(re.findall(rb"/BaseFont\s*/([^\s/]+)", document))
+    assert fonts and all(re.fullmatch(rb"[A-Z]{6}\+BIZUDGothic-(Regular|Bold)", f) for f in fonts)
+    assert len(document) < 400_000  # the whole 4.6 MB font is not copied in
+
+
+def test_a_long_address_is_printed_whole(sample_form: LoadedForm) -> None:
+    document, pages = render([filled(sample_form, LONG_ADDRESS_RESIDENT)])
+
+    assert pages == 1
+    assert LONG_ADDRESS_RESIDENT.address in all_text(document)
+    # "２３０１号室" is one number: it is not split across two lines.
+    assert any("２３０１号室" in line for line in page_texts(document)[0].splitlines())
+
+
+def test_gaiji_are_marked_and_an_unprintable_one_becomes_geta_with_its_code_point(
+    sample_form: LoadedForm,
+) -> None:
+    form = filled(sample_form, GAIJI_RESIDENT)
+    assert form.flags == {"name": ("髙", "𠮷")}
+
+    document, _ = render([form])
+
+    text = all_text(document)
+    assert "髙橋　〓男" in text  # 髙 has a glyph; 𠮷 (U+20BB7) has none and prints as 〓
+    assert "外字: 職員が確認してください" in text
+    assert "U+9AD9" in text
+    assert "U+20BB7" in text
+    assert "※外字1" in text
+
+
+def test_a_field_still_to_fill_is_an_empty_box(sample_form: LoadedForm) -> None:
+    with_remark = filled(sample_form, remarks="特になし")
+    without = filled(sample_form)
+
+    text_with = page_texts(render([with_remark])[0])[0]
+    text_without = page_texts(render([without])[0])[0]
+
+    assert "特になし" in text_with
+    assert text_without.count("ここに記入してください") == 3  # 異動日, 備考 and 必要な通数
+    assert text_with.count("ここに記入してください") == 2
+    assert "□ はい　□ いいえ" in text_without  # a blank checkbox offers both to tick
+
+
+def test_each_form_starts_on_its_own_page_and_the_count_is_returned(
+    sample_form: LoadedForm,
+) -> None:
+    forms = [filled(sample_form), filled(sample_form, LONG_ADDRESS_RESIDENT)]
+
+    document, pages = render(forms)
+
+    texts = page_texts(document)
+    assert pages == len(texts) == 2
+    assert "番号　花子" in texts[0] and "番号　花子" not in texts[1]
+    assert all("住民異動届" in text and RECEPTION in text for text in texts)
+
+
+def test_the_record_id_is_printed_and_its_qr_code_is_on_the_page(sample_form: LoadedForm) -> None:
+    document, _ = render([filled(sample_form)])
+    record_id = f"{RECORD_ID[:-1]}0"
+
+    assert record_id in page_texts(document)[0]
+    # No QR decoder is installed, so read the printed modules back and compare them with
+    # the QR encoding of the record id.
+    assert _printed_qr(page_image(document), len(pdf.qr_modules(record_id))) == pdf.qr_modules(
+        record_id
+    )
+
+
+def _printed_qr(image: Image.Image, count: int) -> list[list[bool]]:
+    step = pdf.QR_SIZE / (count + 8) * SCALE
+    left = (pdf.LEFT + pdf.WIDTH - pdf.QR_SIZE) * SCALE + 4 * step
+    top = (pdf.PAGE_HEIGHT - pdf.TOP) * SCALE + 4 * step
+    return [
+        [
+            image.getpixel((int(left + (col + 0.5) * step), int(top + (row + 0.5) * step))) < 128
+            for col in range(count)
+        ]
+        for row in range(count)
+    ]
+
+
+def test_a_value_longer_than_a_page_flows_onto_the_next_without_losing_text(
+    sample_form: LoadedForm,
+) -> None:
+    remark = "".join(f"第{n}項の補足説明です。" for n in range(1, 301))
+
+    document, pages = render([filled(sample_form, remarks=remark)])
+
+    assert pages >= 3
+    assert remark in _value_column(document)
+    assert "（続き）" in page_texts(document)[1]
+    assert "署名欄（自署）" in page_texts(document)[-1]
+
+
+def _value_column(document: bytes) -> str:
+    """The text of the table's value column, page after page, without the column heading."""
+    left = pdf.LEFT + pdf.LABEL_WIDTH
+    top = pdf.TOP - pdf.Continued("", "").height  # below the heading of a continued page
+    texts = [
+        page.get_textpage().get_text_bounded(left, pdf.BOTTOM, left + pdf.VALUE_WIDTH, top)
+        for page in pdfium.PdfDocument(document)
+    ]
+    return re.sub(r"[\r\n]|記載内容|Entry", "", "".join(texts))
+
+
+def test_another_language_is_printed_under_the_japanese(sample_form: LoadedForm) -> None:
+    document, _ = render([filled(sample_form)], language="pt")
+
+    text = all_text(document)
+    assert "住民異動届" in text
+    assert "Notificação de mudança de endereço" in text
+    assert "Nome completo" in text
+    assert "Feminino" in text
+
+
+def test_a_language_the_font_cannot_print_falls_back_to_english_not_tofu(
+    sample_form: LoadedForm,
+) -> None:
+    document, _ = render([filled(sample_form)], language="ko")
+
+    text = all_text(document)
+    assert "Notification of change of address" in text
+    assert "Full name" in text
+    assert not re.search("[\uac00-\ud7a3〓]", text)  # no Hangul the font lacks, no 〓
+
+
+def test_wrapping_keeps_every_character_within_the_width() -> None:
+    pdf.register_fonts()
+    text = LONG_ADDRESS_RESIDENT.address + " Rua das Flores, 1234 — São Paulo"
+    width = 60 * pdf.mm
+
+    lines = pdf.wrap(text, pdf.VALUE, width)
+
+    assert len(lines) > 1
+    assert "".join(line.text for line in lines).replace(" ", "") == text.replace(" ", "")
+    assert all(stringWidth(line.text, pdf.VALUE.font, pdf.VALUE.size) <= width for line in lines)
+
+
+def test_forms_and_record_ids_must_pair_up(sample_form: LoadedForm) -> None:
+    with pytest.raises(ValueError, match="one record id per form"):
+        render_pdf([filled(sample_form)], io.BytesIO(), reception_number=RECEPTION, record_ids=[])
+
+
+def test_every_form_of_the_library_prints() -> None:
+    try:
+        library = load_library()
+    except DefinitionError as exc:
+        pytest.skip(f"the form library does not load right now: {exc.source}")
+    forms = [filled(loaded) for loaded in library.forms.values()]
+
+    document, pages = render(forms)
+
+    assert pages >= len(forms) > 0
+    assert len(page_texts(document)) == pages
