@@ -178,6 +178,78 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "設定ファイルに誤りがあります。",
         "en": "The settings file is invalid.",
     },
+    # Forms and the queue
+    "form.card_not_genuine": {
+        "ja": "カードの真正性が確認できないため、申請書は作成しませんでした。",
+        "en": "The card was not verified as genuine, so no form was filled.",
+    },
+    "form.unknown": {"ja": "該当する申請書がありません。", "en": "No such form or life event."},
+    "form.definition_invalid": {
+        "ja": "申請書の定義ファイルに誤りがあります。",
+        "en": "A form definition file is invalid.",
+    },
+    "form.answers_invalid": {
+        "ja": "回答ファイルに誤りがあります。",
+        "en": "The answers file is invalid.",
+    },
+    "form.gaiji": {
+        "ja": "JIS第1・第2水準にない文字（外字）です。職員が確認してください。",
+        "en": "Character outside JIS X 0208 (外字): the clerk must check it.",
+    },
+    "field.required": {"ja": "入力が必要です", "en": "Required"},
+    "field.too_long": {"ja": "文字数が多すぎます", "en": "Too long"},
+    "field.pattern": {"ja": "形式が正しくありません", "en": "Wrong format"},
+    "field.katakana": {"ja": "全角カタカナで入力してください", "en": "Use full-width katakana"},
+    "field.postal_code": {
+        "ja": "郵便番号は7桁で入力してください",
+        "en": "Enter a 7-digit postal code",
+    },
+    "field.date": {"ja": "日付が正しくありません", "en": "Not a valid date"},
+    "field.choice": {"ja": "選択肢から選んでください", "en": "Choose one of the options"},
+    "field.checkbox": {"ja": "はい・いいえで答えてください", "en": "Answer yes or no"},
+    "field.number": {"ja": "数字で入力してください", "en": "Enter a number"},
+    "field.out_of_range": {"ja": "範囲外の数です", "en": "Number out of range"},
+    "signature.valid": {
+        "ja": "電子署名は有効です。署名後に内容は変更されていません。",
+        "en": "The signature is valid; the form has not changed since it was signed.",
+    },
+    "signature.malformed": {
+        "ja": "電子署名のデータが壊れています。",
+        "en": "The signature data is malformed.",
+    },
+    "signature.content_changed": {
+        "ja": "署名後に申請書の内容が変更されています。",
+        "en": "The form was changed after it was signed.",
+    },
+    "signature.invalid": {
+        "ja": "電子署名が正しくありません。",
+        "en": "The signature does not verify.",
+    },
+    "signature.untrusted": {
+        "ja": "署名用電子証明書の発行者を信頼できません。",
+        "en": "The signing certificate was not issued by a trusted CA.",
+    },
+    "signature.cert_expired": {
+        "ja": "署名時点で署名用電子証明書が有効期間外です。",
+        "en": "The signing certificate was not valid at the time of signing.",
+    },
+    "signature.card_failed": {
+        "ja": "カードが正しい署名を返しませんでした。",
+        "en": "The card returned a signature that does not verify.",
+    },
+    "queue.not_found": {"ja": "その申請書はありません。", "en": "No such form on this terminal."},
+    "queue.purged": {
+        "ja": "この申請書の個人情報は削除済みです。",
+        "en": "This form's personal data has already been deleted.",
+    },
+    "vault.unavailable": {
+        "ja": "暗号鍵を利用できません。",
+        "en": "The encryption key is not available.",
+    },
+    "vault.damaged": {
+        "ja": "保存データが壊れているか、改ざんされています。",
+        "en": "Stored data is damaged or was altered.",
+    },
 }
 
 

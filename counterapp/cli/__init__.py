@@ -14,7 +14,7 @@ import click
 
 from cardreader.trace import TRACE
 from counterapp import __version__
-from counterapp.cli import audit, card, readers, simulate, trust, verify
+from counterapp.cli import audit, card, doctor, form, queue, readers, simulate, trust, verify
 from counterapp.cli.common import EXIT_USAGE, AppContext
 from counterapp.settings import SettingsError, load_settings
 
@@ -50,6 +50,9 @@ cli.add_command(simulate.simulate)
 cli.add_command(verify.verify)
 cli.add_command(trust.trust)
 cli.add_command(audit.audit)
+cli.add_command(form.form)
+cli.add_command(queue.queue)
+cli.add_command(doctor.doctor)
 
 
 def main(argv: list[str] | None = None) -> None:

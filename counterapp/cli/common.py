@@ -19,8 +19,10 @@ from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardsource import SourceError, open_card, resolve_source
 from counterapp.interaction import Cancelled
 from counterapp.messages import error_text
+from counterapp.queue import FormQueue
 from counterapp.settings import Settings
 from counterapp.store import audit_log
+from counterapp.vault import VaultError, open_vault
 
 EXIT_OK = 0
 EXIT_NOT_GENUINE = 1
@@ -36,6 +38,7 @@ R = TypeVar("R")
 class AppContext:
     settings: Settings
     _audit: AuditLog | None = None
+    _queue: FormQueue | None = None
 
     @property
     def audit(self) -> AuditLog:
@@ -43,6 +46,19 @@ class AppContext:
         if self._audit is None:
             self._audit = audit_log(self.settings)
         return self._audit
+
+    @property
+    def queue(self) -> FormQueue:
+        """The encrypted form queue; a missing or exposed key store is a usage error."""
+        if self._queue is None:
+            try:
+                vault = open_vault(
+                    self.settings.data_dir, self.settings.terminal_id, self.settings.key_store
+                )
+            except VaultError as exc:
+                raise click.UsageError(f"{error_text(exc)} {exc}") from exc
+            self._queue = FormQueue(self.audit.db, vault, self.audit)
+        return self._queue
 
 
 def card_options(command: Callable[P, R]) -> Callable[P, R]:

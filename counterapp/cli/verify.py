@@ -27,9 +27,8 @@ from counterapp.messages import text
 from counterapp.reading import read_for_counter
 from counterapp.settings import Settings
 from counterapp.verification.engine import VerificationPolicy, evaluate
-from counterapp.verification.revocation import CrlError, load_crls, parse_crl
-from counterapp.verification.testtrust import emulator_crls, emulator_trust
-from counterapp.verification.trust import TrustConfig, TrustError, load_trust
+from counterapp.verification.sources import CrlError, TrustError, crls_for, trust_for
+from counterapp.verification.trust import TrustConfig
 from counterapp.verification.verdict import Outcome, Overall, Verdict
 
 EXIT_BY_VERDICT = {
@@ -87,8 +86,7 @@ def verify(
         source = resolve_source(app.settings, reader, simulate)
     except SourceError as exc:
         raise click.UsageError(str(exc)) from exc
-    trust = _trust_for(source, app.settings)
-    crls = _crls_for(trust, crl_files, app, when)
+    trust, crls = _sources(source, app.settings, when, crl_files)
     challenge = None if no_possession else secrets.token_bytes(CHALLENGE_BYTES)
     with connected_card(ctx, reader, simulate) as card:
         read = read_for_counter(card, TerminalInteraction(allow_last_try=allow_last_try), challenge)
@@ -108,36 +106,16 @@ def _as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
-def _trust_for(source: CardSource, settings: Settings) -> TrustConfig:
+def _sources(
+    source: CardSource, settings: Settings, when: dt.datetime, crl_files: tuple[Path, ...]
+) -> tuple[TrustConfig, list[x509.CertificateRevocationList]]:
     try:
-        trust = load_trust(settings.data_dir)
+        trust = trust_for(source, settings)
+        return trust, crls_for(trust, settings, when, crl_files)
     except TrustError as exc:
         raise click.UsageError(str(exc)) from exc
-    test_allowed = source.is_emulator or settings.test_trust == "test-lab"
-    if not trust.anchors and test_allowed:
-        return emulator_trust()
-    if not trust.anchors:
-        raise click.UsageError(
-            "no trust anchors configured: install the J-LIS CA certificates with "
-            "'counterapp trust add FILE'"
-        )
-    if trust.test_only and not test_allowed:
-        raise click.UsageError("refusing to verify a real card against TEST ONLY trust anchors")
-    return trust
-
-
-def _crls_for(
-    trust: TrustConfig, crl_files: tuple[Path, ...], app: AppContext, when: dt.datetime
-) -> list[x509.CertificateRevocationList]:
-    if crl_files:
-        try:
-            return [parse_crl(path.read_bytes()) for path in crl_files]
-        except CrlError as exc:
-            raise click.UsageError(f"--crl: {exc}") from exc
-    if app.settings.crl_sources or not trust.test_only:
-        # Configured sources that cannot be read give no CRL: the check says "missing".
-        return load_crls(app.settings.crl_sources, app.settings.data_dir, when)
-    return emulator_crls(when)
+    except CrlError as exc:
+        raise click.UsageError(f"--crl: {exc}") from exc
 
 
 def verdict_text(verdict: Verdict) -> str:

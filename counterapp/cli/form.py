@@ -1,0 +1,286 @@
+"""``counterapp form``: list and check form definitions, fill a visit's forms from the card."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from counterapp.audit import AuditEvent
+from counterapp.cardsource import SourceError, resolve_source
+from counterapp.cli.answers import AnswersFileError, load_answers
+from counterapp.cli.common import (
+    EXIT_NOT_GENUINE,
+    EXIT_OK,
+    EXIT_USAGE,
+    AppContext,
+    card_options,
+    connected_card,
+    echo_json,
+    reports_card_errors,
+)
+from counterapp.cli.prompts import TerminalInteraction
+from counterapp.cli.verify import verdict_text
+from counterapp.forms.filled import FilledForm
+from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, load_library
+from counterapp.forms.pdf import render_pdf
+from counterapp.forms.prefill import Answers, Context
+from counterapp.forms.validation import problems
+from counterapp.intake import (
+    CardNotGenuine,
+    UnknownForm,
+    VerificationInputs,
+    fill_target,
+    read_verified_card,
+    reception_number,
+    sign_forms,
+)
+from counterapp.messages import text
+from counterapp.queue import FormNotFound, FormPurged, new_id
+from counterapp.signing import verify_detached
+from counterapp.vault import DecryptionFailed
+from counterapp.verification.engine import VerificationPolicy
+from counterapp.verification.sources import CrlError, TrustError, crls_for, trust_for
+from counterapp.verification.verdict import Verdict
+
+EXIT_NEEDS_INPUT = 5
+
+
+@click.group()
+def form() -> None:
+    """申請書 / Forms: list, check definitions, fill from the card, verify signatures."""
+
+
+def library_or_exit() -> FormLibrary:
+    """The shipped forms; a broken definition file is a configuration error (exit 4)."""
+    try:
+        return load_library()
+    except DefinitionError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@form.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def list_forms(as_json: bool) -> None:
+    """ライフイベントと申請書の一覧 / Life events and forms."""
+    library = library_or_exit()
+    events = [
+        {"id": e.id, "name": e.name.ja, "forms": [f.form for f in e.forms]}
+        for e in library.events.values()
+    ]
+    forms = [
+        {
+            "id": f.definition.id,
+            "title": f.definition.title.ja,
+            "version": f.definition.version,
+            "carries_my_number": f.definition.carries_my_number,
+            "sha256": f.sha256,
+        }
+        for f in library.forms.values()
+    ]
+    if as_json:
+        echo_json({"events": events, "forms": forms})
+        return
+    click.echo("ライフイベント / Life events:")
+    for event in events:
+        click.echo(f"  {event['name']}（{event['id']}）: {', '.join(event['forms'])}")
+    click.echo("申請書 / Forms:")
+    for item in forms:
+        mark = " [個人番号]" if item["carries_my_number"] else ""
+        click.echo(f"  {item['id']} v{item['version']}: {item['title']}{mark}")
+
+
+@form.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def check(file: Path) -> None:
+    """定義ファイルの検査 / Check a form, life-event or catalogue file; errors with line numbers."""
+    try:
+        kind = check_file(file)
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            line = f"{problem.line}:" if problem.line else ""
+            where = f" {problem.where}:" if problem.where else ""
+            click.echo(f"{file}:{line}{where} {problem.message}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"OK: {file} ({kind})")
+
+
+@form.command("fill")
+@click.argument("target")
+@card_options
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="YAML with the answers to the event's questions and the values people entered.",
+)
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Write an A4 PDF.")
+@click.option("--sign", is_flag=True, help="The resident signs with the signing password.")
+@click.option("--draft", is_flag=True, help="Keep as drafts; do not queue for sending.")
+@click.option("--allow-last-try", is_flag=True, help="Allow a PIN's last try (stdin not a TTY).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@reports_card_errors
+def fill(
+    ctx: click.Context,
+    target: str,
+    reader: str | None,
+    simulate: str | None,
+    answers_file: Path | None,
+    pdf: Path | None,
+    sign: bool,
+    draft: bool,
+    allow_last_try: bool,
+    as_json: bool,
+) -> None:
+    """カードから申請書を作成 / Read and verify the card, fill TARGET's forms, queue them.
+
+    \b
+    TARGET is a life event (転入, 転出, 転居, 証明書の請求, or its id) or a form id.
+    PINs come from standard input when it is not a terminal, one per line: auth PIN,
+    Kenhojo PIN, then (with --sign) the signing password.
+    Exit codes: 0 queued, 1 card not genuine (nothing filled), 3 card error,
+    4 usage error, 5 saved as drafts because required values are missing.
+    """
+    app: AppContext = ctx.obj
+    library = library_or_exit()
+    try:
+        answers = load_answers(answers_file) if answers_file else None
+    except AnswersFileError as exc:
+        raise click.UsageError(str(exc)) from exc
+    now = dt.datetime.now(dt.UTC)
+    interaction = TerminalInteraction(allow_last_try=allow_last_try)
+    with connected_card(ctx, reader, simulate) as card:
+        inputs = _verification_inputs(app, reader, simulate, now)
+        try:
+            verified = read_verified_card(card, interaction, inputs)
+        except CardNotGenuine as exc:
+            _audit_verdict(app, exc.verdict)
+            click.echo(verdict_text(exc.verdict), err=True)
+            click.echo(_both("form.card_not_genuine"), err=True)
+            sys.exit(EXIT_NOT_GENUINE)
+        _audit_verdict(app, verified.verdict)
+        context = Context(today=now.date(), municipality=app.settings.municipality)
+        try:
+            forms = fill_target(library, target, verified.data, answers or Answers(), context)
+        except UnknownForm as exc:
+            raise click.UsageError(f"no life event or form named {target!r}") from exc
+        signatures = sign_forms(card, interaction, forms, now) if sign else {}
+    _save_and_report(app, forms, signatures, draft=draft, pdf=pdf, as_json=as_json)
+
+
+def _both(key: str) -> str:
+    return f"{text(key)} / {text(key, 'en')}"
+
+
+def _audit_verdict(app: AppContext, verdict: Verdict) -> None:
+    app.audit.append(
+        AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
+    )
+
+
+def _verification_inputs(
+    app: AppContext, reader: str | None, simulate: str | None, now: dt.datetime
+) -> VerificationInputs:
+    try:
+        source = resolve_source(app.settings, reader, simulate)
+        trust = trust_for(source, app.settings)
+        crls = crls_for(trust, app.settings, now)
+    except (SourceError, TrustError, CrlError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    policy = VerificationPolicy(revocation_unknown=app.settings.revocation_unknown)
+    return VerificationInputs(trust, crls, policy, now)
+
+
+def _save_and_report(
+    app: AppContext,
+    forms: tuple[FilledForm, ...],
+    signatures: dict[int, bytes],
+    *,
+    draft: bool,
+    pdf: Path | None,
+    as_json: bool,
+) -> None:
+    found = [problems(filled) for filled in forms]
+    complete = not any(found)
+    visit = new_id()
+    ids = app.queue.save(forms, visit=visit, signatures=signatures, queue=complete and not draft)
+    number = reception_number(visit, dt.date.today())
+    if pdf:
+        _write_pdf(app, forms, ids, number, pdf)
+    report = [
+        {
+            "id": record_id,
+            "form": filled.form_id,
+            "title": filled.form.definition.title.ja,
+            "status": app.queue.entry(record_id).status,
+            "signed": index in signatures,
+            "missing_or_invalid": {p.field_id: p.key for p in found[index]},
+            "gaiji": {k: [f"U+{ord(c):04X}" for c in v] for k, v in filled.flags.items()},
+        }
+        for index, (record_id, filled) in enumerate(zip(ids, forms, strict=True))
+    ]
+    if as_json:
+        echo_json({"reception_number": number, "visit": visit, "forms": report})
+    else:
+        _print_report(number, report)
+    sys.exit(EXIT_OK if complete or draft else EXIT_NEEDS_INPUT)
+
+
+def _write_pdf(
+    app: AppContext, forms: tuple[FilledForm, ...], ids: tuple[str, ...], number: str, pdf: Path
+) -> None:
+    with pdf.open("wb") as out:
+        render_pdf(forms, out, reception_number=number, record_ids=ids)
+    for record_id in ids:
+        app.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")
+
+
+def _print_report(number: str, report: list[dict[str, Any]]) -> None:
+    click.echo(f"受付番号 / Reception number: {number}")
+    for item in report:
+        signed = "（電子署名済）" if item["signed"] else ""
+        click.echo(f"  {item['id']}  {item['title']}  [{item['status']}]{signed}")
+        for field_id, key in item["missing_or_invalid"].items():
+            click.echo(f"    ! {field_id}: {text(key)}")
+        for field_id, chars in item["gaiji"].items():
+            click.echo(f"    外字 {field_id}: {' '.join(chars)} — {text('form.gaiji')}")
+
+
+@form.command("verify-signature")
+@click.argument("record_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def verify_signature(app: AppContext, record_id: str, as_json: bool) -> None:
+    """電子署名の検証 / Verify the resident's signature over the stored form, offline.
+
+    Exit codes: 0 valid, 1 invalid or the form was changed, 4 unknown form or no signature.
+    """
+    try:
+        stored = app.queue.open(record_id, purpose="verify_signature")
+        anchors = trust_for(resolve_source(app.settings, None, None), app.settings).anchors
+    except (FormNotFound, FormPurged, TrustError, SourceError) as exc:
+        raise click.UsageError(_describe(exc)) from exc
+    except DecryptionFailed:
+        click.echo(_both("vault.damaged"), err=True)
+        sys.exit(EXIT_NOT_GENUINE)
+    if stored.signature is None:
+        raise click.UsageError(f"form {record_id} was not signed")
+    result = verify_detached(
+        stored.signature, stored.filled.canonical(), anchors, dt.datetime.now(dt.UTC)
+    )
+    if as_json:
+        echo_json({"id": record_id, "valid": result.ok, "reason": result.reason})
+    elif result.ok:
+        click.echo(f"{_both('signature.valid')}: {record_id}")
+    else:
+        click.echo(f"{_both(result.reason or 'signature.invalid')}: {record_id}", err=True)
+    sys.exit(EXIT_OK if result.ok else EXIT_NOT_GENUINE)
+
+
+def _describe(exc: Exception) -> str:
+    key = getattr(exc, "message_key", None)
+    return f"{_both(key)}: {exc}" if key else str(exc)

@@ -1,0 +1,102 @@
+"""``counterapp queue``: what waits on this terminal, one form's contents, end-of-day purge."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import click
+
+from cardreader.mynumber import MyNumber
+from counterapp.cli.common import AppContext, echo_json
+from counterapp.forms.definition import Prefill
+from counterapp.forms.display import display_value
+from counterapp.forms.filled import FilledForm
+from counterapp.queue import FormNotFound, FormPurged, QueueEntry
+
+STATUSES = ("draft", "queued", "sent", "purged")
+
+
+@click.group()
+def queue() -> None:
+    """送信待ちの申請書 / The local form queue (encrypted)."""
+
+
+@queue.command("list")
+@click.option("--status", type=click.Choice(STATUSES))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_queue(app: AppContext, status: str | None, as_json: bool) -> None:
+    """一覧（個人情報は表示しません）/ List forms: ids, status, attempts — no personal data."""
+    entries = app.queue.entries(status)
+    if as_json:
+        echo_json([dataclasses.asdict(e) for e in entries])
+        return
+    if not entries:
+        click.echo("申請書はありません。/ No forms on this terminal.")
+    for entry in entries:
+        click.echo(_entry_line(entry))
+
+
+def _entry_line(entry: QueueEntry) -> str:
+    outbox = (
+        f" outbox={entry.outbox_status} attempts={entry.attempts}" if entry.outbox_status else ""
+    )
+    error = f" last_error={entry.last_error}" if entry.last_error else ""
+    signed = " signed" if entry.signed else ""
+    when = entry.created_at[:19]
+    return f"{entry.id}  {when}  {entry.form_id}  [{entry.status}]{signed}{outbox}{error}"
+
+
+@queue.command("show")
+@click.argument("record_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show(app: AppContext, record_id: str, as_json: bool) -> None:
+    """1件の内容（監査ログに記録）/ Show one form's values and where each came from (audited).
+
+    The My Number is shown masked.
+    """
+    try:
+        stored = app.queue.open(record_id, purpose="show")
+    except (FormNotFound, FormPurged) as exc:
+        raise click.UsageError(f"{record_id}: {type(exc).__name__}") from exc
+    rows = _shown_values(stored.filled)
+    if as_json:
+        echo_json({"entry": dataclasses.asdict(stored.entry), "fields": rows})
+        return
+    click.echo(_entry_line(stored.entry))
+    for row in rows:
+        edited = "（ICチップ値から変更 / changed from chip）" if row["edited_from_chip"] else ""
+        click.echo(f"  {row['label']}: {row['value']}  [{row['source']}]{edited}")
+
+
+def _shown_values(filled: FilledForm) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for definition in filled.form.definition.fields:
+        item = filled.value(definition.id)
+        value = display_value(definition, item.value)
+        if definition.prefill is Prefill.CARD_MY_NUMBER and item.value:
+            value = MyNumber(item.value).masked()  # shown only on the form itself
+        rows.append(
+            {
+                "field": definition.id,
+                "label": definition.label.ja,
+                "value": value,
+                "source": item.source.value,
+                "edited_from_chip": item.edited_from_chip,
+            }
+        )
+    return rows
+
+
+@queue.command("purge")
+@click.pass_obj
+def purge(app: AppContext) -> None:
+    """終業時の削除 / Delete sent forms' personal data and drafts past their retention."""
+    days = app.settings.draft_retention_days
+    report = app.queue.purge(dt.datetime.now(dt.UTC), days)
+    click.echo(
+        f"送信済み {report.sent} 件、期限切れの下書き {report.drafts} 件を削除しました。/ "
+        f"purged {report.sent} sent form(s) and {report.drafts} draft(s) older than {days} day(s)."
+    )

@@ -1,0 +1,123 @@
+"""``doctor``: one line per part the terminal depends on, each ok, warn or fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cardreader.errors import CardError
+from counterapp import audit
+from counterapp.settings import Settings
+from counterapp.store import open_database, pending_migrations, schema_version
+from counterapp.vault import KeyStoreKind, VaultError, open_vault
+from counterapp.verification.revocation import load_crls
+from counterapp.verification.trust import TrustError, load_trust
+
+
+class Health(enum.StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Finding:
+    part: str  # reader, key_store, database, audit_log, trust_anchors, crl, municipality
+    health: Health
+    detail: str
+
+
+def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Finding]:
+    """Every check; one that raises unexpectedly is reported as failed, not as a crash."""
+    moment = now or dt.datetime.now(dt.UTC)
+    checks: list[tuple[str, Callable[[], tuple[Health, str]]]] = [
+        ("reader", lambda: _reader(settings)),
+        ("key_store", lambda: _key_store(settings)),
+        ("database", lambda: _database(settings)),
+        ("audit_log", lambda: _audit_log(settings)),
+        ("trust_anchors", lambda: _trust(settings)),
+        ("crl", lambda: _crl(settings, moment)),
+        ("municipality", lambda: _municipality(settings)),
+    ]
+    findings = []
+    for part, check in checks:
+        try:
+            health, detail = check()
+        except Exception as exc:
+            health, detail = Health.FAIL, f"{type(exc).__name__}: {exc}"
+        findings.append(Finding(part, health, detail))
+    return findings
+
+
+def _reader(settings: Settings) -> tuple[Health, str]:
+    if settings.reader is None:
+        return Health.WARN, f"no reader configured: card emulator ({settings.scenario})"
+    from cardreader.pcsc import find_reader  # pyscard is loaded only when a reader is used
+
+    try:
+        return Health.OK, find_reader(settings.reader)
+    except CardError as exc:
+        return Health.FAIL, f"{settings.reader!r}: {exc.message_key}"
+
+
+def _key_store(settings: Settings) -> tuple[Health, str]:
+    try:
+        vault = open_vault(settings.data_dir, settings.terminal_id, settings.key_store)
+    except VaultError as exc:
+        return Health.FAIL, str(exc)
+    if vault.kind is KeyStoreKind.FILE:
+        return Health.WARN, f"key file {vault.location} (weaker than the OS key store)"
+    return Health.OK, f"OS key store ({vault.location})"
+
+
+def _database(settings: Settings) -> tuple[Health, str]:
+    db = open_database(settings.data_dir)
+    result = db.execute("PRAGMA integrity_check").fetchone()[0]
+    pending = pending_migrations(db)
+    if result != "ok" or pending:
+        return Health.FAIL, f"integrity {result}; pending migrations {pending}"
+    return Health.OK, f"{settings.data_dir} (schema {schema_version(db)})"
+
+
+def _audit_log(settings: Settings) -> tuple[Health, str]:
+    check = audit.verify(open_database(settings.data_dir))
+    if not check.ok:
+        return Health.FAIL, f"entry {check.first_bad}: {check.problem}"
+    return Health.OK, f"{check.entries} entries, chain intact"
+
+
+def _trust(settings: Settings) -> tuple[Health, str]:
+    try:
+        trust = load_trust(settings.data_dir)
+    except TrustError as exc:
+        return Health.FAIL, str(exc)
+    if not trust.anchors:
+        health = Health.WARN if settings.reader is None else Health.FAIL
+        return health, "no J-LIS anchors installed (emulator uses its TEST ONLY anchors)"
+    if trust.test_only:
+        return Health.WARN, f"{len(trust.anchors)} TEST ONLY anchor(s)"
+    return Health.OK, f"{len(trust.anchors)} anchor(s)"
+
+
+def _crl(settings: Settings, now: dt.datetime) -> tuple[Health, str]:
+    if not settings.crl_sources:
+        health = Health.WARN if settings.reader is None else Health.FAIL
+        return health, "no CRL sources configured"
+    crls = load_crls(settings.crl_sources, settings.data_dir, now)
+    if not crls:
+        return Health.FAIL, "no configured CRL could be read"
+    newest = max(crl.last_update_utc for crl in crls)
+    age = now - newest
+    stale = [crl for crl in crls if crl.next_update_utc is None or crl.next_update_utc < now]
+    detail = f"{len(crls)} CRL(s), newest issued {age.total_seconds() / 3600:.1f} h ago"
+    return (
+        (Health.FAIL, detail + f", {len(stale)} past next update") if stale else (Health.OK, detail)
+    )
+
+
+def _municipality(settings: Settings) -> tuple[Health, str]:
+    if not settings.municipality:
+        return Health.WARN, "not set: forms leave the municipality blank (setting 'municipality')"
+    return Health.OK, settings.municipality

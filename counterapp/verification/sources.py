@@ -1,0 +1,46 @@
+"""Which trust anchors and CRLs a verification uses, from the settings and the card source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography import x509
+
+from counterapp.cardsource import CardSource
+from counterapp.settings import Settings
+from counterapp.verification.revocation import CrlError, load_crls, parse_crl
+from counterapp.verification.testtrust import emulator_crls, emulator_trust
+from counterapp.verification.trust import TrustConfig, TrustError, load_trust
+
+
+def trust_for(source: CardSource, settings: Settings) -> TrustConfig:
+    """The configured anchors; the emulator's TEST ONLY anchors only where they are allowed."""
+    trust = load_trust(settings.data_dir)
+    test_allowed = source.is_emulator or settings.test_trust == "test-lab"
+    if not trust.anchors and test_allowed:
+        return emulator_trust()
+    if not trust.anchors:
+        raise TrustError(
+            "no trust anchors configured: install the J-LIS CA certificates with "
+            "'counterapp trust add FILE'"
+        )
+    if trust.test_only and not test_allowed:
+        raise TrustError("refusing to verify a real card against TEST ONLY trust anchors")
+    return trust
+
+
+def crls_for(
+    trust: TrustConfig, settings: Settings, when: dt.datetime, crl_files: Sequence[Path] = ()
+) -> list[x509.CertificateRevocationList]:
+    """CRLs from explicit files, else the configured sources, else (test trust) fresh test CRLs."""
+    if crl_files:
+        return [parse_crl(path.read_bytes()) for path in crl_files]
+    if settings.crl_sources or not trust.test_only:
+        # Configured sources that cannot be read give no CRL: the check says "missing".
+        return load_crls(settings.crl_sources, settings.data_dir, when)
+    return emulator_crls(when)
+
+
+__all__ = ["CrlError", "TrustError", "crls_for", "trust_for"]

@@ -1,0 +1,248 @@
+"""``counterapp form fill``: one card read fills, queues and prints a whole life event."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from cardreader.emulator import pki
+from cardreader.emulator.resident import DEFAULT_RESIDENT
+from counterapp.audit import AuditLog
+from counterapp.queue import FormQueue
+from counterapp.store import DATABASE_FILE, open_database
+from counterapp.vault import field_context, open_vault, seal
+from tests.counterapp.cli_runner import Result, run_counterapp
+from tests.counterapp.test_cli_verify import PINS
+
+SIGNING_PINS = PINS + DEFAULT_RESIDENT.signing_password + "\n"
+MOVING_IN = """
+questions: {join_nhi: true, has_children: true, has_ltc: true, register_seal: true}
+resident:
+  name_kana: バンゴウ　ハナコ
+  new_address: 東京都千代田区丸の内１丁目１番１号
+  move_date: 2026-11-20
+  change_date: 2026-11-20
+  householder_name: 番号　花子
+  relationship_to_householder: 本人
+  number_of_children: 2
+"""
+CERTIFICATES = """
+questions: {need_juminhyo: true, need_inkan_certificate: false}
+resident: {copies: 1}
+"""
+CHIP_FIELDS = {
+    "name": DEFAULT_RESIDENT.name,
+    "birth_date": "昭和55年2月17日（1980年2月17日）",
+    "sex": "女",
+}
+
+
+def _fill(data_dir: Path, target: str, answers: str, *extra: str, stdin: str = PINS) -> Result:
+    data_dir.mkdir(exist_ok=True)
+    settings = data_dir / "settings.toml"
+    if not settings.exists():
+        settings.write_text('municipality = "千代田区"\n', encoding="utf-8")
+    answers_file = data_dir.parent / "answers.yaml"
+    answers_file.write_text(answers, encoding="utf-8")
+    return run_counterapp(
+        data_dir, "form", "fill", target, "--simulate", "valid",
+        "--answers", str(answers_file), "--json", *extra, stdin=stdin,
+    )  # fmt: skip
+
+
+def _shown(data_dir: Path, record_id: str) -> dict[str, dict[str, object]]:
+    result = run_counterapp(data_dir, "queue", "show", record_id, "--json")
+    assert result.code == 0, result.stderr
+    return {row["field"]: row for row in result.json()["fields"]}
+
+
+def _audit_events(data_dir: Path) -> list[str]:
+    lines = run_counterapp(data_dir, "audit", "export").stdout.splitlines()
+    return [json.loads(line)["event"] for line in lines]
+
+
+def test_moving_in_queues_every_form_with_the_chip_values_and_prints_them(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    pdf = tmp_path / "visit.pdf"
+    result = _fill(data, "転入", MOVING_IN, "--pdf", str(pdf))
+    assert result.code == 0, result.stderr
+    forms = result.json()["forms"]
+    assert sorted(f["form"] for f in forms) == sorted(
+        [
+            "resident-move",
+            "mynumber-card-address-change",
+            "nhi-enrolment",
+            "child-allowance-address",
+            "ltc-insurance-address",
+            "inkan-registration",
+        ]
+    )
+    assert {f["status"] for f in forms} == {"queued"}
+    for item in forms:
+        shown = _shown(data, item["id"])
+        for field, value in CHIP_FIELDS.items():
+            assert (shown[field]["value"], shown[field]["source"]) == (value, "ic_chip")
+        addresses = [row for row in shown.values() if row["value"] == DEFAULT_RESIDENT.address]
+        assert addresses and addresses[0]["source"] == "ic_chip"
+    page = pypdfium2.PdfDocument(pdf)
+    assert len(page) >= len(forms)
+    text = page[0].get_textpage().get_text_range()
+    assert DEFAULT_RESIDENT.name in text and "昭和55年2月17日" in text
+    histogram = page[0].render(scale=1).to_pil().convert("L").histogram()
+    assert sum(histogram[:128]) / sum(histogram) > 0.01  # not a blank page
+    events = _audit_events(data)
+    assert events.count("form.queued") == events.count("form.printed") == len(forms)
+
+
+def test_the_my_number_is_masked_when_a_queued_form_is_shown(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    forms = _fill(data, "転入", MOVING_IN).json()["forms"]
+    move = next(f for f in forms if f["form"] == "resident-move")
+    shown = _shown(data, move["id"])
+    assert shown["my_number"]["value"] == "*" * 12
+    assert DEFAULT_RESIDENT.my_number not in json.dumps(shown)
+
+
+@pytest.mark.parametrize("scenario", ["revoked", "wrong-issuer", "tampered-kenhojo"])
+def test_a_card_that_is_not_genuine_fills_nothing(tmp_path: Path, scenario: str) -> None:
+    result = run_counterapp(tmp_path, "form", "fill", "転入", "--simulate", scenario, stdin=PINS)
+    assert result.code == 1
+    assert "申請書は作成しませんでした" in result.stderr
+    assert run_counterapp(tmp_path, "queue", "list", "--json").json() == []
+    assert not [e for e in _audit_events(tmp_path) if e.startswith("form.")]
+
+
+def test_missing_answers_keep_the_visit_as_drafts_and_name_the_fields(tmp_path: Path) -> None:
+    result = _fill(tmp_path / "data", "転入", "questions: {join_nhi: false}")
+    assert result.code == 5
+    move = next(f for f in result.json()["forms"] if f["form"] == "resident-move")
+    assert move["status"] == "draft"
+    assert move["missing_or_invalid"]["new_address"] == "field.required"
+
+
+def test_an_unknown_event_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_counterapp(tmp_path, "form", "fill", "出生", "--simulate", "valid", stdin=PINS)
+    assert result.code == 4 and "出生" in result.stderr
+
+
+def _signed_record(tmp_path: Path) -> tuple[Path, str]:
+    data = tmp_path / "data"
+    result = _fill(data, "証明書の請求", CERTIFICATES, "--sign", stdin=SIGNING_PINS)
+    assert result.code == 0, result.stderr
+    (form,) = result.json()["forms"]
+    assert form["signed"]
+    return data, form["id"]
+
+
+def _queue(data: Path) -> FormQueue:
+    db = open_database(data)
+    return FormQueue(
+        db, open_vault(data, "terminal-01", "file"), AuditLog(db, terminal="t", operator="test")
+    )
+
+
+def test_a_signed_form_verifies_and_fails_after_its_stored_content_changes(tmp_path: Path) -> None:
+    data, record_id = _signed_record(tmp_path)
+    verified = run_counterapp(data, "form", "verify-signature", record_id, "--json")
+    assert verified.code == 0 and verified.json()["valid"], verified.stderr
+    # Someone with the key re-encrypts a changed value: the signature no longer covers it.
+    queue = _queue(data)
+    key = queue._record_key(record_id)
+    changed = seal(key, b"2", field_context(record_id, "copies"))
+    queue.db.execute(
+        "update form_values set value = ? where record_id = ? and field_id = 'copies'",
+        [changed, record_id],
+    )
+    tampered = run_counterapp(data, "form", "verify-signature", record_id, "--json")
+    assert tampered.code == 1 and tampered.json()["reason"] == "signature.content_changed"
+
+
+def test_a_flipped_stored_byte_is_reported_as_damage(tmp_path: Path) -> None:
+    data, record_id = _signed_record(tmp_path)
+    db = open_database(data)
+    (sealed,) = db.execute("select cms from form_signatures").fetchone()
+    db.execute("update form_signatures set cms = ?", [sealed[:-1] + bytes([sealed[-1] ^ 1])])
+    result = run_counterapp(data, "form", "verify-signature", record_id)
+    assert result.code == 1 and "改ざん" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_openssl_accepts_the_stored_signature(tmp_path: Path) -> None:
+    data, record_id = _signed_record(tmp_path)
+    stored = _queue(data).open(record_id, "test")
+    assert stored.signature is not None
+    (tmp_path / "form.json").write_bytes(stored.filled.canonical())
+    (tmp_path / "form.p7s").write_bytes(stored.signature)
+    ca = pki.authority(pki.SIGN_CA_OU).certificate
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(Encoding.PEM))
+    command = [
+        "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "form.p7s",
+        "-content", "form.json", "-CAfile", "ca.pem", "-purpose", "any", "-out", "/dev/null",
+    ]  # fmt: skip
+    completed = subprocess.run(command, cwd=tmp_path, capture_output=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_form_check_names_the_line_of_each_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "kind: form\nid: my-form\nversion: 0\ntitle: {ja: 申請書}\nfields:\n"
+        "  - use: name\n  - use: no_such_field\n  - id: number\n    type: text\n"
+        "    prefill: card.my_number\n    label: {ja: 番号, ja-easy: ばんごう, en: No, zh: 号,"
+        " ko: 번호, vi: Số, pt: Nº}\n",
+        encoding="utf-8",
+    )
+    result = run_counterapp(tmp_path, "form", "check", str(bad))
+    assert result.code == 4
+    assert f"{bad}:3: version:" in result.stderr
+    assert f"{bad}:4: title.en: Field required" in result.stderr
+    assert f"{bad}:7: fields.1: no catalogue field 'no_such_field'" in result.stderr
+
+
+def test_form_check_refuses_a_form_that_pulls_the_my_number_without_saying_so(
+    tmp_path: Path,
+) -> None:
+    source = Path("resources/forms/nhi-enrolment.yaml").read_text(encoding="utf-8")
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text(source.replace("carries_my_number: true", "carries_my_number: false"), "utf-8")
+    result = run_counterapp(tmp_path, "form", "check", str(quiet))
+    assert (
+        result.code == 4 and "my_number" in result.stderr and "carries_my_number" in result.stderr
+    )
+
+
+def test_every_shipped_definition_file_passes_form_check(tmp_path: Path) -> None:
+    files = sorted(Path("resources/forms").rglob("*.yaml"))
+    for path in files:
+        result = run_counterapp(tmp_path, "form", "check", str(path))
+        assert result.code == 0, result.stderr
+
+
+def test_queue_purge_removes_drafts_past_their_retention(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _fill(data, "転入", "questions: {}")
+    with (data / "settings.toml").open("a", encoding="utf-8") as settings:
+        settings.write("draft_retention_days = 0\n")
+    result = run_counterapp(data, "queue", "purge")
+    assert result.code == 0 and "下書き 2 件" in result.stdout
+    assert {e["status"] for e in run_counterapp(data, "queue", "list", "--json").json()} == {
+        "purged"
+    }
+    raw = b"".join(p.read_bytes() for p in data.glob(DATABASE_FILE + "*"))
+    assert DEFAULT_RESIDENT.name.encode() not in raw
+
+
+def test_doctor_reports_each_part_and_the_weaker_key_file(tmp_path: Path) -> None:
+    result = run_counterapp(tmp_path, "doctor", "--json")
+    assert result.code == 0, result.stdout
+    health = {item["part"]: item["health"] for item in result.json()}
+    assert health["database"] == "ok" and health["audit_log"] == "ok"
+    assert health["key_store"] == "warn"  # no OS key store on this machine: the key file
+    text = run_counterapp(tmp_path, "doctor").stdout
+    assert "鍵の保管 / key store: key file" in text
