@@ -7,9 +7,7 @@ import datetime as dt
 
 import click
 
-from cardreader.mynumber import MyNumber
 from counterapp.cli.common import AppContext, echo_json
-from counterapp.forms.definition import Prefill
 from counterapp.forms.display import display_value
 from counterapp.forms.filled import FilledForm
 from counterapp.queue import FormNotFound, FormPurged, QueueEntry
@@ -75,9 +73,7 @@ def _shown_values(filled: FilledForm) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for definition in filled.form.definition.fields:
         item = filled.value(definition.id)
-        value = display_value(definition, item.value)
-        if definition.prefill is Prefill.CARD_MY_NUMBER and item.value:
-            value = MyNumber(item.value).masked()  # shown only on the form itself
+        value = display_value(definition, item.value)  # the My Number comes back masked
         rows.append(
             {
                 "field": definition.id,

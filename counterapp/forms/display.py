@@ -5,16 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 from cardreader.wareki import to_wareki
-from counterapp.forms.definition import FieldDefinition, FieldType
+from counterapp.forms.definition import FieldDefinition, FieldType, Prefill
 
 CHECKED = {"ja": "はい", "ja-easy": "はい", "en": "Yes"}
 UNCHECKED = {"ja": "いいえ", "ja-easy": "いいえ", "en": "No"}
 
 
 def display_value(definition: FieldDefinition, value: str, language: str = "ja") -> str:
-    """The value as a form shows it; an unparsable value is shown as stored."""
+    """The value as a form shows it; an unparsable value is shown as stored.
+
+    The My Number is always masked: it travels only inside the encrypted record, never on a
+    screen, a printout or a PDF file (番号法 §20).
+    """
     if not value:
         return ""
+    if definition.prefill is Prefill.CARD_MY_NUMBER:
+        return "*" * len(value)
     if definition.type is FieldType.DATE:
         return display_date(value, language)
     if definition.type is FieldType.CHOICE:

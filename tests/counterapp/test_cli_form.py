@@ -246,3 +246,20 @@ def test_doctor_reports_each_part_and_the_weaker_key_file(tmp_path: Path) -> Non
     assert health["key_store"] == "warn"  # no OS key store on this machine: the key file
     text = run_counterapp(tmp_path, "doctor").stdout
     assert "鍵の保管 / key store: key file" in text
+
+
+def test_no_pin_or_my_number_in_the_trace_output_or_the_pdf(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    pdf = tmp_path / "visit.pdf"
+    result = _fill(data, "転入", MOVING_IN, "--pdf", str(pdf), "--sign", stdin=SIGNING_PINS)
+    assert result.code == 0, result.stderr
+    traced = run_counterapp(data, "--trace", "form", "fill", "転入", "--simulate", "valid",
+                            stdin=PINS)  # fmt: skip
+    assert "00 20 00" in traced.stderr  # the APDU trace was on
+    text = pypdfium2.PdfDocument(pdf)
+    printed = "".join(page.get_textpage().get_text_range() for page in text)
+    assert "*" * 12 in printed  # the forms that carry it show the field, masked
+    for output in (result.stdout + result.stderr, traced.stdout + traced.stderr, printed):
+        assert DEFAULT_RESIDENT.my_number not in output
+        assert DEFAULT_RESIDENT.signing_password not in output
+    assert DEFAULT_RESIDENT.my_number.encode() not in pdf.read_bytes()
