@@ -37,6 +37,7 @@ class AuditEvent(enum.Enum):
     FORM_PRINTED = "form.printed"
     FORM_QUEUED = "form.queued"
     FORM_SENT = "form.sent"
+    FORM_REJECTED = "form.rejected"
     FORM_PURGED = "form.purged"
 
 

@@ -237,6 +237,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "カードが正しい署名を返しませんでした。",
         "en": "The card returned a signature that does not verify.",
     },
+    "sync.failed": {"ja": "送信に失敗しました。", "en": "Sending failed."},
+    "sync.not_configured": {
+        "ja": "送信先（バックオフィス）または端末証明書が設定されていません。",
+        "en": "The back office URL or this terminal's certificate is not configured.",
+    },
+    "sync.unavailable": {
+        "ja": "バックオフィスに接続できません。申請書は送信待ちのまま保持し、自動で再送します。",
+        "en": "The back office is unreachable. Forms stay queued and are resent automatically.",
+    },
+    "sync.refused": {
+        "ja": "バックオフィスがこの端末からの送信を拒否しました。管理者に連絡してください。",
+        "en": "The back office refused this terminal. Contact the administrator.",
+    },
+    "sync.timeout": {"ja": "バックオフィスの応答がありません", "en": "The back office timed out"},
+    "sync.network": {"ja": "ネットワークに接続できません", "en": "Network unreachable"},
+    "sync.bad_response": {
+        "ja": "バックオフィスの応答を読み取れません",
+        "en": "The back office's answer could not be read",
+    },
+    "sync.unanswered": {
+        "ja": "バックオフィスが応答しなかった申請書です（再送します）",
+        "en": "The back office did not answer for this form (will be resent)",
+    },
+    "sync.crl_unavailable": {
+        "ja": "失効リストを取得できません（前回のものを使用）",
+        "en": "Could not fetch the CRLs (the previous ones stay in use)",
+    },
+    "submission.rejected": {
+        "ja": "バックオフィスが受け付けませんでした",
+        "en": "The back office did not accept the form",
+    },
     "queue.not_found": {"ja": "その申請書はありません。", "en": "No such form on this terminal."},
     "queue.purged": {
         "ja": "この申請書の個人情報は削除済みです。",

@@ -7,6 +7,7 @@ values and drops that key, leaving only non-personal metadata (ids, status, time
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,6 +21,7 @@ from counterapp.forms.definition import FormDefinition
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.forms.loader import LoadedForm, definition_hash
 from counterapp.vault import Vault, field_context, seal, unseal
+from counterapp.wire import SubmissionItem, WireField
 
 
 class FormNotFound(LookupError):
@@ -138,16 +140,51 @@ class FormQueue:
         filled = FilledForm(form, values, entry.event)
         return StoredForm(entry, filled, signature)
 
-    def acknowledge(self, record_id: str) -> None:
-        """The back office has the form: mark it sent and delete its personal data."""
+    def acknowledge(self, *record_ids: str) -> None:
+        """The back office has these forms: mark them sent and delete their personal data."""
+        now = _now()
         with self.db.atomic():
-            self.db.table("outbox").update(
-                record_id, {"status": "sent", "owner_pid": None, "updated_at": _now()}
-            )
-            self.db.table("forms").update(record_id, {"status": "sent", "updated_at": _now()})
-            self.audit.append(AuditEvent.FORM_SENT, record_id)
-            self._purge(record_id, reason="acknowledged")
-        self._drop_old_pages()
+            for record_id in record_ids:
+                self.db.execute(
+                    "update outbox set status = 'sent', owner_pid = null, owner_started = null, "
+                    "updated_at = ? where id = ?",
+                    [now, record_id],
+                )
+                self.db.execute(
+                    "update forms set status = 'sent', updated_at = ? where id = ?",
+                    [now, record_id],
+                )
+                self.audit.append(AuditEvent.FORM_SENT, record_id)
+                self._purge(record_id, reason="acknowledged")
+        if not self.db.conn.in_transaction:  # else the caller does it after its commit
+            self.drop_old_pages()
+
+    def wire_items(self, record_ids: Sequence[str]) -> list[SubmissionItem]:
+        """Forms as the back office receives them, decrypted only to travel over TLS.
+
+        Not audited as a view: the send is audited when the back office acknowledges it.
+        """
+        return [self._wire_item(record_id) for record_id in record_ids]
+
+    def _wire_item(self, record_id: str) -> SubmissionItem:
+        (row,) = list(self.db.query("select * from forms where id = ?", [record_id]))
+        key = self._record_key(record_id)
+        signature = self._signature(record_id, key)
+        fields = tuple(
+            WireField(id=v.field_id, value=v.value, source=v.source, chip_value=v.chip_value)
+            for v in self._values(record_id, key)
+        )
+        return SubmissionItem(
+            client_id=record_id,
+            visit=row["visit"],
+            event=row["event"],
+            form_id=row["form_id"],
+            form_version=row["form_version"],
+            definition_sha256=row["definition_sha256"],
+            created_at=dt.datetime.fromisoformat(row["created_at"]),
+            fields=fields,
+            signature=base64.b64encode(signature).decode() if signature else None,
+        )
 
     def purge(self, now: dt.datetime, draft_days: int) -> PurgeReport:
         """End of day: delete what was sent, and drafts older than ``draft_days``."""
@@ -159,7 +196,7 @@ class FormQueue:
                 self._purge(record_id, reason="acknowledged")
             for record_id in drafts:
                 self._purge(record_id, reason="draft_expired")
-        self._drop_old_pages()
+        self.drop_old_pages()
         return PurgeReport(len(sent), len(drafts))
 
     # -- writing ------------------------------------------------------------------------
@@ -260,7 +297,7 @@ class FormQueue:
             )
 
     def _definition(self, record_id: str) -> LoadedForm:
-        row = next(
+        (row,) = list(
             self.db.query(
                 "select d.definition from forms f join form_definitions d "
                 "on d.sha256 = f.definition_sha256 where f.id = ?",
@@ -291,7 +328,7 @@ class FormQueue:
         self.db.table("forms").update(record_id, {"status": "purged", "updated_at": _now()})
         self.audit.append(AuditEvent.FORM_PURGED, record_id, reason=reason)
 
-    def _drop_old_pages(self) -> None:
+    def drop_old_pages(self) -> None:
         """Copy the WAL into the database and truncate it, so old page images go too."""
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 

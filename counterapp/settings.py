@@ -50,6 +50,19 @@ class Settings:
     key_store: Literal["auto", "keyring", "file"] = "auto"
     # Days an unsubmitted draft form may stay on the terminal before the purge deletes it.
     draft_retention_days: int = 1
+    # The back office (reference service: ``backoffice serve``), e.g. "https://10.0.0.5:8443".
+    backoffice_url: str = ""
+    # Mutual TLS: this terminal's certificate and key, and the CA that issued the server's
+    # certificate (``backoffice ca issue-terminal`` writes all three). Relative to data_dir.
+    client_certificate: str = "tls/terminal.crt"
+    client_key: str = "tls/terminal.key"
+    server_ca: str = "tls/ca.crt"
+    sync_batch_size: int = 50
+    # Seconds between looks at the outbox while everything is sent.
+    sync_interval_seconds: int = 30
+    # Longest pause between retries while the back office is unreachable.
+    sync_backoff_max_seconds: int = 300
+    crl_refresh_hours: int = 6
 
 
 def default_data_dir() -> Path:
@@ -85,7 +98,13 @@ def _environment_overrides() -> dict[str, object]:
 
 
 _LIST_FIELDS = {"crl_sources"}
-_INT_FIELDS = {"draft_retention_days"}
+_INT_FIELDS = {
+    "draft_retention_days",
+    "sync_batch_size",
+    "sync_interval_seconds",
+    "sync_backoff_max_seconds",
+    "crl_refresh_hours",
+}
 _CHOICES = {
     "revocation_unknown": ("fail", "warn"),
     "test_trust": ("emulator-only", "test-lab"),

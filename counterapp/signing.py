@@ -364,8 +364,7 @@ def _signer_certificate(signed_data: cms.SignedData, sid: cms.SignerIdentifier) 
         if choice.name == "certificate" and _identifies(sid, choice.chosen):
             try:
                 return parse_certificate(choice.chosen.dump(), "signer")
-            # parse_certificate lets cryptography's DuplicateExtension through.
-            except (MalformedResponse, x509.DuplicateExtension) as exc:
+            except MalformedResponse as exc:
                 raise MalformedSignature("the signer certificate is not valid DER") from exc
     raise MalformedSignature("the signer certificate is not embedded")
 

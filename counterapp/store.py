@@ -93,6 +93,23 @@ def _forms_and_outbox(db: sqlite_utils.Database) -> None:
     db.table("forms").create_index(["status", "created_at"])
 
 
+@MIGRATIONS(name="0003_sync_state")
+def _sync_state(db: sqlite_utils.Database) -> None:
+    # The owner's start time tells a dead owner from a new process that reused its pid.
+    db.table("outbox").add_column("owner_started", float)
+    db.table("sync_state").create(
+        {
+            "id": int,
+            "last_attempt_at": str,
+            "last_success_at": str,
+            "last_error": str,
+            "consecutive_failures": int,
+        },
+        pk="id",
+    )
+    db.table("sync_state").insert({"id": 1, "consecutive_failures": 0})
+
+
 def open_database(data_dir: Path) -> sqlite_utils.Database:
     """Open (creating or upgrading) the database: WAL, synchronous=FULL, secure_delete."""
     data_dir.mkdir(parents=True, exist_ok=True)

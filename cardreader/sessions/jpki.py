@@ -123,6 +123,7 @@ _UNPARSABLE = (
     UnsupportedAlgorithm,
     x509.UnsupportedGeneralNameType,
     x509.InvalidVersion,
+    x509.DuplicateExtension,
 )
 
 

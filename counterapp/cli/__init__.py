@@ -14,7 +14,18 @@ import click
 
 from cardreader.trace import TRACE
 from counterapp import __version__
-from counterapp.cli import audit, card, doctor, form, queue, readers, simulate, trust, verify
+from counterapp.cli import (
+    audit,
+    card,
+    doctor,
+    form,
+    queue,
+    readers,
+    simulate,
+    sync,
+    trust,
+    verify,
+)
 from counterapp.cli.common import EXIT_USAGE, AppContext
 from counterapp.settings import SettingsError, load_settings
 
@@ -53,6 +64,7 @@ cli.add_command(audit.audit)
 cli.add_command(form.form)
 cli.add_command(queue.queue)
 cli.add_command(doctor.doctor)
+cli.add_command(sync.sync)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import json
 from dataclasses import dataclass, field, replace
 
 from cardreader.mynumber import MyNumber
 from counterapp.forms.loader import LoadedForm
-
-
-class Source(enum.StrEnum):
-    """Who gave a field its value."""
-
-    IC_CHIP = "ic_chip"
-    SYSTEM = "system"  # today's date, the terminal's municipality
-    EVENT = "event"  # decided by the life event (e.g. the kind of move)
-    RESIDENT = "resident"
-    CLERK = "clerk"
-    BLANK = "blank"  # nobody has filled it yet
+from counterapp.wire import ValueSource as Source  # re-exported: forms speak of a "source"
+from counterapp.wire import canonical_form_bytes
 
 
 @dataclass(frozen=True)
@@ -42,7 +31,7 @@ class FieldValue:
 
     field_id: str
     value: str
-    source: Source
+    source: Source  # who gave the value: IC chip, system, event, resident, clerk or blank
     chip_value: str | None = None  # what the chip said, kept when someone changed it
 
     @property
@@ -87,13 +76,15 @@ class FilledForm:
 
     def canonical(self) -> bytes:
         """The exact bytes a resident's signature covers: definition, version, hash, values."""
-        document = {
-            "form": self.form_id,
-            "version": self.form.definition.version,
-            "definition_sha256": self.form.sha256,
-            "fields": [[v.field_id, v.value] for v in self.values],
-        }
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        return canonical_form_bytes(
+            self.form_id,
+            self.form.definition.version,
+            self.form.sha256,
+            ((v.field_id, v.value) for v in self.values),
+        )
 
     def __repr__(self) -> str:
         return f"FilledForm({self.form_id!r}, {len(self.values)} fields)"
+
+
+__all__ = ["CardData", "FieldValue", "FilledForm", "Source"]

@@ -14,6 +14,8 @@ from counterapp.verification.revocation import CrlError, load_crls, parse_crl
 from counterapp.verification.testtrust import emulator_crls, emulator_trust
 from counterapp.verification.trust import TrustConfig, TrustError, load_trust
 
+BACKOFFICE_CRLS = Path("crl") / "backoffice"
+
 
 def trust_for(source: CardSource, settings: Settings) -> TrustConfig:
     """The configured anchors; the emulator's TEST ONLY anchors only where they are allowed."""
@@ -37,6 +39,10 @@ def crls_for(
     """CRLs from explicit files, else the configured sources, else (test trust) fresh test CRLs."""
     if crl_files:
         return [parse_crl(path.read_bytes()) for path in crl_files]
+    if not settings.crl_sources and settings.backoffice_url:
+        # The sync keeps the back office's current CRLs here (counterapp.sync).
+        cached = sorted((settings.data_dir / BACKOFFICE_CRLS).glob("*.crl"))
+        return load_crls([str(path) for path in cached], settings.data_dir, when)
     if settings.crl_sources or not trust.test_only:
         # Configured sources that cannot be read give no CRL: the check says "missing".
         return load_crls(settings.crl_sources, settings.data_dir, when)

@@ -139,7 +139,7 @@ def test_the_released_audit_only_database_upgrades_and_keeps_its_chain(
 ) -> None:
     shutil.copy(FROZEN / "schema-0001-audit.db", tmp_path / DATABASE_FILE)
     db = open_database(tmp_path)
-    assert schema_version(db) == "0002_forms_outbox"
+    assert schema_version(db) == "0003_sync_state"
     assert audit.verify(db).ok and audit.verify(db).entries == 3
     queue = FormQueue(
         db, open_vault(tmp_path, "t1", "file"), AuditLog(db, terminal="t1", operator="o")
