@@ -276,23 +276,28 @@ class FormQueue:
 
     # -- reading ------------------------------------------------------------------------
 
+    # Reads use plain SQL too: the sync reads every field of every form it sends.
+
     def _record_key(self, record_id: str) -> bytes:
-        rows = list(self.db.table("record_keys").rows_where("record_id = ?", [record_id]))
-        if not rows:
+        row = self.db.execute(
+            "select wrapped from record_keys where record_id = ?", [record_id]
+        ).fetchone()
+        if row is None:
             raise FormPurged(record_id)
-        return self.vault.record_key(record_id, rows[0]["wrapped"])
+        return self.vault.record_key(record_id, row[0])
 
     def _values(self, record_id: str, key: bytes) -> Iterator[FieldValue]:
-        rows = self.db.table("form_values").rows_where(
-            "record_id = ?", [record_id], order_by="position"
-        )
-        for row in rows:
-            context = field_context(record_id, row["field_id"])
-            chip = row["chip_value"]
+        rows = self.db.execute(
+            "select field_id, source, value, chip_value from form_values "
+            "where record_id = ? order by position",
+            [record_id],
+        ).fetchall()
+        for field_id, source, value, chip in rows:
+            context = field_context(record_id, field_id)
             yield FieldValue(
-                row["field_id"],
-                unseal(key, row["value"], context).decode(),
-                Source(row["source"]),
+                field_id,
+                unseal(key, value, context).decode(),
+                Source(source),
                 None if chip is None else unseal(key, chip, context + "#chip").decode(),
             )
 
@@ -308,10 +313,10 @@ class FormQueue:
         return LoadedForm(definition, definition_hash(definition))
 
     def _signature(self, record_id: str, key: bytes) -> bytes | None:
-        rows = list(self.db.table("form_signatures").rows_where("record_id = ?", [record_id]))
-        if not rows:
-            return None
-        return unseal(key, rows[0]["cms"], field_context(record_id, "#cms"))
+        row = self.db.execute(
+            "select cms from form_signatures where record_id = ?", [record_id]
+        ).fetchone()
+        return None if row is None else unseal(key, row[0], field_context(record_id, "#cms"))
 
     # -- deleting -----------------------------------------------------------------------
 
@@ -325,7 +330,9 @@ class FormQueue:
             )
         for table in dict(_PERSONAL_COLUMNS):
             self.db.execute(f"delete from {table} where record_id = ?", [record_id])
-        self.db.table("forms").update(record_id, {"status": "purged", "updated_at": _now()})
+        self.db.execute(
+            "update forms set status = 'purged', updated_at = ? where id = ?", [_now(), record_id]
+        )
         self.audit.append(AuditEvent.FORM_PURGED, record_id, reason=reason)
 
     def drop_old_pages(self) -> None:
