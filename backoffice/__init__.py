@@ -1,1 +1,1 @@
-"""Reference back-office intake service (server side)."""
+"""Reference back-office intake service: terminals submit filled forms over mutual TLS."""

@@ -1,0 +1,5 @@
+"""``python -m backoffice``: the same entry point as the ``backoffice`` console script."""
+
+from backoffice.cli import main
+
+main()

@@ -1,0 +1,143 @@
+"""Receiving a batch: check each form can be stored, verify its signature, store the batch.
+
+Decision on signatures: a form whose signature fails is *accepted* and stored with the
+verdict (``invalid`` + the reason key), never rejected. The resident did come to the
+counter and the form exists; rejecting it would leave it stuck on the terminal forever
+("do not resend"), while storing it lets the back office see the failure and act.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+
+from backoffice.store import NewSubmission, SignatureStatus, Store, StoreOutcome, utc
+from counterapp.signing import verify_detached
+from counterapp.wire import BatchResult, ItemResult, ItemStatus, SubmissionBatch, SubmissionItem
+
+REASON_OTHER_TERMINAL = "submission.other_terminal"
+REASON_INVALID = "submission.invalid"
+REASON_NO_ANCHORS = "trust.no_anchors"
+_UNTRUSTED = "signature.untrusted"
+_MALFORMED = "signature.malformed"
+# form_version is an INTEGER column: 32 bits in PostgreSQL, while the wire allows any int.
+MAX_FORM_VERSION = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class SignatureVerdict:
+    status: SignatureStatus
+    reason: str | None
+
+
+def receive_batch(
+    store: Store,
+    terminal_id: int,
+    batch: SubmissionBatch,
+    anchors: Sequence[x509.Certificate],
+    now: dt.datetime,
+) -> BatchResult:
+    """Store what can be stored, in one transaction; one result per item, in order."""
+    results: list[ItemResult | None] = [None] * len(batch.items)
+    indexes: list[int] = []
+    rows: list[NewSubmission] = []
+    for index, item in enumerate(batch.items):
+        if not storable(item):
+            results[index] = _result(item, ItemStatus.REJECTED, REASON_INVALID)
+            continue
+        indexes.append(index)
+        rows.append(_row(item, check_signature(item, anchors, now)))
+    outcomes = store.store_batch(terminal_id, rows, now)
+    for index, outcome in zip(indexes, outcomes, strict=True):
+        results[index] = _outcome_result(batch.items[index], outcome)
+    return BatchResult(results=tuple(result for result in results if result is not None))
+
+
+def check_signature(
+    item: SubmissionItem, anchors: Sequence[x509.Certificate], now: dt.datetime
+) -> SignatureVerdict:
+    """The verdict stored with a form: valid, invalid (why), unverified or unsigned."""
+    if item.signature is None:
+        return SignatureVerdict(SignatureStatus.UNSIGNED, None)
+    cms_der = _decoded_signature(item)
+    if cms_der is None:
+        return SignatureVerdict(SignatureStatus.INVALID, _MALFORMED)
+    # Checked even without anchors: a changed form is "invalid", not merely "unverified".
+    check = verify_detached(cms_der, item.canonical(), anchors, now)
+    if check.ok:
+        return SignatureVerdict(SignatureStatus.VALID, None)
+    if not anchors and check.reason == _UNTRUSTED:
+        return SignatureVerdict(SignatureStatus.UNVERIFIED, REASON_NO_ANCHORS)
+    return SignatureVerdict(SignatureStatus.INVALID, check.reason)
+
+
+def storable(item: SubmissionItem) -> bool:
+    """False for text no column takes (NUL, lone surrogates), a huge version, a bad time."""
+    if item.form_version > MAX_FORM_VERSION:
+        return False
+    texts = [item.visit]
+    for field in item.fields:
+        texts.append(field.value)
+        if field.chip_value is not None:
+            texts.append(field.chip_value)
+    if not all(_clean(value) for value in texts):
+        return False
+    try:
+        utc(item.created_at)
+    except OverflowError:  # e.g. 0001-01-01T00:00+09:00 has no UTC equivalent
+        return False
+    return True
+
+
+def _decoded_signature(item: SubmissionItem) -> bytes | None:
+    if item.signature is None:
+        return None
+    try:
+        return base64.b64decode(item.signature, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _clean(value: str) -> bool:
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _row(item: SubmissionItem, verdict: SignatureVerdict) -> NewSubmission:
+    fields = [field.model_dump(mode="json") for field in item.fields]
+    return NewSubmission(
+        client_id=item.client_id,
+        form_id=item.form_id,
+        form_version=item.form_version,
+        definition_sha256=item.definition_sha256,
+        event=item.event,
+        visit=item.visit,
+        created_at=item.created_at,
+        fields_json=json.dumps(fields, separators=(",", ":")),
+        signature=_decoded_signature(item),
+        signature_status=verdict.status,
+        signature_reason=verdict.reason,
+    )
+
+
+def _outcome_result(item: SubmissionItem, outcome: StoreOutcome) -> ItemResult:
+    if outcome is StoreOutcome.STORED:
+        return _result(item, ItemStatus.ACCEPTED)
+    if outcome is StoreOutcome.DUPLICATE:
+        return _result(item, ItemStatus.DUPLICATE)
+    return _result(item, ItemStatus.REJECTED, REASON_OTHER_TERMINAL)
+
+
+def _result(item: SubmissionItem, status: ItemStatus, reason: str | None = None) -> ItemResult:
+    return ItemResult(client_id=item.client_id, status=status, reason=reason)

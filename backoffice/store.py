@@ -1,0 +1,402 @@
+"""The one data-access layer: terminals and received forms, on SQLAlchemy Core.
+
+SQLite (a file, WAL, ``synchronous=FULL``) by default, PostgreSQL by URL. Storing is
+idempotent on the form's client id: ``INSERT ... ON CONFLICT DO NOTHING`` against the
+primary key, so two identical batches racing each other can never store a form twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Row,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+metadata = MetaData()
+
+terminals = Table(
+    "terminals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("cert_sha256", String(64), nullable=False, unique=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("client_id", String(26), primary_key=True),
+    Column("terminal_id", Integer, ForeignKey("terminals.id"), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("form_id", String(64), nullable=False),
+    Column("form_version", Integer, nullable=False),
+    Column("definition_sha256", String(64), nullable=False),
+    Column("event", String(64)),
+    Column("visit", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("fields", Text, nullable=False),  # JSON: [{id, value, source, chip_value}, ...]
+    Column("signature", LargeBinary),
+    Column("signature_status", String(16), nullable=False),
+    Column("signature_reason", String(64)),
+)
+
+
+class SignatureStatus(enum.StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"  # signature_reason says why
+    UNVERIFIED = "unverified"  # no signing CA configured when the form arrived
+    UNSIGNED = "unsigned"
+
+
+class StoreOutcome(enum.StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"  # stored earlier by the same terminal
+    OTHER_TERMINAL = "other_terminal"  # the client id belongs to another terminal
+
+
+class TerminalConflict(Exception):
+    """A terminal with this name or certificate is already registered."""
+
+
+class UnknownTerminal(LookupError):
+    """No terminal has this name."""
+
+
+@dataclass(frozen=True)
+class Terminal:
+    id: int
+    name: str
+    cert_sha256: str
+    enabled: bool
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """One form as it is written: values already checked, signature already verified."""
+
+    client_id: str
+    form_id: str
+    form_version: int
+    definition_sha256: str
+    event: str | None
+    visit: str
+    created_at: dt.datetime
+    fields_json: str
+    signature: bytes | None
+    signature_status: SignatureStatus
+    signature_reason: str | None
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    """A received form as the export reads it."""
+
+    client_id: str
+    terminal_name: str
+    received_at: dt.datetime
+    form_id: str
+    form_version: int
+    definition_sha256: str
+    event: str | None
+    visit: str
+    created_at: dt.datetime
+    fields_json: str
+    signature: bytes | None
+    signature_status: SignatureStatus
+    signature_reason: str | None
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """The moment in UTC; a naive value is taken as UTC (SQLite keeps no offset)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+class Store:
+    """Terminals and submissions; every method is one short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect and create the tables that do not exist yet."""
+        store = cls(_create_engine(url))
+        store.create_schema()
+        return store
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
+    def create_schema(self) -> None:
+        """Create missing tables (the first release has no migrations yet)."""
+        metadata.create_all(self._engine)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(text("select 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    # -- terminals ------------------------------------------------------------------------
+
+    def add_terminal(self, name: str, cert_sha256: str, now: dt.datetime) -> Terminal:
+        """Register an enabled terminal; TerminalConflict if the name or certificate is taken."""
+        values = {"name": name, "cert_sha256": cert_sha256, "enabled": True, "created_at": utc(now)}
+        try:
+            with self._write() as conn:
+                conn.execute(terminals.insert().values(values))
+        except IntegrityError as exc:
+            raise TerminalConflict(name) from exc
+        found = self.terminal_by_name(name)
+        assert found is not None
+        return found
+
+    def replace_certificate(self, name: str, cert_sha256: str) -> None:
+        """Give a terminal a new certificate (renewal) and enable it."""
+        statement = (
+            update(terminals)
+            .where(terminals.c.name == name)
+            .values(cert_sha256=cert_sha256, enabled=True)
+        )
+        try:
+            with self._write() as conn:
+                changed = conn.execute(statement).rowcount
+        except IntegrityError as exc:
+            raise TerminalConflict(name) from exc
+        if changed == 0:
+            raise UnknownTerminal(name)
+
+    def set_enabled(self, name: str, enabled: bool) -> None:
+        """Enable or disable a terminal by name; UnknownTerminal if there is none."""
+        statement = update(terminals).where(terminals.c.name == name).values(enabled=enabled)
+        with self._write() as conn:
+            if conn.execute(statement).rowcount == 0:
+                raise UnknownTerminal(name)
+
+    def terminals(self) -> list[Terminal]:
+        """Every registered terminal, by name."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(terminals).order_by(terminals.c.name)).all()
+        return [_terminal(row) for row in rows]
+
+    def terminal_by_name(self, name: str) -> Terminal | None:
+        """The terminal called ``name``, if any."""
+        return self._one_terminal(select(terminals).where(terminals.c.name == name))
+
+    def terminal_by_certificate(self, cert_sha256: str) -> Terminal | None:
+        """The terminal whose client certificate has this SHA-256, if any."""
+        return self._one_terminal(select(terminals).where(terminals.c.cert_sha256 == cert_sha256))
+
+    def _one_terminal(self, statement: Any) -> Terminal | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(statement).first()
+        return None if row is None else _terminal(row)
+
+    # -- submissions ----------------------------------------------------------------------
+
+    def store_batch(
+        self, terminal_id: int, items: Sequence[NewSubmission], received_at: dt.datetime
+    ) -> list[StoreOutcome]:
+        """Store a batch in one transaction; one outcome per item, in the items' order."""
+        outcomes: list[StoreOutcome | None] = [None] * len(items)
+        # One lock order for every batch: two PostgreSQL transactions inserting the same ids
+        # in different orders would otherwise deadlock on each other's uncommitted rows.
+        order = sorted(range(len(items)), key=lambda index: items[index].client_id)
+        with self._write() as conn:
+            for index in order:
+                if self._insert(conn, terminal_id, items[index], utc(received_at)):
+                    outcomes[index] = StoreOutcome.STORED
+            pending = [i for i, outcome in enumerate(outcomes) if outcome is None]
+            owners = self._owners(conn, {items[i].client_id for i in pending})
+        for index in pending:
+            same = owners.get(items[index].client_id) == terminal_id
+            outcomes[index] = StoreOutcome.DUPLICATE if same else StoreOutcome.OTHER_TERMINAL
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _insert(
+        self, conn: Connection, terminal_id: int, item: NewSubmission, received_at: dt.datetime
+    ) -> bool:
+        values = {
+            "client_id": item.client_id,
+            "terminal_id": terminal_id,
+            "received_at": received_at,
+            "form_id": item.form_id,
+            "form_version": item.form_version,
+            "definition_sha256": item.definition_sha256,
+            "event": item.event,
+            "visit": item.visit,
+            "created_at": utc(item.created_at),
+            "fields": item.fields_json,
+            "signature": item.signature,
+            "signature_status": item.signature_status.value,
+            "signature_reason": item.signature_reason,
+        }
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(submissions)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=[submissions.c.client_id])
+            .returning(submissions.c.client_id)
+        )
+        # RETURNING, not rowcount: psycopg reports -1 for this statement through SQLAlchemy.
+        return conn.execute(statement).first() is not None
+
+    @staticmethod
+    def _owners(conn: Connection, client_ids: set[str]) -> dict[str, int]:
+        if not client_ids:
+            return {}
+        statement = select(submissions.c.client_id, submissions.c.terminal_id).where(
+            submissions.c.client_id.in_(client_ids)
+        )
+        return {row.client_id: row.terminal_id for row in conn.execute(statement)}
+
+    def submissions(self, since: dt.datetime | None = None) -> list[StoredSubmission]:
+        """Received forms (oldest first), optionally only those received at or after ``since``."""
+        statement = (
+            select(submissions, terminals.c.name.label("terminal_name"))
+            .join(terminals, terminals.c.id == submissions.c.terminal_id)
+            .order_by(submissions.c.received_at, submissions.c.client_id)
+        )
+        if since is not None:
+            statement = statement.where(submissions.c.received_at >= utc(since))
+        with self._engine.connect() as conn:
+            return [_submission(row) for row in conn.execute(statement)]
+
+    def submission(self, client_id: str) -> StoredSubmission | None:
+        """One received form by client id."""
+        statement = (
+            select(submissions, terminals.c.name.label("terminal_name"))
+            .join(terminals, terminals.c.id == submissions.c.terminal_id)
+            .where(submissions.c.client_id == client_id)
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(statement).first()
+        return None if row is None else _submission(row)
+
+    def count_submissions(self) -> int:
+        """How many forms are stored."""
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(submissions)).scalar_one())
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        # SQLite: take the write lock at BEGIN, so two writers queue on busy_timeout
+        # instead of one failing when it upgrades a read lock.
+        connection = self._engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+        with connection as conn, conn.begin():
+            yield conn
+
+
+def _terminal(row: Row[Any]) -> Terminal:
+    return Terminal(
+        id=row.id,
+        name=row.name,
+        cert_sha256=row.cert_sha256,
+        enabled=bool(row.enabled),
+        created_at=utc(row.created_at),
+    )
+
+
+def _submission(row: Row[Any]) -> StoredSubmission:
+    return StoredSubmission(
+        client_id=row.client_id,
+        terminal_name=row.terminal_name,
+        received_at=utc(row.received_at),
+        form_id=row.form_id,
+        form_version=row.form_version,
+        definition_sha256=row.definition_sha256,
+        event=row.event,
+        visit=row.visit,
+        created_at=utc(row.created_at),
+        fields_json=row.fields,
+        signature=None if row.signature is None else bytes(row.signature),
+        signature_status=SignatureStatus(row.signature_status),
+        signature_reason=row.signature_reason,
+    )
+
+
+def _create_engine(url: str) -> Engine:
+    # hide_parameters: a failing statement's message would otherwise carry the form's
+    # values (names, addresses, My Numbers) into the server log.
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            _create_private_file(Path(database))
+        engine = create_engine(
+            url,
+            hide_parameters=True,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+
+
+def _create_private_file(path: Path) -> None:
+    # The database holds residents' personal data: owner-only, like its folder. SQLite
+    # gives its -wal and -shm files the database file's permissions.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own implicit BEGIN is turned off so that "begin" below decides.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")

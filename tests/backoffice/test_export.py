@@ -1,0 +1,114 @@
+"""``backoffice export``: received forms under the 住民記録システム標準仕様書 item names."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backoffice.config import Settings
+from backoffice.intake import receive_batch
+from backoffice.store import Store
+from cardreader.emulator.resident import DEFAULT_RESIDENT
+from counterapp.wire import SubmissionBatch, SubmissionItem, WireField
+from tests.backoffice.forms import item
+
+RECEIVED = dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)  # 10:30 JST
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture
+def data_dir(database_url: str | None, tmp_path: Path) -> Iterator[Path]:
+    """A back office holding two forms from terminal kita-01, received at RECEIVED."""
+    settings = Settings.build(tmp_path, database_url)
+    store = Store.open(settings.database_url)
+    try:
+        terminal = store.add_terminal("kita-01", "ab" * 32, RECEIVED)
+        forms = SubmissionBatch(items=(item(), _formula_item()))
+        receive_batch(store, terminal.id, forms, [], RECEIVED)
+    finally:
+        store.close()
+    yield tmp_path
+
+
+def _formula_item() -> SubmissionItem:
+    fields = (
+        WireField(id="name", value='=HYPERLINK("http://x")', source="resident"),  # type: ignore[arg-type]
+        WireField(id="purpose", value="就職", source="resident"),  # type: ignore[arg-type]
+    )
+    return item(form_id="juminhyo-request", event=None, fields=fields)
+
+
+def export(
+    data_dir: Path, database_url: str | None, *args: str
+) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, BACKOFFICE_DATA_DIR=str(data_dir))
+    env.pop("BACKOFFICE_DB", None)
+    if database_url is not None:
+        env["BACKOFFICE_DB"] = database_url
+    return subprocess.run(
+        [sys.executable, "-m", "backoffice", "export", *args],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+
+
+def test_csv_has_a_bom_standard_item_names_and_the_values(
+    data_dir: Path, database_url: str | None
+) -> None:
+    result = export(data_dir, database_url, "--since", "2026-11-20", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(BOM)  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8-sig"))))
+    assert len(rows) == 2
+    header = list(rows[0])
+    for column in ("受付ID", "端末", "受付日時", "様式", "署名検証結果"):
+        assert column in header
+    for column in ("氏名", "氏名フリガナ", "生年月日", "性別", "従前の住所", "新住所", "異動日"):
+        assert column in header
+    for column in ("世帯主氏名", "続柄", "個人番号", "電話番号"):
+        assert column in header
+    assert "move_kind" in header and "purpose" in header  # no standard item: the id stays
+    move = rows[0]
+    assert move["端末"] == "kita-01" and move["様式"] == "resident-move"
+    assert move["受付日時"] == "2026-11-20T10:30:00+09:00"  # ISO 8601, JST
+    assert move["氏名"] == DEFAULT_RESIDENT.name and move["個人番号"] == DEFAULT_RESIDENT.my_number
+    assert move["従前の住所"] == DEFAULT_RESIDENT.address and move["生年月日"] == "1980-02-17"
+    assert move["署名検証結果"] == "署名なし" and move["move_kind"] == "tennyu"
+    # A resident's entry that Excel would run as a formula is neutralised.
+    assert rows[1]["氏名"].startswith("'=") and rows[1]["purpose"] == "就職"
+
+
+def test_json_has_the_same_names_and_values(data_dir: Path, database_url: str | None) -> None:
+    output = data_dir / "export.json"
+    result = export(data_dir, database_url, "--format", "json", "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert output.stat().st_mode & 0o777 == 0o600  # personal data
+    forms = json.loads(output.read_text(encoding="utf-8"))
+    assert [form["様式"] for form in forms] == ["resident-move", "juminhyo-request"]
+    assert forms[0]["氏名"] == DEFAULT_RESIDENT.name and forms[0]["続柄"] == "世帯主"
+    assert forms[0]["受付日時"] == "2026-11-20T10:30:00+09:00"
+    assert forms[1]["氏名"] == '=HYPERLINK("http://x")'  # JSON keeps the value as it is
+
+
+def test_since_leaves_out_earlier_forms(data_dir: Path, database_url: str | None) -> None:
+    result = export(data_dir, database_url, "--since", "2026-11-21", "--format", "json")
+    assert result.returncode == 0 and json.loads(result.stdout) == []
+    # 10:30 JST is after 10:00 JST, before 11:00 JST.
+    later = export(data_dir, database_url, "--since", "2026-11-20T11:00", "--format", "json")
+    earlier = export(data_dir, database_url, "--since", "2026-11-20T10:00", "--format", "json")
+    assert json.loads(later.stdout) == [] and len(json.loads(earlier.stdout)) == 2
+
+
+def test_a_bad_date_is_a_usage_error(data_dir: Path, database_url: str | None) -> None:
+    result = export(data_dir, database_url, "--since", "20.11.2026")
+    assert result.returncode == 4 and "YYYY-MM-DD" in result.stderr.decode()
