@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cardreader.errors import CardError
-from counterapp import audit
+from counterapp import audit, outbox
 from counterapp.settings import Settings
 from counterapp.store import open_database, pending_migrations, schema_version
 from counterapp.vault import KeyStoreKind, VaultError, open_vault
 from counterapp.verification.revocation import load_crls
+from counterapp.verification.sources import BACKOFFICE_CRLS
 from counterapp.verification.trust import TrustError, load_trust
 
 
@@ -40,6 +41,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
         ("trust_anchors", lambda: _trust(settings)),
         ("crl", lambda: _crl(settings, moment)),
         ("municipality", lambda: _municipality(settings)),
+        ("backoffice", lambda: _backoffice(settings)),
     ]
     findings = []
     for part, check in checks:
@@ -102,10 +104,13 @@ def _trust(settings: Settings) -> tuple[Health, str]:
 
 
 def _crl(settings: Settings, now: dt.datetime) -> tuple[Health, str]:
-    if not settings.crl_sources:
+    sources = list(settings.crl_sources)
+    if not sources and settings.backoffice_url:  # the sync keeps the back office's CRLs here
+        sources = [str(p) for p in sorted((settings.data_dir / BACKOFFICE_CRLS).glob("*.crl"))]
+    if not sources:
         health = Health.WARN if settings.reader is None else Health.FAIL
         return health, "no CRL sources configured"
-    crls = load_crls(settings.crl_sources, settings.data_dir, now)
+    crls = load_crls(sources, settings.data_dir, now)
     if not crls:
         return Health.FAIL, "no configured CRL could be read"
     newest = max(crl.last_update_utc for crl in crls)
@@ -121,3 +126,20 @@ def _municipality(settings: Settings) -> tuple[Health, str]:
     if not settings.municipality:
         return Health.WARN, "not set: forms leave the municipality blank (setting 'municipality')"
     return Health.OK, settings.municipality
+
+
+def _backoffice(settings: Settings) -> tuple[Health, str]:
+    if not settings.backoffice_url:
+        return Health.WARN, "no backoffice_url: forms stay on this terminal"
+    files = (settings.client_certificate, settings.client_key, settings.server_ca)
+    missing = [name for name in files if not (settings.data_dir / name).exists()]
+    if missing:
+        return Health.FAIL, f"{settings.backoffice_url}: missing {', '.join(missing)}"
+    state = outbox.status(open_database(settings.data_dir))
+    detail = (
+        f"{settings.backoffice_url}: {state.pending} pending, {state.failed} failed, "
+        f"last success {state.last_success_at or 'never'}"
+    )
+    if state.failed or state.consecutive_failures:
+        return Health.WARN, f"{detail}, last error {state.last_error}"
+    return Health.OK, detail

@@ -18,6 +18,7 @@ LABELS = {
     "trust_anchors": "信頼アンカー / trust anchors",
     "crl": "失効リスト / CRL",
     "municipality": "自治体 / municipality",
+    "backoffice": "送信先 / back office",
 }
 
 
