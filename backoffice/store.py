@@ -242,48 +242,44 @@ class Store:
         self, terminal_id: int, items: Sequence[NewSubmission], received_at: dt.datetime
     ) -> list[StoreOutcome]:
         """Store a batch in one transaction; one outcome per item, in the items' order."""
-        outcomes: list[StoreOutcome | None] = [None] * len(items)
+        with self._write() as conn:
+            stored = self._insert_new(conn, terminal_id, items, utc(received_at))
+            others = {item.client_id for item in items} - stored
+            owners = self._owners(conn, others)
+        outcomes = []
+        for item in items:
+            if item.client_id in stored:
+                stored.discard(item.client_id)  # a client id twice in one batch: once stored
+                outcomes.append(StoreOutcome.STORED)
+            elif owners.get(item.client_id, terminal_id) == terminal_id:
+                outcomes.append(StoreOutcome.DUPLICATE)
+            else:
+                outcomes.append(StoreOutcome.OTHER_TERMINAL)
+        return outcomes
+
+    def _insert_new(
+        self,
+        conn: Connection,
+        terminal_id: int,
+        items: Sequence[NewSubmission],
+        received_at: dt.datetime,
+    ) -> set[str]:
+        """Insert the items whose client id is new, in one statement; the ids inserted."""
+        if not items:
+            return set()
         # One lock order for every batch: two PostgreSQL transactions inserting the same ids
         # in different orders would otherwise deadlock on each other's uncommitted rows.
-        order = sorted(range(len(items)), key=lambda index: items[index].client_id)
-        with self._write() as conn:
-            for index in order:
-                if self._insert(conn, terminal_id, items[index], utc(received_at)):
-                    outcomes[index] = StoreOutcome.STORED
-            pending = [i for i, outcome in enumerate(outcomes) if outcome is None]
-            owners = self._owners(conn, {items[i].client_id for i in pending})
-        for index in pending:
-            same = owners.get(items[index].client_id) == terminal_id
-            outcomes[index] = StoreOutcome.DUPLICATE if same else StoreOutcome.OTHER_TERMINAL
-        return [outcome for outcome in outcomes if outcome is not None]
-
-    def _insert(
-        self, conn: Connection, terminal_id: int, item: NewSubmission, received_at: dt.datetime
-    ) -> bool:
-        values = {
-            "client_id": item.client_id,
-            "terminal_id": terminal_id,
-            "received_at": received_at,
-            "form_id": item.form_id,
-            "form_version": item.form_version,
-            "definition_sha256": item.definition_sha256,
-            "event": item.event,
-            "visit": item.visit,
-            "created_at": utc(item.created_at),
-            "fields": item.fields_json,
-            "signature": item.signature,
-            "signature_status": item.signature_status.value,
-            "signature_reason": item.signature_reason,
-        }
+        ordered = sorted(items, key=lambda item: item.client_id)
+        rows = [_row_values(terminal_id, item, received_at) for item in ordered]
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         statement = (
             insert(submissions)
-            .values(values)
+            .values(rows)
             .on_conflict_do_nothing(index_elements=[submissions.c.client_id])
             .returning(submissions.c.client_id)
         )
         # RETURNING, not rowcount: psycopg reports -1 for this statement through SQLAlchemy.
-        return conn.execute(statement).first() is not None
+        return {row.client_id for row in conn.execute(statement)}
 
     @staticmethod
     def _owners(conn: Connection, client_ids: set[str]) -> dict[str, int]:
@@ -329,6 +325,24 @@ class Store:
         connection = self._engine.connect().execution_options(sqlite_begin="IMMEDIATE")
         with connection as conn, conn.begin():
             yield conn
+
+
+def _row_values(terminal_id: int, item: NewSubmission, received_at: dt.datetime) -> dict[str, Any]:
+    return {
+        "client_id": item.client_id,
+        "terminal_id": terminal_id,
+        "received_at": received_at,
+        "form_id": item.form_id,
+        "form_version": item.form_version,
+        "definition_sha256": item.definition_sha256,
+        "event": item.event,
+        "visit": item.visit,
+        "created_at": utc(item.created_at),
+        "fields": item.fields_json,
+        "signature": item.signature,
+        "signature_status": item.signature_status.value,
+        "signature_reason": item.signature_reason,
+    }
 
 
 def _terminal(row: Row[Any]) -> Terminal:
