@@ -274,12 +274,14 @@ class Store:
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         statement = (
             insert(submissions)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=[submissions.c.client_id])
             .returning(submissions.c.client_id)
         )
+        # executemany: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues"),
+        # compiled once and cached, instead of compiling a 100-row VALUES clause per batch.
+        result = conn.execute(statement, rows)
         # RETURNING, not rowcount: psycopg reports -1 for this statement through SQLAlchemy.
-        return {row.client_id for row in conn.execute(statement)}
+        return {row.client_id for row in result}
 
     @staticmethod
     def _owners(conn: Connection, client_ids: set[str]) -> dict[str, int]:
