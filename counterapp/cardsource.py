@@ -23,6 +23,7 @@ class CardSource:
 
     reader: str | None = None
     scenario: str | None = None
+    latency_ms: int = 0  # the emulator's delay per APDU
 
     @property
     def is_emulator(self) -> bool:
@@ -36,19 +37,28 @@ def resolve_source(settings: Settings, reader: str | None, simulate: str | None)
     """Command-line choice first, then the settings; the emulator when nothing is configured."""
     if reader and simulate:
         raise SourceError("use either --reader or --simulate, not both")
+    latency = settings.emulator_latency_ms
     if simulate:
-        return CardSource(scenario=simulate)
+        return CardSource(scenario=simulate, latency_ms=latency)
     if reader or settings.reader:
         return CardSource(reader=reader or settings.reader)
-    return CardSource(scenario=settings.scenario)
+    return CardSource(scenario=settings.scenario, latency_ms=latency)
 
 
-def open_card(source: CardSource) -> MyNumberCard:
-    """Connect to the card; the PC/SC module is imported only when a reader is used."""
+def emulated_card(source: CardSource) -> VirtualCard:
+    """The emulator's card for ``source``: keep it to keep its PIN counters between reads."""
+    assert source.scenario is not None
+    return VirtualCard(build_profile(source.scenario))
+
+
+def open_card(source: CardSource, emulated: VirtualCard | None = None) -> MyNumberCard:
+    """Connect to the card; the PC/SC module is imported only when a reader is used.
+
+    For the emulator, ``emulated`` is the card on the virtual reader (a fresh one if None).
+    """
     if source.reader is not None:
         from cardreader.pcsc import PcscConnection
 
         return MyNumberCard(PcscConnection.open(source.reader))
-    assert source.scenario is not None
-    profile = build_profile(source.scenario)
-    return MyNumberCard(EmulatorConnection(VirtualCard(profile)))
+    card = emulated or emulated_card(source)
+    return MyNumberCard(EmulatorConnection(card, latency=source.latency_ms / 1000))

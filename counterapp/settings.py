@@ -33,6 +33,8 @@ class Settings:
     reader: str | None = None
     # Emulator scenario used when no reader is configured.
     scenario: str = "valid"
+    # Milliseconds the emulator waits per APDU (a contactless reader takes ~20–50 ms).
+    emulator_latency_ms: int = 0
     terminal_id: str = "terminal-01"
     operator: str = "operator"
     # CRL files or URLs for the revocation check (the back office delivers them).
@@ -99,6 +101,7 @@ def _environment_overrides() -> dict[str, object]:
 
 _LIST_FIELDS = {"crl_sources"}
 _INT_FIELDS = {
+    "emulator_latency_ms",
     "draft_retention_days",
     "sync_batch_size",
     "sync_interval_seconds",

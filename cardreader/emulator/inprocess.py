@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from cardreader.emulator.card import VirtualCard
@@ -20,8 +21,11 @@ class TransferStats:
 class EmulatorConnection:
     """Transmit APDUs straight into a ``VirtualCard``; the card can be pulled and put back."""
 
-    def __init__(self, card: VirtualCard, *, remove_after: int | None = None) -> None:
+    def __init__(
+        self, card: VirtualCard, *, remove_after: int | None = None, latency: float = 0.0
+    ) -> None:
         self.card = card
+        self.latency = latency  # seconds per APDU, like a contactless reader's round trip
         self.stats = TransferStats()
         self._remove_after = remove_after if remove_after is not None else card.profile.remove_after
         self._present = True
@@ -32,6 +36,8 @@ class EmulatorConnection:
             self._present = False
         if not self._present:
             raise CardRemoved("the card was removed from the reader")
+        if self.latency:
+            time.sleep(self.latency)
         self.stats.commands += 1
         self.stats.bytes_sent += len(apdu)
         response = self.card.process(apdu)
