@@ -23,7 +23,6 @@ from counterapp.cli.common import (
     reports_card_errors,
 )
 from counterapp.cli.prompts import TerminalInteraction
-from counterapp.cli.verify import verdict_text
 from counterapp.forms.filled import FilledForm
 from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, load_library
 from counterapp.forms.pdf import render_pdf
@@ -43,6 +42,7 @@ from counterapp.queue import FormNotFound, FormPurged, new_id
 from counterapp.signing import verify_detached
 from counterapp.vault import DecryptionFailed
 from counterapp.verification.engine import VerificationPolicy
+from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError, crls_for, trust_for
 from counterapp.verification.verdict import Verdict
 

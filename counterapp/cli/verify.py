@@ -23,13 +23,13 @@ from counterapp.cli.common import (
     reports_card_errors,
 )
 from counterapp.cli.prompts import TerminalInteraction
-from counterapp.messages import text
 from counterapp.reading import read_for_counter
 from counterapp.settings import Settings
 from counterapp.verification.engine import VerificationPolicy, evaluate
+from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError, crls_for, trust_for
 from counterapp.verification.trust import TrustConfig
-from counterapp.verification.verdict import Outcome, Overall, Verdict
+from counterapp.verification.verdict import Overall
 
 EXIT_BY_VERDICT = {
     Overall.GENUINE: EXIT_OK,
@@ -116,24 +116,3 @@ def _sources(
         raise click.UsageError(str(exc)) from exc
     except CrlError as exc:
         raise click.UsageError(f"--crl: {exc}") from exc
-
-
-def verdict_text(verdict: Verdict) -> str:
-    """The clerk's view: the overall result, then each check with its reason in Japanese."""
-    lines = [text(f"verdict.{verdict.overall.value}")]
-    if verdict.test_trust:
-        lines.insert(0, text("trust.test_only_banner"))
-    for check in verdict.checks:
-        mark = {"pass": "✔", "fail": "✘", "unknown": "?", "skipped": "-"}[check.outcome.value]
-        label = text(f"check.{check.check}")
-        reason = (
-            f": {text(check.reason)}" if check.reason and check.outcome is not Outcome.PASS else ""
-        )
-        lines.append(f"  {mark} {label}{reason}")
-    if verdict.certificate:
-        facts = verdict.certificate
-        lines.append(
-            f"証明書: シリアル {facts.serial} / 有効期限 {facts.not_after[:10]} / "
-            f"発行CA世代 {facts.issuer_generation}"
-        )
-    return "\n".join(lines)

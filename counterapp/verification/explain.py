@@ -1,0 +1,29 @@
+"""The clerk's reading of a verdict: the overall result and every check with its reason."""
+
+from __future__ import annotations
+
+from counterapp.messages import text
+from counterapp.verification.verdict import Outcome, Verdict
+
+
+def verdict_text(verdict: Verdict, lang: str = "ja") -> str:
+    """The clerk's view: the overall result, then each check with its reason."""
+    lines = [text(f"verdict.{verdict.overall.value}", lang)]
+    if verdict.test_trust:
+        lines.insert(0, text("trust.test_only_banner", lang))
+    for check in verdict.checks:
+        mark = {"pass": "✔", "fail": "✘", "unknown": "?", "skipped": "-"}[check.outcome.value]
+        label = text(f"check.{check.check}", lang)
+        reason = (
+            f": {text(check.reason, lang)}"
+            if check.reason and check.outcome is not Outcome.PASS
+            else ""
+        )
+        lines.append(f"  {mark} {label}{reason}")
+    if verdict.certificate:
+        facts = verdict.certificate
+        lines.append(
+            f"証明書: シリアル {facts.serial} / 有効期限 {facts.not_after[:10]} / "
+            f"発行CA世代 {facts.issuer_generation}"
+        )
+    return "\n".join(lines)
