@@ -1,0 +1,70 @@
+"""The one message catalogue of the UI: ``resources/ui/*.yaml`` plus the core's message keys.
+
+Every text on screen comes from ``t(key, language)``. UI keys live in YAML files (one per
+screen family) with all seven languages; error keys come from ``counterapp.messages``
+(Japanese and English). A missing language falls back to English, then Japanese.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from counterapp.messages import MESSAGES, PIN_NAMES, error_text
+from counterapp.resources import resource_path
+
+LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "vi", "pt")
+LANGUAGE_NAMES = {
+    "ja": "日本語",
+    "ja-easy": "やさしい にほんご",
+    "en": "English",
+    "zh": "中文",
+    "ko": "한국어",
+    "vi": "Tiếng Việt",
+    "pt": "Português",
+}
+
+
+@functools.cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every UI key with its texts, from all files in resources/ui (a key defined twice fails)."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(Path(resource_path("ui")).glob("*.yaml")):
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+        for key, texts in data.items():
+            if key in merged:
+                raise ValueError(f"{path.name}: UI text {key!r} is defined twice")
+            merged[key] = {str(lang): str(value) for lang, value in texts.items()}
+    return merged
+
+
+def t(key: str, language: str = "ja", **params: Any) -> str:
+    """The text for ``key`` in ``language`` (falling back to English, then Japanese)."""
+    texts = catalogue().get(key) or MESSAGES.get(key)
+    if texts is None:
+        raise KeyError(f"no UI text for {key!r}")
+    for lang in (language, "en", "ja"):
+        if lang in texts:
+            return texts[lang].format(**params) if params else texts[lang]
+    raise KeyError(f"no text for {key!r}")
+
+
+def core_language(language: str) -> str:
+    """The core's messages exist in Japanese and English: ja-easy reads Japanese."""
+    return "ja" if language.startswith("ja") else "en"
+
+
+def pin_name(kind: str, language: str) -> str:
+    """The PIN's name as residents know it."""
+    return PIN_NAMES[core_language(language)][kind]
+
+
+def error_message(error: BaseException, language: str) -> str:
+    """A user-facing text for an error with a message key; a generic text otherwise."""
+    if getattr(error, "message_key", None) not in MESSAGES:
+        return t("ui.unexpected_error", language)
+    assert isinstance(error, Exception)
+    return error_text(error, core_language(language))
