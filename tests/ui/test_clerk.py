@@ -1,0 +1,217 @@
+"""The clerk's counter window, driven through its real widgets on the emulator."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from cardreader.emulator.resident import DEFAULT_RESIDENT
+from counterapp.settings import Settings
+from ui.clerk.window import ClerkWindow
+from ui.context import UiContext, build_context
+
+PIN = DEFAULT_RESIDENT.auth_pin
+MakeContext = Callable[..., UiContext]
+
+
+def open_window(qtbot: QtBot, context: UiContext) -> ClerkWindow:
+    window = ClerkWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()  # shortcuts (Ctrl+Enter, F12) act in the active window
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def choose(qtbot: QtBot, window: ClerkWindow, target: str) -> None:
+    """Press the number key of ``target`` on the home list (one clerk action)."""
+    for row in range(window.home.targets.count()):
+        if window.home.targets.item(row).data(256) == target:
+            qtbot.keyClick(window.home, str(row + 1))
+            return
+    raise AssertionError(f"{target} is not on the home page")
+
+
+def enter_pin(qtbot: QtBot, window: ClerkWindow, pin: str = PIN) -> str:
+    """The resident types the PIN (not a clerk action); Enter is. The dialog's text."""
+    qtbot.waitUntil(lambda: window.pin_dialog is not None, timeout=10_000)
+    dialog = window.pin_dialog
+    assert dialog is not None
+    shown = f"{dialog.windowTitle()} {dialog.tries_label.text()}"
+    qtbot.keyClicks(dialog.edit, pin)
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.pin_dialog is not dialog, timeout=5_000)
+    return shown
+
+
+def texts_in(widget: QWidget) -> str:
+    """Everything a widget tree shows or tells assistive technology."""
+    parts = []
+    for child in [widget, *widget.findChildren(QWidget)]:
+        parts += [child.accessibleName(), child.accessibleDescription(), child.toolTip()]
+        if isinstance(child, (QLabel, QLineEdit, QAbstractButton)):
+            parts.append(child.text())
+    return "\n".join(parts)
+
+
+def test_a_juminhyo_request_is_queued_in_five_clerk_actions(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "juminhyo-request")  # 1
+    first = enter_pin(qtbot, window)  # 2 (Enter)
+    second = enter_pin(qtbot, window)  # 3 (Enter)
+    assert "利用者証明用" in first and "券面事項入力補助用" in second
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    assert DEFAULT_RESIDENT.name in texts_in(window.editor)
+    assert "真正" in window.verdict_label.text()
+    copies = window.editor.rows[0]["copies"].input
+    assert copies.hasFocus()  # the only value the clerk must give: the cursor is there
+    qtbot.keyClick(copies, "1")  # 4
+    qtbot.keyClick(copies, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # 5
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=5_000)
+    assert "受付番号" in window.message.body.text()
+    entries = context.service.queue.entries()
+    assert [(e.form_id, e.status) for e in entries] == [("juminhyo-request", "queued")]
+
+
+def test_moving_in_asks_the_questions_and_queues_the_event_forms(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "moving-in")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
+    assert "国民健康保険に加入しますか" in texts_in(window.questions)
+    for box in window.questions.boxes.values():
+        box.setChecked(True)
+    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
+    assert window.editor.count() == 6  # every question answered yes: the whole bundle
+    window.submit()
+    forms = {e.form_id for e in context.service.queue.entries()}
+    assert forms == {
+        "resident-move",
+        "mynumber-card-address-change",
+        "nhi-enrolment",
+        "child-allowance-address",
+        "ltc-insurance-address",
+        "inkan-registration",
+    }
+
+
+def test_a_wrong_pin_tells_the_tries_left_and_fills_nothing(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window, "0000")
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=10_000)
+    shown = window.message.body.text()
+    assert "真正ではありません" in shown or "判定" in shown
+    assert context.service.queue.entries() == []
+    choose_again = window.message.next
+    qtbot.mouseClick(choose_again, Qt.MouseButton.LeftButton)
+    choose(qtbot, window, "juminhyo-request")
+    assert "残り2回" in enter_pin(qtbot, window, "0000")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "expected"),
+    [("kenhojo-pin-blocked", "ロック"), ("tampered-kenhojo", "真正ではありません")],
+)
+def test_a_blocked_pin_or_a_forged_card_shows_why_and_fills_nothing(
+    qtbot: QtBot, make_context: MakeContext, scenario: str, expected: str
+) -> None:
+    context = make_context(scenario)
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "moving-in")
+    while window.stack.currentWidget() is not window.message:
+        qtbot.waitUntil(
+            lambda: window.pin_dialog is not None or window.stack.currentWidget() is window.message,
+            timeout=10_000,
+        )
+        if window.pin_dialog is not None:
+            enter_pin(qtbot, window)
+    assert expected in window.message.body.text()
+    assert context.service.queue.entries() == []
+
+
+def test_next_resident_leaves_no_personal_value_in_any_widget(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    assert DEFAULT_RESIDENT.name in texts_in(window)
+    assert DEFAULT_RESIDENT.my_number not in texts_in(window)  # masked even while shown
+    window.submit()
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    shown = texts_in(window)
+    for value in (DEFAULT_RESIDENT.name, DEFAULT_RESIDENT.address, DEFAULT_RESIDENT.my_number):
+        assert value not in shown
+    assert window.stack.currentWidget() is window.home
+
+
+def test_every_interactive_widget_has_an_accessible_name(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    interactive = [
+        w
+        for w in window.findChildren(QWidget)
+        if w.focusPolicy() != Qt.FocusPolicy.NoFocus
+        and not w.objectName().startswith("qt_")
+        and type(w).__name__ not in {"QScrollArea", "QStackedWidget", "QTabBar", "QWidget"}
+    ]
+    unnamed = [
+        f"{type(w).__name__} {w.objectName()}" for w in interactive if not w.accessibleName()
+    ]
+    assert interactive
+    assert unnamed == [], unnamed
+
+
+def test_the_gui_thread_stays_responsive_during_a_slow_card_read(
+    qtbot: QtBot, ui_settings: Settings
+) -> None:
+    context = build_context(replace(ui_settings, emulator_latency_ms=40), None, "valid")
+    qtbot.addWidget(window := ClerkWindow(context))
+    window.show()
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    ticker = QTimer()
+    ticker.setInterval(5)
+
+    def tick() -> None:
+        gaps.append(clock.restart())
+
+    ticker.timeout.connect(tick)
+    ticker.start()
+    started = time.monotonic()
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=20_000)
+    ticker.stop()
+    assert time.monotonic() - started > 0.4  # the emulator really was slow (12+ APDUs × 40 ms)
+    context.close()
+    assert max(gaps[1:]) <= 50, f"event loop blocked for {max(gaps[1:])} ms"

@@ -1,0 +1,174 @@
+"""The pre-filled forms, one tab each: chip values marked, problems and 外字 shown inline.
+
+Every edit goes through ``CounterService.edit`` (source: clerk), so a changed chip value
+keeps the chip's original and the signature over the old content is dropped. The My
+Number is shown masked and cannot be edited here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counterapp.forms.definition import FieldDefinition, FieldType, Prefill
+from counterapp.forms.display import display_value
+from counterapp.forms.filled import FieldValue, FilledForm
+from counterapp.forms.validation import field_problem
+from counterapp.messages import text
+from ui.i18n import core_language, t
+
+Edit = Callable[[int, str, str], None]  # form index, field id, new value
+
+
+def badge(value: FieldValue, language: str) -> str:
+    """A text mark (not colour alone) for values that came from the IC chip."""
+    if value.edited_from_chip:
+        return t("clerk.forms.edited_badge", language)
+    if value.source.value == "ic_chip":
+        return t("clerk.forms.chip_badge", language)
+    return ""
+
+
+class FieldRow(QWidget):
+    """One field: its input, its provenance badge and what is wrong with it."""
+
+    def __init__(self, definition: FieldDefinition, value: FieldValue, language: str) -> None:
+        super().__init__()
+        self.definition = definition
+        self.language = language
+        self.input = self._input(definition, value.value)
+        name = definition.label.in_language(language) + (" *" if definition.required else "")
+        self.input.setAccessibleName(name)
+        if definition.help is not None:
+            self.input.setAccessibleDescription(definition.help.in_language(language))
+            self.input.setToolTip(definition.help.in_language(language))
+        self.badge = QLabel(badge(value, language))
+        self.note = QLabel()
+        self.note.setObjectName("fieldNote")
+        self.note.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        row.addWidget(self.badge)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
+
+    def _input(self, definition: FieldDefinition, value: str) -> QWidget:
+        if definition.prefill is Prefill.CARD_MY_NUMBER:
+            masked = QLineEdit(display_value(definition, value, self.language))
+            masked.setReadOnly(True)
+            return masked
+        if definition.type is FieldType.CHOICE:
+            combo = QComboBox()
+            combo.addItem("", "")
+            for choice in definition.choices:
+                combo.addItem(choice.label.in_language(self.language), choice.value)
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            combo.view().setAccessibleName(definition.label.in_language(self.language))
+            return combo
+        if definition.type is FieldType.CHECKBOX:
+            box = QCheckBox()
+            box.setChecked(value == "true")
+            return box
+        return QLineEdit(value)
+
+    def on_change(self, changed: Callable[[str], None]) -> None:
+        widget = self.input
+        if isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(lambda _i: changed(str(widget.currentData())))
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(lambda on: changed("true" if on else "false"))
+        elif isinstance(widget, QLineEdit) and not widget.isReadOnly():
+            widget.textEdited.connect(changed)
+
+    def show_state(self, value: FieldValue, gaiji: tuple[str, ...]) -> None:
+        """Refresh the badge, the 和暦 reading, the problem and the 外字 warning."""
+        self.badge.setText(badge(value, self.language))
+        notes = []
+        if self.definition.type is FieldType.DATE and value.value:
+            notes.append(display_value(self.definition, value.value, self.language))
+        problem = field_problem(self.definition, value.value)
+        if problem:
+            notes.append("⚠ " + text(problem, core_language(self.language)))
+        if gaiji:
+            chars = " ".join(f"{c}(U+{ord(c):04X})" for c in gaiji)
+            notes.append("⚠ " + t("clerk.forms.gaiji", self.language, chars=chars))
+        self.note.setText("\n".join(notes))
+        self.input.setAccessibleDescription("\n".join(notes))
+
+
+class FormsEditor(QTabWidget):
+    """All forms of the visit; ``edit(index, field_id, value)`` is called on every change."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, FieldRow]] = []
+
+    def show_forms(self, forms: list[FilledForm], language: str, edit: Edit) -> None:
+        self.wipe()
+        for index, filled in enumerate(forms):
+            self.addTab(
+                self._form_tab(index, filled, language, edit), self._title(filled, language)
+            )
+        self.refresh(forms)
+
+    @staticmethod
+    def _title(filled: FilledForm, language: str) -> str:
+        return filled.form.definition.title.in_language(language)
+
+    def _form_tab(self, index: int, filled: FilledForm, language: str, edit: Edit) -> QWidget:
+        page = QWidget()
+        layout = QFormLayout(page)
+        rows: dict[str, FieldRow] = {}
+        for definition in filled.form.definition.fields:
+            row = FieldRow(definition, filled.value(definition.id), language)
+            row.on_change(functools.partial(edit, index, definition.id))
+            label = QLabel(row.input.accessibleName())
+            label.setBuddy(row.input)
+            layout.addRow(label, row)
+            rows[definition.id] = row
+        self.rows.append(rows)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(page)
+        return scroll
+
+    def refresh(self, forms: list[FilledForm]) -> None:
+        for rows, filled in zip(self.rows, forms, strict=True):
+            for field_id, row in rows.items():
+                row.show_state(filled.value(field_id), filled.flags.get(field_id, ()))
+
+    def focus_first_problem(self, forms: list[FilledForm]) -> None:
+        """Put the cursor where the clerk must type first (a missing or invalid value)."""
+        for index, (rows, filled) in enumerate(zip(self.rows, forms, strict=True)):
+            for field_id, row in rows.items():
+                if field_problem(row.definition, filled.value(field_id).value):
+                    self.setCurrentIndex(index)
+                    row.input.setFocus()
+                    return
+        self.setFocus()
+
+    def wipe(self) -> None:
+        """Remove every tab and with it every personal value."""
+        while self.count():
+            widget = self.widget(0)
+            self.removeTab(0)
+            if widget is None:
+                continue
+            widget.setParent(None)  # out of the widget tree now, not at the next event loop
+            widget.deleteLater()
+        self.rows.clear()

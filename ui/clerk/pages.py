@@ -1,0 +1,192 @@
+"""The clerk's steps that need no editing: choose, read, questions, outcome, done."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counterapp.forms.definition import Question
+from counterapp.forms.loader import FormLibrary
+from ui.i18n import t
+
+# Single forms offered besides the life events: certificate requests are the most common.
+QUICK_FORMS = ("juminhyo-request", "inkan-certificate-request")
+
+
+def button(text: str, shortcut: str | None = None) -> QPushButton:
+    """A push button with an accessible name and (optionally) a keyboard shortcut."""
+    widget = QPushButton(text)
+    widget.setAccessibleName(text)
+    if shortcut:
+        widget.setShortcut(QKeySequence(shortcut))
+    return widget
+
+
+def heading(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("heading")
+    label.setWordWrap(True)
+    return label
+
+
+class HomePage(QWidget):
+    """Life events and certificate requests; Enter (or double-click) starts the card read."""
+
+    chosen = Signal(str)
+
+    def __init__(self, library: FormLibrary) -> None:
+        super().__init__()
+        self.library = library
+        self.title = heading()
+        self.targets = QListWidget()
+        self.targets.itemActivated.connect(lambda item: self.chosen.emit(item.data(256)))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.targets)
+
+    def retranslate(self, language: str) -> None:
+        self.title.setText(t("clerk.home.heading", language))
+        self.targets.setAccessibleName(t("clerk.home.list", language))
+        self.targets.setAccessibleDescription(t("clerk.home.heading", language))
+        current = self.targets.currentRow()
+        self.targets.clear()
+        entries = [(f.definition.id, f.definition.title) for f in self._quick_forms()]
+        entries += [(e.id, e.name) for e in self.library.events.values()]
+        for number, (target, name) in enumerate(entries, start=1):
+            item = QListWidgetItem(f"{number}. {name.in_language(language)}")
+            item.setData(256, target)
+            self.targets.addItem(item)
+        self.targets.setCurrentRow(max(current, 0))
+
+    def _quick_forms(self) -> list:  # type: ignore[type-arg]
+        return [self.library.forms[form] for form in QUICK_FORMS if form in self.library.forms]
+
+    def focus(self) -> None:
+        self.targets.setFocus()
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        """Digits 1–9 choose the procedure of that number at once."""
+        text = event.text()
+        if text.isdigit() and 0 < int(text) <= self.targets.count():
+            self.chosen.emit(self.targets.item(int(text) - 1).data(256))
+            return
+        super().keyPressEvent(event)
+
+
+class ReadingPage(QWidget):
+    """Progress while the worker talks to the card; Esc cancels."""
+
+    cancel_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.message = heading()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: the read has no known length
+        self.cancel = button("", "Esc")
+        self.cancel.clicked.connect(self.cancel_requested.emit)
+        layout = QVBoxLayout(self)
+        for widget in (self.message, self.progress, self.cancel):
+            layout.addWidget(widget)
+        layout.addStretch()
+
+    def show_step(self, key: str, language: str) -> None:
+        self.message.setText(t(key, language))
+        self.progress.setAccessibleName(t(key, language))
+        self.cancel.setText(t("clerk.reading.cancel", language))
+        self.cancel.setAccessibleName(self.cancel.text())
+        self.cancel.setShortcut(QKeySequence("Esc"))
+
+
+class QuestionsPage(QWidget):
+    """The life event's yes/no questions as check boxes; Enter goes on."""
+
+    answered = Signal(dict)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = heading()
+        self.boxes: dict[str, QCheckBox] = {}
+        self.box_layout = QVBoxLayout()
+        self.next = button("", "Return")
+        self.next.clicked.connect(self._done)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(self.box_layout)
+        layout.addWidget(self.next)
+        layout.addStretch()
+
+    def retranslate(self, language: str) -> None:
+        self.title.setText(t("clerk.questions.heading", language))
+        self.next.setText(t("clerk.next", language))
+        self.next.setAccessibleName(self.next.text())
+        self.next.setShortcut(QKeySequence("Return"))
+
+    def ask(self, questions: tuple[Question, ...], language: str) -> None:
+        self.clear()
+        self.retranslate(language)
+        for question in questions:
+            box = QCheckBox(question.label.in_language(language))
+            box.setAccessibleName(box.text())
+            if question.help is not None:
+                box.setToolTip(question.help.in_language(language))
+                box.setAccessibleDescription(box.toolTip())
+            self.box_layout.addWidget(box)
+            self.boxes[question.id] = box
+        if self.boxes:
+            next(iter(self.boxes.values())).setFocus()
+
+    def _done(self) -> None:
+        self.answered.emit({qid: box.isChecked() for qid, box in self.boxes.items()})
+
+    def clear(self) -> None:
+        for box in self.boxes.values():
+            box.setParent(None)
+            box.deleteLater()
+        self.boxes.clear()
+
+
+class MessagePage(QWidget):
+    """A result to read (not genuine, a PIN problem, or the reception number) and 次の方."""
+
+    next_resident = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = heading()
+        self.body = QLabel()
+        self.body.setWordWrap(True)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.next = button("")  # F12 is the window's shortcut: it works on every page
+        self.next.clicked.connect(self.next_resident.emit)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.body, self.next):
+            layout.addWidget(widget)
+        layout.addStretch()
+
+    def retranslate(self, language: str) -> None:
+        self.next.setText(t("clerk.next_resident", language))
+        self.next.setAccessibleName(self.next.text())
+        self.body.setAccessibleName(self.title.text() or self.next.text())
+
+    def show_message(self, title: str, body: str, language: str) -> None:
+        self.title.setText(title)
+        self.body.setText(body)
+        self.retranslate(language)
+        self.body.setAccessibleDescription(body)
+        self.next.setFocus()
+
+    def clear(self) -> None:
+        for label in (self.title, self.body):
+            label.setText("")
+        self.body.setAccessibleDescription("")

@@ -1,0 +1,284 @@
+"""The clerk's counter window: one resident at a time, keyboard first.
+
+Flow: choose a procedure → card read on the reader thread (PIN dialogs name the PIN and
+show tries left) → the life event's questions → the pre-filled forms → sign with the card
+(optional) → accept → reception number → 次の方 wipes every personal value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cardreader.pin import PinStatus
+from counterapp.audit import AuditEvent
+from counterapp.forms.filled import Source
+from counterapp.forms.pdf import render_pdf
+from counterapp.intake import CardNotGenuine
+from counterapp.verification.explain import verdict_text
+from counterapp.visit import Receipt, Visit
+from ui.clerk.editor import FormsEditor
+from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
+from ui.clerk.queue_view import QueueView
+from ui.clerk.status import StatusBar
+from ui.context import UiContext
+from ui.i18n import core_language, error_message, t
+from ui.pin import PinDialog
+
+
+class ClerkWindow(QMainWindow):
+    """The counter window. All card work goes through ``context.worker``."""
+
+    def __init__(self, context: UiContext, language: str = "ja") -> None:
+        super().__init__()
+        self.context = context
+        self.service = context.service
+        self.language = language
+        self.visit = Visit()
+        self.pin_dialog: PinDialog | None = None
+        if context.source.is_emulator:
+            context.presence.simulate(True)  # the emulated card lies on the counter's reader
+        self._build()
+        self._connect_worker()
+        self.retranslate()
+        self.show_home()
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.home = HomePage(self.service.library)
+        self.reading = ReadingPage()
+        self.questions = QuestionsPage()
+        self.forms_page, self.editor = self._forms_page()
+        self.message = MessagePage()
+        self.stack = QStackedWidget()
+        for page in (self.home, self.reading, self.questions, self.forms_page, self.message):
+            self.stack.addWidget(page)
+        self.queue_view = QueueView(self.context)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.stack, "")
+        self.tabs.addTab(self.queue_view, "")
+        self.setCentralWidget(self.tabs)
+        self.status = StatusBar(self.context)
+        self.setStatusBar(self.status)
+        self.home.chosen.connect(self.start)
+        self.reading.cancel_requested.connect(self.context.worker.cancel)
+        self.questions.answered.connect(self._answered)
+        self.message.next_resident.connect(self.next_resident)
+        QShortcut(QKeySequence("F12"), self, self.next_resident)
+        self.resize(1024, 720)
+
+    def _forms_page(self) -> tuple[QWidget, FormsEditor]:
+        page = QWidget()
+        self.forms_heading = QLabel()
+        self.forms_heading.setWordWrap(True)
+        self.verdict_label = QLabel()
+        self.verdict_label.setWordWrap(True)
+        editor = FormsEditor()
+        self.submit_button = button("", "Ctrl+Return")
+        self.sign_button = button("", "Ctrl+S")
+        self.pdf_button = button("", "Ctrl+P")
+        self.signed_label = QLabel()
+        self.submit_button.clicked.connect(self.submit)
+        self.sign_button.clicked.connect(self.sign)
+        self.pdf_button.clicked.connect(self.save_pdf)
+        actions = QHBoxLayout()
+        for widget in (self.signed_label, self.pdf_button, self.sign_button, self.submit_button):
+            actions.addWidget(widget)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.forms_heading)
+        layout.addWidget(self.verdict_label)
+        layout.addWidget(editor, 1)
+        layout.addLayout(actions)
+        return page, editor
+
+    def retranslate(self) -> None:
+        lang = self.language
+        self.setWindowTitle(t("ui.app_title", lang))
+        self.tabs.setTabText(0, t("clerk.tab.counter", lang))
+        self.tabs.setTabText(1, t("clerk.tab.queue", lang))
+        self.home.retranslate(lang)
+        self.reading.show_step("ui.reading", lang)
+        self.questions.retranslate(lang)
+        self.message.retranslate(lang)
+        self.tabs.setAccessibleName(t("ui.app_title", lang))
+        self.editor.setAccessibleName(t("clerk.forms.heading", lang))
+        self.forms_heading.setText(t("clerk.forms.heading", lang))
+        for widget, key in (
+            (self.submit_button, "clerk.forms.submit"),
+            (self.sign_button, "clerk.forms.sign"),
+            (self.pdf_button, "clerk.forms.pdf"),
+        ):
+            self._label_button(widget, key)
+        self.queue_view.retranslate(lang)
+        self.status.retranslate(lang)
+
+    def _label_button(self, widget: QPushButton, key: str) -> None:
+        shortcut = widget.shortcut()
+        widget.setText(t(key, self.language))
+        widget.setAccessibleName(widget.text())
+        widget.setShortcut(shortcut)
+
+    # -- the flow -------------------------------------------------------------------------
+
+    def show_home(self) -> None:
+        self.stack.setCurrentWidget(self.home)
+        self.home.focus()
+
+    def start(self, target: str) -> None:
+        """Read the card for ``target`` (a life event or a form id)."""
+        self.visit.clear()
+        self.visit.target = target
+        self.reading.show_step("ui.reading", self.language)
+        self.stack.setCurrentWidget(self.reading)
+        self.context.worker.submit("read", self.service.read)
+
+    def _connect_worker(self) -> None:
+        worker = self.context.worker
+        worker.pin_requested.connect(self._ask_pin)
+        worker.last_try_requested.connect(self._ask_last_try)
+        worker.succeeded.connect(self._job_done)
+        worker.failed.connect(self._job_failed)
+
+    def _ask_pin(self, status: PinStatus) -> None:
+        dialog = PinDialog(status, self.language, self)
+        dialog.finished.connect(lambda _code: self._pin_answered(dialog))
+        self.pin_dialog = dialog
+        dialog.open()
+
+    def _pin_answered(self, dialog: PinDialog) -> None:
+        self.pin_dialog = None
+        self.context.worker.answer_pin(dialog.pin)
+        dialog.pin = None
+        dialog.deleteLater()
+        self.activateWindow()  # keyboard shortcuts go on working without a click
+
+    def _ask_last_try(self, status: PinStatus) -> None:
+        # The clerk window asks the same dialog: its text warns plainly about the last try.
+        self.context.worker.answer_last_try(True)
+
+    def _job_done(self, name: str, result: Any) -> None:
+        if name == "read":
+            self.service.audit_card_read("ok")
+            self.visit.card, self.visit.verdict = result, result.verdict
+            self.status.show_verdict(result.verdict)
+            questions = self.service.questions(self.visit.target or "")
+            if questions:
+                self.questions.ask(questions, self.language)
+                self.stack.setCurrentWidget(self.questions)
+            else:
+                self._answered({})
+        elif name == "sign":
+            self._show_signed()
+            self.stack.setCurrentWidget(self.forms_page)
+
+    def _job_failed(self, name: str, error: BaseException) -> None:
+        if name == "read":
+            self.service.audit_card_read(getattr(error, "message_key", "unexpected"))
+        if isinstance(error, CardNotGenuine):
+            self.status.show_verdict(error.verdict)
+            body = verdict_text(error.verdict, core_language(self.language))
+        else:
+            body = error_message(error, self.language)
+        if name == "sign":  # the forms stay; the resident can sign on paper instead
+            self.signed_label.setText(body)
+            self.stack.setCurrentWidget(self.forms_page)
+            return
+        self.visit.clear()
+        self.message.show_message(t("clerk.outcome.heading", self.language), body, self.language)
+        self.stack.setCurrentWidget(self.message)
+
+    def _answered(self, answers: dict[str, bool]) -> None:
+        self.visit.answers.update(answers)
+        self.questions.clear()
+        self.service.fill(self.visit)
+        assert self.visit.verdict is not None
+        self.verdict_label.setText(verdict_text(self.visit.verdict, core_language(self.language)))
+        self.editor.show_forms(self.visit.forms, self.language, self._edit)
+        self._show_signed()
+        self.stack.setCurrentWidget(self.forms_page)
+        self.editor.focus_first_problem(self.visit.forms)
+
+    def _edit(self, index: int, field_id: str, value: str) -> None:
+        if self.visit.forms[index].value(field_id).value == value:
+            return
+        self.service.edit(self.visit, index, field_id, value, Source.CLERK)
+        self.editor.refresh(self.visit.forms)
+        self._show_signed()
+
+    def _show_signed(self) -> None:
+        signed = bool(self.visit.forms) and len(self.visit.signatures) == len(self.visit.forms)
+        key = "clerk.forms.signed" if signed else "clerk.forms.unsigned"
+        self.signed_label.setText(t(key, self.language))
+
+    def sign(self) -> None:
+        """The resident signs every form with the card's signing password."""
+        if self.stack.currentWidget() is not self.forms_page:
+            return
+        self.reading.show_step("ui.signing", self.language)
+        self.stack.setCurrentWidget(self.reading)
+        self.context.worker.submit(
+            "sign", lambda card, asker: self.service.sign(card, asker, self.visit)
+        )
+
+    def save_pdf(self) -> None:
+        if self.stack.currentWidget() is not self.forms_page:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, t("clerk.forms.pdf", self.language))
+        if path:
+            self.write_pdf(Path(path))
+
+    def write_pdf(self, path: Path) -> None:
+        """The forms as an A4 PDF to print for a paper signature."""
+        with path.open("wb") as out:
+            render_pdf(self.visit.forms, out, reception_number="", record_ids=())
+        self.service.audit.append(AuditEvent.FORM_PRINTED, output="pdf")
+
+    def submit(self) -> Receipt | None:
+        """Queue the forms and show the reception number."""
+        if self.stack.currentWidget() is not self.forms_page:
+            return None
+        receipt = self.service.submit(self.visit)
+        body = f"{t('ui.reception_number', self.language)}: {receipt.number}"
+        if not receipt.queued:
+            body += "\n" + t("clerk.done.drafts", self.language)
+        self._wipe_personal_widgets()
+        self.message.show_message(t("clerk.done.heading", self.language), body, self.language)
+        self.stack.setCurrentWidget(self.message)
+        self.queue_view.refresh()
+        return receipt
+
+    def next_resident(self) -> None:
+        """Clear every personal value from every widget and start over."""
+        self.context.worker.cancel()
+        if self.pin_dialog is not None:
+            self.pin_dialog.reject()
+        self.visit.clear()
+        self._wipe_personal_widgets()
+        self.message.clear()
+        self.status.show_verdict(None)
+        self.show_home()
+
+    def _wipe_personal_widgets(self) -> None:
+        self.editor.wipe()
+        self.questions.clear()
+        self.verdict_label.setText("")
+
+    def closeEvent(self, event: Any) -> None:
+        self.next_resident()
+        QTimer.singleShot(0, self.context.close)
+        super().closeEvent(event)
