@@ -1,0 +1,454 @@
+"""The self-service kiosk as a resident meets it: real buttons, the emulated card, the queue."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from cardreader.emulator.resident import DEFAULT_RESIDENT
+from cardreader.errors import PinBlocked, WrongPin
+from cardreader.pin import PinKind
+from counterapp.messages import MESSAGES
+from counterapp.visit import Visit
+from tests.ui.conftest import MakeContext
+from ui.context import UiContext
+from ui.i18n import LANGUAGES, error_message, t
+from ui.kiosk import KioskWindow
+from ui.kiosk.admin import AdminPinDialog
+from ui.kiosk.review import ReviewPage
+
+PIN = "1234"  # the emulator's auth and Kenhojo PIN (cardreader/emulator/resident.py)
+WAIT_MS = 10_000
+PERSONAL = (DEFAULT_RESIDENT.name, DEFAULT_RESIDENT.address, DEFAULT_RESIDENT.my_number)
+INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QTextEdit)
+
+ADMIN_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.ShiftModifier
+)
+
+OpenKiosk = Callable[..., KioskWindow]
+
+
+@pytest.fixture
+def open_kiosk(make_context: MakeContext, qtbot: QtBot) -> Iterator[OpenKiosk]:
+    """``open_kiosk("valid", idle_seconds=60, admin_pin=None)``: a shown kiosk window."""
+    windows: list[KioskWindow] = []
+
+    def open_(scenario: str = "valid", **options: object) -> KioskWindow:
+        window = KioskWindow(make_context(scenario), **options)  # type: ignore[arg-type]
+        qtbot.addWidget(window)
+        window.resize(1280, 1024)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield open_
+    for window in windows:
+        window.exit_kiosk()  # what staff do with the admin PIN; qtbot then deletes it
+
+
+# What a resident does
+
+
+def click(qtbot: QtBot, button: QAbstractButton) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_for_page(qtbot: QtBot, window: KioskWindow, page: QWidget) -> None:
+    qtbot.waitUntil(lambda: window.pages.stack.currentWidget() is page, timeout=WAIT_MS)
+
+
+def choose_event(qtbot: QtBot, window: KioskWindow, event: str = "moving-in") -> None:
+    click(qtbot, window.pages.start.event_buttons[event])
+
+
+def tap_card(qtbot: QtBot, window: KioskWindow) -> None:
+    wait_for_page(qtbot, window, window.pages.wait_card)
+    click(qtbot, window.pages.wait_card.simulate)
+
+
+def enter_pin(qtbot: QtBot, window: KioskWindow, kind: PinKind, digits: str = PIN) -> None:
+    pad = window.pages.pin.pad
+    qtbot.waitUntil(
+        lambda: (
+            window.pages.stack.currentWidget() is window.pages.pin
+            and pad.status is not None
+            and pad.status.kind is kind
+        ),
+        timeout=WAIT_MS,
+    )
+    for digit in digits:
+        click(qtbot, pad.keys[digit])
+    click(qtbot, pad.ok)
+
+
+def answer_questions(qtbot: QtBot, window: KioskWindow, yes: set[str] = frozenset()) -> None:
+    page = window.pages.question
+    wait_for_page(qtbot, window, page)  # the read is done: the procedure's questions are known
+    for question in window.flow.questions:
+        wait_for_page(qtbot, window, page)
+        assert page.question.text() == question.label.in_language(window.language)
+        click(qtbot, page.yes if question.id in yes else page.no)
+
+
+def read_card(qtbot: QtBot, window: KioskWindow, auth: str = PIN, kenhojo: str = PIN) -> None:
+    """Choose 転入, tap the card and enter both PINs on the pad."""
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    enter_pin(qtbot, window, PinKind.AUTH, auth)
+    enter_pin(qtbot, window, PinKind.KENHOJO, kenhojo)
+
+
+def sign(qtbot: QtBot, window: KioskWindow) -> None:
+    page = window.pages.sign
+    wait_for_page(qtbot, window, page)
+    assert not page.done.isEnabled()  # nothing drawn yet
+    qtbot.mousePress(page.pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 60))
+    qtbot.mouseMove(page.pad, QPoint(200, 120))
+    qtbot.mouseRelease(page.pad, Qt.MouseButton.LeftButton, pos=QPoint(200, 120))
+    click(qtbot, page.done)
+
+
+# What a resident (or a screen reader) can see
+
+
+def texts_of(widget: QWidget) -> list[str]:
+    found = [widget.accessibleName(), widget.accessibleDescription()]
+    if isinstance(widget, QLabel | QLineEdit | QAbstractButton):
+        found.append(widget.text())
+    return found
+
+
+def all_texts(window: KioskWindow) -> str:
+    return "\n".join(text for w in window.findChildren(QWidget) for text in texts_of(w))
+
+
+def page_text(page: QWidget) -> str:
+    return "\n".join(label.text() for label in page.findChildren(QLabel))
+
+
+def unnamed(window: KioskWindow) -> list[str]:
+    widgets = [w for kind in INTERACTIVE for w in window.findChildren(kind)]
+    return [f"{type(w).__name__} {w.objectName()!r}" for w in widgets if not w.accessibleName()]
+
+
+def assert_wiped(window: KioskWindow) -> None:
+    assert window.pages.stack.currentWidget() is window.pages.start
+    assert window.language == "ja"
+    assert window.flow.visit.target is None and window.flow.visit.card is None
+    assert not window.flow.visit.forms and window.flow.visit.handwriting is None
+    assert not window.pages.sign.pad.has_ink
+    assert window.pages.pin.pad.display.text() == ""
+    shown = all_texts(window)
+    for secret in PERSONAL:
+        assert secret not in shown
+
+
+def queued(context: UiContext) -> list[object]:
+    return list(context.service.queue.entries())
+
+
+# The happy path
+
+
+def test_moving_in_with_a_genuine_card_ends_with_a_reception_number(
+    open_kiosk: OpenKiosk, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_kiosk("valid")
+    context = window.context
+    handed_in: list[bytes | None] = []
+    submit = context.service.submit
+
+    def spy(visit: Visit) -> object:
+        handed_in.append(getattr(visit, "handwriting", None))
+        return submit(visit)
+
+    monkeypatch.setattr(context.service, "submit", spy)
+    click(qtbot, window.pages.start.language_buttons["en"])
+    assert window.pages.start.prompt.text() == t("kiosk.start.prompt", "en")
+    choose_event(qtbot, window, "moving-in")
+    tap_card(qtbot, window)
+    enter_pin(qtbot, window, PinKind.AUTH)
+    assert "3" in window.pages.pin.pad.tries_label.text()  # tries left are shown
+    enter_pin(qtbot, window, PinKind.KENHOJO)
+    answer_questions(qtbot, window, yes={"join_nhi"})
+
+    review = window.pages.review
+    wait_for_page(qtbot, window, review)
+    shown = page_text(review)
+    assert DEFAULT_RESIDENT.name in shown
+    assert DEFAULT_RESIDENT.my_number not in all_texts(window)  # masked on screen
+    assert t("kiosk.review.chip_badge", "en") in shown  # chip values carry a text badge
+    forms = window.flow.visit.forms
+    assert "nhi-enrolment" in [f.form_id for f in forms]  # the "yes" brought its form
+    for filled in forms:
+        assert filled.form.definition.title.in_language("en") in shown
+    click(qtbot, review.apply)
+
+    sign(qtbot, window)
+    done = window.pages.done
+    wait_for_page(qtbot, window, done)
+    assert re.fullmatch(r"\d{8}-[0-9A-Z]{6}", done.number.text())
+    assert t("kiosk.done.where", "en") in done.where.text()
+    entries = queued(context)
+    assert len(entries) == 3
+    assert handed_in and (handed_in[0] or b"").startswith(b"\x89PNG")
+    assert DEFAULT_RESIDENT.name not in all_texts(window)  # let go once queued
+
+    context.presence.simulate(False)  # the resident takes the card and leaves
+    assert_wiped(window)
+    assert window.pages.done.number.text() == ""
+
+
+def test_every_interactive_widget_has_an_accessible_name_on_every_page(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid")
+    assert not unnamed(window)
+    click(qtbot, window.pages.start.language_buttons["vi"])
+    assert not unnamed(window)
+    click(qtbot, window.pages.start.simulate)  # the card first, then the procedure
+    choose_event(qtbot, window)
+    enter_pin(qtbot, window, PinKind.AUTH)
+    assert not unnamed(window)
+    enter_pin(qtbot, window, PinKind.KENHOJO)
+    wait_for_page(qtbot, window, window.pages.question)
+    assert not unnamed(window)
+    answer_questions(qtbot, window)
+    wait_for_page(qtbot, window, window.pages.review)
+    assert not unnamed(window)
+    click(qtbot, window.pages.review.apply)
+    wait_for_page(qtbot, window, window.pages.sign)
+    assert window.pages.sign.pad.accessibleName()
+    sign(qtbot, window)
+    wait_for_page(qtbot, window, window.pages.done)
+    assert not unnamed(window)
+
+
+# When the card or the PIN does not work
+
+
+def test_a_wrong_auth_pin_shows_the_tries_left(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
+    window = open_kiosk("valid")
+    read_card(qtbot, window, auth="9999")
+    wait_for_page(qtbot, window, window.pages.message)
+    body = window.pages.message.body.text()
+    assert error_message(WrongPin("auth", 2), "ja") in body
+    assert "2" in body
+    assert window.pages.message.heading.text() == t("kiosk.pin_failed.heading", "ja")
+    assert not queued(window.context)
+    click(qtbot, window.pages.message.restart)
+    assert_wiped(window)
+
+
+def test_a_blocked_auth_pin_is_said_plainly_and_fills_nothing(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("auth-pin-blocked")
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    wait_for_page(qtbot, window, window.pages.message)
+    assert error_message(PinBlocked("auth"), "ja") in window.pages.message.body.text()
+    assert window.pages.pin.pad.status is None  # no PIN was asked for in vain
+    assert not window.flow.visit.forms
+    assert not queued(window.context)
+
+
+def test_a_tampered_card_is_not_genuine_and_fills_nothing(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("tampered-kenhojo")
+    read_card(qtbot, window)
+    wait_for_page(qtbot, window, window.pages.message)
+    assert window.pages.message.heading.text() == t("kiosk.not_genuine.heading", "ja")
+    body = window.pages.message.body.text()
+    assert MESSAGES["form.card_not_genuine"]["ja"] in body
+    assert MESSAGES["kenhojo.tampered"]["ja"] in body
+    assert not window.flow.visit.forms
+    assert not queued(window.context)
+
+
+def test_the_last_try_is_only_used_after_a_plain_warning(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("auth-pin-last-try")
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    page = window.pages.last_try
+    wait_for_page(qtbot, window, page)
+    assert page.warning.text() == t("ui.pin.last_try_warning", "ja")
+    click(qtbot, page.decline)
+    wait_for_page(qtbot, window, window.pages.message)
+    assert t("kiosk.last_try.declined", "ja") in window.pages.message.body.text()
+    assert window.pages.pin.pad.status is None
+    assert not queued(window.context)
+
+
+# Wipe: idle timeout, card removal
+
+
+def reach_review(qtbot: QtBot, window: KioskWindow) -> None:
+    click(qtbot, window.pages.start.language_buttons["pt"])
+    read_card(qtbot, window)
+    answer_questions(qtbot, window)
+    wait_for_page(qtbot, window, window.pages.review)
+    assert DEFAULT_RESIDENT.name in all_texts(window)
+
+
+def test_idle_timeout_counts_down_then_wipes(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
+    window = open_kiosk("valid")
+    reach_review(qtbot, window)
+    window.idle.idle_seconds = 1.5  # the resident walks away from the review
+    window.idle.reset()
+    qtbot.waitUntil(window.countdown.isVisible, timeout=WAIT_MS)
+    assert re.search(r"\d", window.countdown.text())
+    wait_for_page(qtbot, window, window.pages.start)
+    assert_wiped(window)
+    assert not window.countdown.isVisible()
+    assert not queued(window.context)
+
+
+def test_a_short_idle_timeout_from_the_constructor_returns_to_start(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid", idle_seconds=1)
+    choose_event(qtbot, window)
+    wait_for_page(qtbot, window, window.pages.wait_card)
+    wait_for_page(qtbot, window, window.pages.start)
+    assert_wiped(window)
+
+
+def test_taking_the_card_away_mid_visit_wipes(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
+    window = open_kiosk("valid")
+    reach_review(qtbot, window)
+    window.context.presence.simulate(False)
+    assert_wiped(window)
+    assert isinstance(window.pages.review, ReviewPage)
+    assert not window.pages.review.findChildren(QLabel, "badge")
+
+
+def test_taking_the_card_away_during_pin_entry_cancels_the_read(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid")
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    pad = window.pages.pin.pad
+    qtbot.waitUntil(lambda: pad.status is not None, timeout=WAIT_MS)
+    click(qtbot, pad.keys["1"])
+    window.context.presence.simulate(False)
+    assert_wiped(window)
+    qtbot.waitUntil(lambda: not window.flow.card_read.busy, timeout=WAIT_MS)
+    assert window.pages.stack.currentWidget() is window.pages.start  # the cancel stays quiet
+
+
+# The start screen: language, text size, contrast, touch targets
+
+
+def test_start_screen_offers_every_language_and_large_touch_targets(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid")
+    start = window.pages.start
+    assert list(start.language_buttons) == list(LANGUAGES)
+    assert start.simulate.isVisible()  # the emulator is the card source
+    for event, name in (("moving-in", "転入"), ("moving-out", "転出"), ("moving-within", "転居")):
+        assert start.event_buttons[event].text() == name
+    assert start.event_buttons["certificates"].text() == "証明書の請求"
+    assert start.prompt.text() == "カードをかざしてください"
+    for button in start.findChildren(QPushButton):
+        if button.isVisible():
+            assert button.height() >= 96, button.text()
+    click(qtbot, start.language_buttons["ko"])
+    assert start.prompt.text() == t("kiosk.start.prompt", "ko")
+    assert start.event_buttons["moving-in"].text() != "転入"
+
+
+def test_text_size_and_contrast_can_be_changed_and_reset_for_the_next_resident(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid")
+    start = window.pages.start
+    before = window.styleSheet()
+    assert "font-size: 26px" in before
+    click(qtbot, start.larger)
+    assert window.font_scale > 1.0 and window.styleSheet() != before
+    click(qtbot, start.contrast)
+    assert window.high_contrast and "#000000" in window.styleSheet()
+    window.wipe()
+    assert window.font_scale == 1.0 and not window.high_contrast
+    assert not start.contrast.isChecked()
+
+
+# Leaving the kiosk
+
+
+def test_closing_is_refused_without_the_admin_pin(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
+    window = open_kiosk("valid")  # no admin PIN configured: only the OS can end it
+    window.close()
+    assert window.isVisible()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_A, ADMIN_MODIFIERS)
+    assert not window.findChildren(AdminPinDialog)
+    assert window.isVisible()
+
+
+def test_the_admin_gesture_and_pin_unlock_the_kiosk(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
+    window = open_kiosk("valid", admin_pin="2468")
+    window.close()
+    assert window.isVisible()
+    window.admin_gesture.hold_ms = 50  # the real hold is 3 s
+    corner = QPoint(window.width() - 10, 10)
+    qtbot.mousePress(window, Qt.MouseButton.LeftButton, pos=corner)
+    qtbot.waitUntil(lambda: bool(window.findChildren(AdminPinDialog)), timeout=WAIT_MS)
+    qtbot.mouseRelease(window, Qt.MouseButton.LeftButton, pos=corner)
+    dialog = window.findChildren(AdminPinDialog)[0]
+    assert all(w.accessibleName() for w in dialog.findChildren(QAbstractButton))
+    qtbot.keyClicks(dialog.edit, "1111")
+    click(qtbot, dialog.ok)
+    assert dialog.message.text() == t("kiosk.admin.wrong", "ja")
+    assert dialog.edit.text() == ""
+    assert window.isVisible()
+    qtbot.keyClicks(dialog.edit, "2468")
+    click(qtbot, dialog.ok)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+
+
+def test_the_admin_dialog_closes_after_three_wrong_pins(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid", admin_pin="2468")
+    window.request_admin()
+    dialog = window.findChildren(AdminPinDialog)[0]
+    for _ in range(3):
+        qtbot.keyClicks(dialog.edit, "0000")
+        click(qtbot, dialog.ok)
+    assert not dialog.isVisible()
+    window.close()
+    assert window.isVisible()
+
+
+def test_the_admin_key_sequence_opens_the_pin_dialog(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
+    window = open_kiosk("valid", admin_pin="2468")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_A, ADMIN_MODIFIERS)
+    qtbot.waitUntil(lambda: bool(window.findChildren(AdminPinDialog)), timeout=WAIT_MS)

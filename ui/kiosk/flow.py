@@ -1,0 +1,265 @@
+"""One resident's way through the kiosk: procedure, card, PINs, questions, review, sign, number.
+
+``wipe()`` ends a visit from anywhere: the visit's data, the screens that showed it, the
+PIN pad and the signature are cleared and the start screen is back, in Japanese.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
+
+from cardreader.pin import PinStatus
+from counterapp.forms.definition import Question
+from counterapp.intake import VerifiedCard
+from counterapp.visit import Visit
+from ui.context import UiContext
+from ui.i18n import error_message, t
+from ui.kiosk.cardread import CardRead
+from ui.kiosk.outcome import explain
+from ui.kiosk.review import ReviewPage, SignPage
+from ui.kiosk.start import KIOSK_EVENTS, StartPage
+from ui.kiosk.steps import (
+    DonePage,
+    LastTryPage,
+    MessagePage,
+    PinPage,
+    QuestionPage,
+    ReadingPage,
+    WaitCardPage,
+)
+
+DEFAULT_LANGUAGE = "ja"
+
+
+class NamedPage(Protocol):
+    def name_buttons(self, language: str) -> None:
+        """Give every button its text and accessible name in ``language``."""
+
+
+@dataclass(repr=False)
+class KioskVisit(Visit):
+    """A visit with the resident's handwritten signature (PNG), kept in memory only."""
+
+    handwriting: bytes | None = None
+
+    def clear(self) -> None:
+        super().clear()
+        self.handwriting = None
+
+
+@dataclass
+class KioskPages:
+    stack: QStackedWidget
+    start: StartPage
+    wait_card: WaitCardPage
+    reading: ReadingPage
+    pin: PinPage
+    last_try: LastTryPage
+    question: QuestionPage
+    review: ReviewPage
+    sign: SignPage
+    message: MessagePage
+    done: DonePage
+
+    def steps(self) -> tuple[NamedPage, ...]:
+        """Every page after the start screen."""
+        return (
+            self.wait_card, self.reading, self.pin, self.last_try, self.question,
+            self.review, self.sign, self.message, self.done,
+        )  # fmt: skip
+
+
+def build_pages(context: UiContext, parent: QWidget) -> KioskPages:
+    """Every screen of the kiosk in one stack, in the order a visit meets them."""
+    emulator = context.source.is_emulator
+    stack = QStackedWidget(parent)
+    start = StartPage(context.service.library, KIOSK_EVENTS, emulator, stack)
+    pages = KioskPages(
+        stack, start, WaitCardPage(emulator), ReadingPage(), PinPage(), LastTryPage(),
+        QuestionPage(), ReviewPage(), SignPage(), MessagePage(), DonePage(),
+    )  # fmt: skip
+    for page in vars(pages).values():
+        if page is not stack:
+            stack.addWidget(page)
+    return pages
+
+
+class KioskFlow(QObject):
+    """Moves between the screens; ``spoken(text)`` carries each screen's prompt."""
+
+    spoken = Signal(str)
+    wiped = Signal()
+
+    def __init__(self, context: UiContext, pages: KioskPages, language: str) -> None:
+        super().__init__(pages.stack)
+        self.context = context
+        self.pages = pages
+        self.language = language
+        self.visit = KioskVisit()
+        self.questions: tuple[Question, ...] = ()
+        self.card_read = CardRead(context.worker, context.service, self)
+        self._connect()
+
+    def _connect(self) -> None:
+        p, read = self.pages, self.card_read
+        p.start.language_chosen.connect(self.set_language)
+        p.start.event_chosen.connect(self.choose_event)
+        for simulate in (p.start.simulate_tap, p.wait_card.simulate_tap):
+            simulate.connect(lambda: self.context.presence.simulate(True))
+        for quit_signal in (p.wait_card.quit, p.reading.quit, p.question.quit, p.review.quit):
+            quit_signal.connect(self.wipe)
+        for other in (p.sign.quit, p.pin.pad.cancelled, p.message.again, p.done.finish):
+            other.connect(self.wipe)
+        p.pin.pad.entered.connect(self._pin_entered)
+        p.last_try.answered.connect(self._last_try_answered)
+        p.question.answered.connect(self._answered)
+        p.review.submit.connect(self._to_sign)
+        p.sign.signed.connect(self._signed)
+        read.pin_needed.connect(self._ask_pin)
+        read.last_try_needed.connect(self._ask_last_try)
+        read.finished.connect(self._read_finished)
+        read.failed.connect(self._read_failed)
+        self.context.presence.changed.connect(self._card_changed)
+
+    @property
+    def on_start(self) -> bool:
+        return self.pages.stack.currentWidget() is self.pages.start
+
+    @property
+    def in_visit(self) -> bool:
+        return not self.on_start or self.visit.target is not None
+
+    def _show(self, page: QWidget, spoken: str, focus: QWidget | None = None) -> None:
+        self.pages.stack.setCurrentWidget(page)
+        target = focus or page.findChild(QPushButton)
+        if target is not None:
+            target.setFocus()
+        self.spoken.emit(spoken)
+
+    def show_start(self) -> None:
+        self.pages.start.show_language(self.language)
+        for page in self.pages.steps():
+            page.name_buttons(self.language)
+        self._show(self.pages.start, t("kiosk.start.prompt", self.language))
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        self.show_start()
+
+    def choose_event(self, event: str) -> None:
+        self.visit.target = event
+        if self.context.presence.present:
+            self._begin_read()
+            return
+        name = self.context.service.library.events[event].name.in_language(self.language)
+        self.pages.wait_card.show_for(name, self.language)
+        self._show(self.pages.wait_card, t("kiosk.start.prompt", self.language))
+
+    def _card_changed(self, present: bool) -> None:
+        if not present:
+            if self.in_visit:
+                self.wipe()
+        elif self.pages.stack.currentWidget() is self.pages.wait_card:
+            self._begin_read()
+
+    def _begin_read(self) -> None:
+        self.pages.reading.show_for(self.language)
+        self._show(self.pages.reading, t("ui.reading", self.language))
+        self.card_read.start()
+
+    def _ask_pin(self, status: PinStatus) -> None:
+        self.pages.pin.ask(status, self.language)
+        self._show(self.pages.pin, self.pages.pin.pad.title.text(), self.pages.pin.pad.keys["1"])
+
+    def _pin_entered(self, pin: bytearray) -> None:
+        self.card_read.answer_pin(pin)
+        self._show(self.pages.reading, t("ui.reading", self.language))
+
+    def _ask_last_try(self, status: PinStatus) -> None:
+        self.pages.last_try.show_for(status, self.language)
+        self._show(self.pages.last_try, self.pages.last_try.warning.text())
+
+    def _last_try_answered(self, use_it: bool) -> None:
+        if use_it:
+            self.card_read.answer_last_try(True)
+            self._show(self.pages.reading, t("ui.reading", self.language))
+            return
+        self.card_read.stop()
+        heading = t("kiosk.pin_failed.heading", self.language)
+        self._problem(heading, (t("kiosk.last_try.declined", self.language),))
+
+    def _read_finished(self, verified: VerifiedCard) -> None:
+        if self.visit.target is None:
+            return
+        self.visit.card, self.visit.verdict = verified, verified.verdict
+        self.questions = self.context.service.questions(self.visit.target)
+        self._ask_question(0)
+
+    def _read_failed(self, error: BaseException) -> None:
+        explanation = explain(error, self.card_read.asked, self.language)
+        self._problem(explanation.heading, explanation.lines)
+
+    def _problem(self, heading: str, lines: tuple[str, ...]) -> None:
+        """Show a problem; nothing of the resident is kept."""
+        self.visit.clear()
+        self.pages.message.show_for(heading, lines, self.language)
+        self._show(self.pages.message, "\n".join((heading, *lines)))
+
+    def _ask_question(self, index: int) -> None:
+        if index >= len(self.questions):
+            self._review()
+            return
+        question = self.questions[index]
+        self.pages.question.show_for(question, index + 1, len(self.questions), self.language)
+        self._show(self.pages.question, question.label.in_language(self.language))
+
+    def _answered(self, yes: bool) -> None:
+        question = self.questions[len(self.visit.answers)]
+        self.visit.answers[question.id] = yes
+        self._ask_question(len(self.visit.answers))
+
+    def _review(self) -> None:
+        self.context.service.fill(self.visit)
+        self.pages.review.show_forms(self.visit.forms, self.language)
+        self._show(self.pages.review, t("kiosk.review.heading", self.language))
+
+    def _to_sign(self) -> None:
+        self.pages.sign.show_for(self.language)
+        self._show(self.pages.sign, t("kiosk.sign.prompt", self.language), self.pages.sign.pad)
+
+    def _signed(self, png: bytes) -> None:
+        self.visit.handwriting = png
+        try:
+            receipt = self.context.service.submit(self.visit)
+        except Exception as exc:  # the store or the vault failed: say so, keep nothing
+            heading = t("kiosk.submit_failed.heading", self.language)
+            self._problem(heading, (error_message(exc, self.language),))
+            return
+        self._forget_resident()
+        self.pages.done.show_for(receipt.number, self.language)
+        spoken = f"{t('kiosk.done.heading', self.language)} {t('kiosk.done.where', self.language)}"
+        self._show(self.pages.done, spoken)
+
+    def _forget_resident(self) -> None:
+        """The forms are queued: the screens and the visit let go of the resident's data."""
+        self.visit.clear()
+        self.questions = ()
+        self.pages.review.wipe()
+        self.pages.sign.wipe()
+        self.pages.pin.wipe()
+
+    def wipe(self) -> None:
+        """End the visit: cancel the read, forget everything, start screen in Japanese."""
+        self.card_read.stop()
+        self._forget_resident()
+        self.pages.done.wipe()
+        self.language = DEFAULT_LANGUAGE
+        self.show_start()
+        self.wiped.emit()
+        presence = self.context.presence
+        if self.context.source.is_emulator and presence.present:
+            presence.simulate(False)  # the emulated card leaves with its resident
