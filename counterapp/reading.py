@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cardreader.errors import LastTryRefused, NotMyNumberCard, PinBlocked, PinError
 from cardreader.mynumber import MyNumber
 from cardreader.pin import PinKind, PinStatus, wipe
-from cardreader.sessions import BasicInfo, MyNumberCard, MyNumberFile, TokenInfo
+from cardreader.sessions import BasicInfo, CardFace, MyNumberCard, MyNumberFile, TokenInfo
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
 from counterapp.interaction import Cancelled, Interaction
 
@@ -187,3 +187,14 @@ def _read_kenhojo(
         certificate=kenhojo.read_certificate(),
     )
     return read, None
+
+
+def read_card_face(card: MyNumberCard, collation_b: str) -> CardFace:
+    """The card face (photo, name and address as printed) opened with 照合番号B, tried once.
+
+    For the clerk's visual identity check. 照合番号B is what is printed on the card
+    (birth date, expiry year, security code): the clerk reads it off the card in hand.
+    """
+    kenkaku = card.kenkaku()
+    kenkaku.verify_collation_b(collation_b)
+    return kenkaku.read_card_face()

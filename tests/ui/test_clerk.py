@@ -215,3 +215,34 @@ def test_the_gui_thread_stays_responsive_during_a_slow_card_read(
     assert time.monotonic() - started > 0.4  # the emulator really was slow (12+ APDUs × 40 ms)
     context.close()
     assert max(gaps[1:]) <= 50, f"event loop blocked for {max(gaps[1:])} ms"
+
+
+def test_the_card_face_check_shows_the_photo_for_the_right_collation_number(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    dialog = window.check_face()
+    qtbot.keyClicks(dialog.code, "00000000000000")
+    qtbot.mouseClick(dialog.read, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=10_000)
+    assert "照合番号B" in dialog.message.text() and dialog.photo.pixmap().isNull()
+    qtbot.keyClicks(dialog.code, DEFAULT_RESIDENT.collation_number_b())
+    qtbot.mouseClick(dialog.read, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.photo.pixmap().isNull(), timeout=10_000)
+    assert dialog.photo.pixmap().height() > 100
+    dialog.reject()
+    assert dialog.photo.pixmap().isNull()  # the photo is gone with the dialog
+
+
+def test_the_clerk_can_switch_the_window_to_english(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
+    window.language_box.setCurrentIndex(window.language_box.findData("en"))
+    assert "Choose the procedure" in window.home.title.text()
+    assert window.home.targets.item(0).text().startswith("1. ")
+    assert "Reader" in window.status.reader.text()

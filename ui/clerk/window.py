@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -32,11 +33,12 @@ from counterapp.intake import CardNotGenuine
 from counterapp.verification.explain import verdict_text
 from counterapp.visit import Receipt, Visit
 from ui.clerk.editor import FormsEditor
+from ui.clerk.face import FaceCheckDialog
 from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
 from ui.context import UiContext
-from ui.i18n import core_language, error_message, t
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, core_language, error_message, t
 from ui.pin import PinDialog
 
 
@@ -75,6 +77,14 @@ class ClerkWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.status = StatusBar(self.context)
         self.setStatusBar(self.status)
+        self.language_box = QComboBox()
+        for code in LANGUAGES:
+            self.language_box.addItem(LANGUAGE_NAMES[code], code)
+        self.language_box.setCurrentIndex(LANGUAGES.index(self.language))
+        self.language_box.currentIndexChanged.connect(
+            lambda index: self.set_language(LANGUAGES[index])
+        )
+        self.status.insertPermanentWidget(0, self.language_box)
         self.home.chosen.connect(self.start)
         self.reading.cancel_requested.connect(self.context.worker.cancel)
         self.questions.answered.connect(self._answered)
@@ -92,12 +102,20 @@ class ClerkWindow(QMainWindow):
         self.submit_button = button("", "Ctrl+Return")
         self.sign_button = button("", "Ctrl+S")
         self.pdf_button = button("", "Ctrl+P")
+        self.face_button = button("", "Ctrl+F")
         self.signed_label = QLabel()
         self.submit_button.clicked.connect(self.submit)
         self.sign_button.clicked.connect(self.sign)
         self.pdf_button.clicked.connect(self.save_pdf)
+        self.face_button.clicked.connect(self.check_face)
         actions = QHBoxLayout()
-        for widget in (self.signed_label, self.pdf_button, self.sign_button, self.submit_button):
+        for widget in (
+            self.signed_label,
+            self.face_button,
+            self.pdf_button,
+            self.sign_button,
+            self.submit_button,
+        ):
             actions.addWidget(widget)
         layout = QVBoxLayout(page)
         layout.addWidget(self.forms_heading)
@@ -122,10 +140,13 @@ class ClerkWindow(QMainWindow):
             (self.submit_button, "clerk.forms.submit"),
             (self.sign_button, "clerk.forms.sign"),
             (self.pdf_button, "clerk.forms.pdf"),
+            (self.face_button, "clerk.face.button"),
         ):
             self._label_button(widget, key)
         self.queue_view.retranslate(lang)
         self.status.retranslate(lang)
+        self.language_box.setAccessibleName(t("clerk.language", lang))
+        self.language_box.view().setAccessibleName(t("clerk.language", lang))
 
     def _label_button(self, widget: QPushButton, key: str) -> None:
         shortcut = widget.shortcut()
@@ -234,6 +255,20 @@ class ClerkWindow(QMainWindow):
         self.context.worker.submit(
             "sign", lambda card, asker: self.service.sign(card, asker, self.visit)
         )
+
+    def check_face(self) -> FaceCheckDialog:
+        """Open the visual identity check (照合番号B → the card's photo)."""
+        dialog = FaceCheckDialog(self.context, self.language, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def set_language(self, language: str) -> None:
+        """Switch the window's language (the forms on screen keep their values)."""
+        self.language = language
+        self.retranslate()
+        if self.stack.currentWidget() is self.forms_page:
+            self.editor.show_forms(self.visit.forms, language, self._edit)
 
     def save_pdf(self) -> None:
         if self.stack.currentWidget() is not self.forms_page:
