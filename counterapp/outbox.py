@@ -105,6 +105,17 @@ def mark_failed(db: sqlite_utils.Database, record_id: str, reason: str) -> None:
     )
 
 
+def retry_failed(db: sqlite_utils.Database, now: dt.datetime) -> int:
+    """A person asked to send the refused forms again (after fixing the cause): due now."""
+    with db.atomic():
+        cursor = db.execute(
+            "update outbox set status = 'pending', next_attempt_at = ?, updated_at = ? "
+            "where status = 'failed'",
+            [_iso(now), _iso(now)],
+        )
+    return cursor.rowcount
+
+
 def record_attempt(db: sqlite_utils.Database, *, error: str | None) -> None:
     """Remember the last sync attempt, success or the error (a reason key, no personal data)."""
     now = _iso(dt.datetime.now(dt.UTC))

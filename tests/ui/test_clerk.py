@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT
+from counterapp import outbox
 from counterapp.settings import Settings
 from ui.clerk.window import ClerkWindow
 from ui.context import UiContext, build_context
@@ -246,3 +247,24 @@ def test_the_clerk_can_switch_the_window_to_english(
     assert "Choose the procedure" in window.home.title.text()
     assert window.home.targets.item(0).text().startswith("1. ")
     assert "Reader" in window.status.reader.text()
+
+
+def test_a_refused_form_is_listed_as_failed_and_can_be_sent_again(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    qtbot.keyClick(window.editor.rows[0]["copies"].input, "1")
+    receipt = window.submit()
+    assert receipt is not None and receipt.queued
+    outbox.mark_failed(context.audit.db, receipt.record_ids[0], "submission.invalid")
+    window.queue_view.refresh()
+    table = window.queue_view.table
+    assert (table.item(0, 2).text(), table.item(0, 3).text()) == ("failed", "submission.invalid")
+    qtbot.mouseClick(window.queue_view.retry_button, Qt.MouseButton.LeftButton)
+    assert table.item(0, 2).text() == "pending"
+    assert context.sync_status().pending == 1

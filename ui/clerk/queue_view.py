@@ -8,6 +8,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from counterapp import outbox
 from counterapp.queue import FormQueue
 from counterapp.store import open_database
 from counterapp.sync import Syncer, SyncError, http_client
@@ -47,12 +48,15 @@ class QueueView(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.sync_button = button("", "F5")
         self.sync_button.clicked.connect(self.sync_now)
+        self.retry_button = button("")
+        self.retry_button.clicked.connect(self.retry_failed)
         self.result = QLabel()
         self.signals = _SyncSignals()
         self.signals.finished.connect(self._synced)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(self.result)
+        layout.addWidget(self.retry_button)
         layout.addWidget(self.sync_button)
 
     def retranslate(self, language: str) -> None:
@@ -61,6 +65,13 @@ class QueueView(QWidget):
         self.table.setAccessibleName(t("clerk.tab.queue", language))
         self.sync_button.setText(t("clerk.queue.sync_now", language))
         self.sync_button.setAccessibleName(self.sync_button.text())
+        self.retry_button.setText(t("clerk.queue.retry", language))
+        self.retry_button.setAccessibleName(self.retry_button.text())
+        self.refresh()
+
+    def retry_failed(self) -> None:
+        """Send the forms the back office refused once more (with the next sync)."""
+        outbox.retry_failed(self.context.audit.db, dt.datetime.now(dt.UTC))
         self.refresh()
 
     def refresh(self) -> None:
