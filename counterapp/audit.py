@@ -35,6 +35,7 @@ class AuditEvent(enum.Enum):
     FORM_EDITED = "form.edited"
     FORM_VIEWED = "form.viewed"
     FORM_PRINTED = "form.printed"
+    FORM_SIGNED = "form.signed"
     FORM_QUEUED = "form.queued"
     FORM_SENT = "form.sent"
     FORM_REJECTED = "form.rejected"

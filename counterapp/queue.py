@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 from ulid import ULID
@@ -57,6 +58,19 @@ class StoredForm:
     entry: QueueEntry
     filled: FilledForm
     signature: bytes | None
+    handwriting: Handwriting | None = None
+
+
+@dataclass(frozen=True)
+class Handwriting:
+    """A signature drawn on the screen, and the SHA-256 of the form content it was drawn under."""
+
+    png: bytes = field(repr=False)
+    content_sha256: str
+
+    def matches(self, filled: FilledForm) -> bool:
+        """Was it drawn under exactly this content?"""
+        return self.content_sha256 == hashlib.sha256(filled.canonical()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -89,9 +103,14 @@ class FormQueue:
         *,
         visit: str,
         signatures: Mapping[int, bytes] | None = None,
+        handwriting: bytes | None = None,
         queue: bool = True,
     ) -> tuple[str, ...]:
-        """Store a visit's forms (queued, or as drafts) in one transaction; return their ids."""
+        """Store a visit's forms (queued, or as drafts) in one transaction; return their ids.
+
+        ``handwriting`` is a signature drawn on the screen (PNG) for the whole visit: each
+        form keeps it bound to its own content hash.
+        """
         signatures = signatures or {}
         ids = []
         try:
@@ -99,6 +118,8 @@ class FormQueue:
                 for index, filled in enumerate(forms):
                     record_id = new_id()
                     self._insert_form(record_id, filled, visit, signatures.get(index), queue)
+                    if handwriting is not None:
+                        self._insert_handwriting(record_id, filled, handwriting)
                     ids.append(record_id)
         except BaseException:
             self._known_definitions.clear()  # a rolled-back definition row is not known
@@ -136,9 +157,10 @@ class FormQueue:
         values = tuple(self._values(record_id, key))
         form = self._definition(record_id)
         signature = self._signature(record_id, key)
+        handwriting = self._handwriting(record_id, key)
         self.audit.append(AuditEvent.FORM_VIEWED, record_id, purpose=purpose)
         filled = FilledForm(form, values, entry.event)
-        return StoredForm(entry, filled, signature)
+        return StoredForm(entry, filled, signature, handwriting)
 
     def acknowledge(self, *record_ids: str) -> None:
         """The back office has these forms: mark them sent and delete their personal data."""
@@ -233,6 +255,15 @@ class FormQueue:
             self._insert_outbox(record_id)
             self.audit.append(AuditEvent.FORM_QUEUED, record_id)
 
+    def _insert_handwriting(self, record_id: str, filled: FilledForm, png: bytes) -> None:
+        key = self._record_key(record_id)
+        sealed = seal(key, png, field_context(record_id, "#handwriting"))
+        digest = hashlib.sha256(filled.canonical()).hexdigest()
+        self.db.execute(
+            "insert into form_handwriting values (?, ?, ?, ?)", [record_id, sealed, digest, _now()]
+        )
+        self.audit.append(AuditEvent.FORM_SIGNED, record_id, method="handwriting")
+
     def _audit_created(self, record_id: str, filled: FilledForm, *, signed: bool) -> None:
         self.audit.append(
             AuditEvent.FORM_CREATED,
@@ -318,6 +349,14 @@ class FormQueue:
         ).fetchone()
         return None if row is None else unseal(key, row[0], field_context(record_id, "#cms"))
 
+    def _handwriting(self, record_id: str, key: bytes) -> Handwriting | None:
+        row = self.db.execute(
+            "select png, content_sha256 from form_handwriting where record_id = ?", [record_id]
+        ).fetchone()
+        if row is None:
+            return None
+        return Handwriting(unseal(key, row[0], field_context(record_id, "#handwriting")), row[1])
+
     # -- deleting -----------------------------------------------------------------------
 
     def _purge(self, record_id: str, *, reason: str) -> None:
@@ -341,6 +380,7 @@ class FormQueue:
 
 
 _PERSONAL_COLUMNS = (
+    ("form_handwriting", "png"),
     ("form_values", "value"),
     ("form_values", "chip_value"),
     ("form_signatures", "cms"),

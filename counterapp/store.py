@@ -110,6 +110,17 @@ def _sync_state(db: sqlite_utils.Database) -> None:
     db.table("sync_state").insert({"id": 1, "consecutive_failures": 0})
 
 
+@MIGRATIONS(name="0004_handwriting")
+def _handwriting(db: sqlite_utils.Database) -> None:
+    # A signature drawn on the screen: the stroke image (sealed with the record key) and the
+    # SHA-256 of the canonical form it was drawn under, which binds the two together.
+    db.table("form_handwriting").create(
+        {"record_id": str, "png": bytes, "content_sha256": str, "created_at": str},
+        pk="record_id",
+        foreign_keys=[("record_id", "forms", "id")],
+    )
+
+
 def open_database(data_dir: Path) -> sqlite_utils.Database:
     """Open (creating or upgrading) the database: WAL, synchronous=FULL, secure_delete."""
     data_dir.mkdir(parents=True, exist_ok=True)

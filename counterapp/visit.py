@@ -56,10 +56,11 @@ class Visit:
     answers: dict[str, bool] = field(default_factory=dict)
     forms: list[FilledForm] = field(default_factory=list)
     signatures: dict[int, bytes] = field(default_factory=dict)
+    handwriting: bytes | None = None  # a signature drawn on the screen (PNG), for every form
 
     def clear(self) -> None:
         """Forget everything about the resident (the next one starts from nothing)."""
-        self.target, self.verdict, self.card = None, None, None
+        self.target, self.verdict, self.card, self.handwriting = None, None, None, None
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
@@ -142,6 +143,7 @@ class CounterService:
         """Change one value; a changed chip value keeps the chip's original alongside."""
         visit.forms[index] = visit.forms[index].with_value(field_id, value, source)
         visit.signatures.pop(index, None)  # a signature covers exactly what was signed
+        visit.handwriting = None
 
     @staticmethod
     def problems(visit: Visit) -> list[tuple[FieldProblem, ...]]:
@@ -161,6 +163,10 @@ class CounterService:
         complete = not any(self.problems(visit))
         visit_id = new_id()
         ids = self.queue.save(
-            visit.forms, visit=visit_id, signatures=visit.signatures, queue=complete
+            visit.forms,
+            visit=visit_id,
+            signatures=visit.signatures,
+            handwriting=visit.handwriting,
+            queue=complete,
         )
         return Receipt(reception_number(visit_id, dt.date.today()), ids, complete)

@@ -16,7 +16,7 @@ from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.forms.loader import LoadedForm
 from counterapp.forms.prefill import Answers, fill_form
 from counterapp.queue import FormPurged, FormQueue
-from counterapp.store import DATABASE_FILE, open_database, schema_version
+from counterapp.store import DATABASE_FILE, open_database, pending_migrations
 from counterapp.vault import KEY_FILE, DecryptionFailed, VaultError, open_vault
 from tests.counterapp.conftest import CONTEXT, card_of
 
@@ -139,7 +139,7 @@ def test_the_released_audit_only_database_upgrades_and_keeps_its_chain(
 ) -> None:
     shutil.copy(FROZEN / "schema-0001-audit.db", tmp_path / DATABASE_FILE)
     db = open_database(tmp_path)
-    assert schema_version(db) == "0003_sync_state"
+    assert pending_migrations(db) == []  # upgraded to the current schema
     assert audit.verify(db).ok and audit.verify(db).entries == 3
     queue = FormQueue(
         db, open_vault(tmp_path, "t1", "file"), AuditLog(db, terminal="t1", operator="o")
@@ -160,3 +160,21 @@ def test_the_released_forms_database_still_opens_and_decrypts(tmp_path: Path) ->
     (entry,) = queue.entries()
     assert queue.open(entry.id, "test").filled.value("name").value == DEFAULT_RESIDENT.name
     assert audit.verify(db).ok
+
+
+def test_a_signature_drawn_on_screen_is_sealed_bound_to_the_content_and_purged(
+    queue: FormQueue, juminhyo: LoadedForm, tmp_path: Path
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # stands in for the stroke image
+    filled = _filled(juminhyo)
+    (record_id,) = queue.save([filled], visit="v1", handwriting=png)
+    assert png not in _raw(tmp_path)  # sealed with the record's key
+    stored = queue.open(record_id, "test").handwriting
+    assert stored is not None and stored.png == png
+    assert stored.matches(filled)
+    assert not stored.matches(filled.with_value("copies", "2", Source.CLERK))
+    sealed = queue.db.execute("select png from form_handwriting").fetchone()[0]
+    queue.acknowledge(record_id)
+    assert sealed not in _raw(tmp_path)
+    events = [e.event for e in audit.entries(queue.db) if e.record_id == record_id]
+    assert "form.signed" in events

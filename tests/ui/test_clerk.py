@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -268,3 +268,27 @@ def test_a_refused_form_is_listed_as_failed_and_can_be_sent_again(
     qtbot.mouseClick(window.queue_view.retry_button, Qt.MouseButton.LeftButton)
     assert table.item(0, 2).text() == "pending"
     assert context.sync_status().pending == 1
+
+
+def test_a_signature_drawn_on_screen_is_queued_bound_to_each_form(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    qtbot.keyClick(window.editor.rows[0]["copies"].input, "1")
+    dialog = window.sign_on_screen()
+    assert dialog is not None and not dialog.ok.isEnabled()  # nothing drawn yet
+    qtbot.mousePress(dialog.pad, Qt.MouseButton.LeftButton, pos=QPoint(30, 40))
+    qtbot.mouseMove(dialog.pad, QPoint(220, 120))
+    qtbot.mouseRelease(dialog.pad, Qt.MouseButton.LeftButton, pos=QPoint(220, 120))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "画面で署名済み" in window.signed_label.text()
+    receipt = window.submit()
+    assert receipt is not None
+    stored = context.service.queue.open(receipt.record_ids[0], "test")
+    assert stored.handwriting is not None and stored.handwriting.png.startswith(b"\x89PNG")
+    assert stored.handwriting.matches(stored.filled)

@@ -210,6 +210,9 @@ def test_moving_in_with_a_genuine_card_ends_with_a_reception_number(
     entries = queued(context)
     assert len(entries) == 3
     assert handed_in and (handed_in[0] or b"").startswith(b"\x89PNG")
+    for entry in entries:  # the drawn signature is stored with each form, bound to it
+        stored = context.service.queue.open(entry.id, "test")
+        assert stored.handwriting is not None and stored.handwriting.matches(stored.filled)
     assert DEFAULT_RESIDENT.name not in all_texts(window)  # let go once queued
 
     context.presence.simulate(False)  # the resident takes the card and leaves

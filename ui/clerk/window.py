@@ -34,6 +34,7 @@ from counterapp.verification.explain import verdict_text
 from counterapp.visit import Receipt, Visit
 from ui.clerk.editor import FormsEditor
 from ui.clerk.face import FaceCheckDialog
+from ui.clerk.handwriting import HandwritingDialog
 from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
@@ -103,16 +104,19 @@ class ClerkWindow(QMainWindow):
         self.sign_button = button("", "Ctrl+S")
         self.pdf_button = button("", "Ctrl+P")
         self.face_button = button("", "Ctrl+F")
+        self.handwriting_button = button("", "Ctrl+D")
         self.signed_label = QLabel()
         self.submit_button.clicked.connect(self.submit)
         self.sign_button.clicked.connect(self.sign)
         self.pdf_button.clicked.connect(self.save_pdf)
         self.face_button.clicked.connect(self.check_face)
+        self.handwriting_button.clicked.connect(self.sign_on_screen)
         actions = QHBoxLayout()
         for widget in (
             self.signed_label,
             self.face_button,
             self.pdf_button,
+            self.handwriting_button,
             self.sign_button,
             self.submit_button,
         ):
@@ -141,6 +145,7 @@ class ClerkWindow(QMainWindow):
             (self.sign_button, "clerk.forms.sign"),
             (self.pdf_button, "clerk.forms.pdf"),
             (self.face_button, "clerk.face.button"),
+            (self.handwriting_button, "clerk.handwriting.button"),
         ):
             self._label_button(widget, key)
         self.queue_view.retranslate(lang)
@@ -243,8 +248,25 @@ class ClerkWindow(QMainWindow):
 
     def _show_signed(self) -> None:
         signed = bool(self.visit.forms) and len(self.visit.signatures) == len(self.visit.forms)
-        key = "clerk.forms.signed" if signed else "clerk.forms.unsigned"
+        if signed:
+            key = "clerk.forms.signed"
+        else:
+            key = "clerk.forms.handwritten" if self.visit.handwriting else "clerk.forms.unsigned"
         self.signed_label.setText(t(key, self.language))
+
+    def sign_on_screen(self) -> HandwritingDialog | None:
+        """The resident signs in a box on the screen; the image is bound to each form."""
+        if self.stack.currentWidget() is not self.forms_page:
+            return None
+        dialog = HandwritingDialog(self.language, self)
+        dialog.accepted.connect(lambda: self._handwritten(dialog.png))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _handwritten(self, png: bytes | None) -> None:
+        self.visit.handwriting = png
+        self._show_signed()
 
     def sign(self) -> None:
         """The resident signs every form with the card's signing password."""

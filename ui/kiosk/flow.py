@@ -40,17 +40,6 @@ class NamedPage(Protocol):
         """Give every button its text and accessible name in ``language``."""
 
 
-@dataclass(repr=False)
-class KioskVisit(Visit):
-    """A visit with the resident's handwritten signature (PNG), kept in memory only."""
-
-    handwriting: bytes | None = None
-
-    def clear(self) -> None:
-        super().clear()
-        self.handwriting = None
-
-
 @dataclass
 class KioskPages:
     stack: QStackedWidget
@@ -99,7 +88,7 @@ class KioskFlow(QObject):
         self.context = context
         self.pages = pages
         self.language = language
-        self.visit = KioskVisit()
+        self.visit = Visit()
         self.questions: tuple[Question, ...] = ()
         self.card_read = CardRead(context.worker, context.service, self)
         self._connect()

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 from counterapp.forms.display import display_value
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from ui.i18n import t
-from ui.kiosk.signature import SignaturePad
 from ui.kiosk.widgets import big_button, clear_layout, name_button, text_label
+from ui.signature import SignaturePad
 
 
 def _value_label(text: str) -> QLabel:
