@@ -6,31 +6,52 @@ error, 4 usage or configuration error.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cardreader.trace import TRACE
 from counterapp import __version__
-from counterapp.cli import (
-    audit,
-    card,
-    doctor,
-    form,
-    queue,
-    readers,
-    simulate,
-    sync,
-    trust,
-    verify,
-)
-from counterapp.cli.common import EXIT_USAGE, AppContext
+from counterapp.cli.context import EXIT_USAGE, AppContext
 from counterapp.settings import SettingsError, load_settings
 
+# Subcommands are imported when they run (or for --help): a command pays only for itself.
+COMMANDS = {
+    "readers": "counterapp.cli.readers:readers",
+    "card": "counterapp.cli.card:card",
+    "simulate": "counterapp.cli.simulate:simulate",
+    "verify": "counterapp.cli.verify:verify",
+    "trust": "counterapp.cli.trust:trust",
+    "audit": "counterapp.cli.audit:audit",
+    "form": "counterapp.cli.form:form",
+    "queue": "counterapp.cli.queue:queue",
+    "doctor": "counterapp.cli.doctor:doctor",
+    "sync": "counterapp.cli.sync:sync",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are named here and imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attribute = self.lazy[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="counterapp")
 @click.option(
     "--data-dir",
@@ -53,18 +74,6 @@ def cli(ctx: click.Context, data_dir: Path | None, trace: bool) -> None:
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx.obj = AppContext(settings=settings)
-
-
-cli.add_command(readers.readers)
-cli.add_command(card.card)
-cli.add_command(simulate.simulate)
-cli.add_command(verify.verify)
-cli.add_command(trust.trust)
-cli.add_command(audit.audit)
-cli.add_command(form.form)
-cli.add_command(queue.queue)
-cli.add_command(doctor.doctor)
-cli.add_command(sync.sync)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -15,50 +14,19 @@ import click
 from cardreader.emulator.scenarios import SCENARIOS
 from cardreader.errors import CardError
 from cardreader.sessions import MyNumberCard
-from counterapp.audit import AuditEvent, AuditLog
+from counterapp.audit import AuditEvent
 from counterapp.cardsource import SourceError, open_card, resolve_source
+from counterapp.cli.context import EXIT_CARD_ERROR as EXIT_CARD_ERROR
+from counterapp.cli.context import EXIT_NOT_GENUINE as EXIT_NOT_GENUINE
+from counterapp.cli.context import EXIT_OK as EXIT_OK
+from counterapp.cli.context import EXIT_UNDETERMINED as EXIT_UNDETERMINED
+from counterapp.cli.context import EXIT_USAGE as EXIT_USAGE
+from counterapp.cli.context import AppContext as AppContext
 from counterapp.interaction import Cancelled
 from counterapp.messages import error_text
-from counterapp.queue import FormQueue
-from counterapp.settings import Settings
-from counterapp.store import audit_log
-from counterapp.vault import VaultError, open_vault
-
-EXIT_OK = 0
-EXIT_NOT_GENUINE = 1
-EXIT_UNDETERMINED = 2
-EXIT_CARD_ERROR = 3
-EXIT_USAGE = 4
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass
-class AppContext:
-    settings: Settings
-    _audit: AuditLog | None = None
-    _queue: FormQueue | None = None
-
-    @property
-    def audit(self) -> AuditLog:
-        """The terminal's audit log, opened once per command."""
-        if self._audit is None:
-            self._audit = audit_log(self.settings)
-        return self._audit
-
-    @property
-    def queue(self) -> FormQueue:
-        """The encrypted form queue; a missing or exposed key store is a usage error."""
-        if self._queue is None:
-            try:
-                vault = open_vault(
-                    self.settings.data_dir, self.settings.terminal_id, self.settings.key_store
-                )
-            except VaultError as exc:
-                raise click.UsageError(f"{error_text(exc)} {exc}") from exc
-            self._queue = FormQueue(self.audit.db, vault, self.audit)
-        return self._queue
 
 
 def card_options(command: Callable[P, R]) -> Callable[P, R]:
