@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.inprocess import EmulatorConnection
-from cardreader.emulator.scenarios import build_profile
+from cardreader.emulator.scenarios import SCENARIOS, build_profile
 from cardreader.sessions import MyNumberCard
 from counterapp.settings import Settings
 
@@ -38,6 +38,9 @@ def resolve_source(settings: Settings, reader: str | None, simulate: str | None)
     if reader and simulate:
         raise SourceError("use either --reader or --simulate, not both")
     latency = settings.emulator_latency_ms
+    scenario = simulate or (None if reader or settings.reader else settings.scenario)
+    if scenario is not None and scenario not in SCENARIOS:
+        raise SourceError(f"unknown scenario {scenario!r} (see 'counterapp simulate list')")
     if simulate:
         return CardSource(scenario=simulate, latency_ms=latency)
     if reader or settings.reader:
