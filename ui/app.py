@@ -1,24 +1,29 @@
 """Start the GUI: the clerk window or the kiosk, on the emulator or a reader.
 
-``--self-test`` opens the window (offscreen when there is no display), reads the card's
-public data once through the real reader thread, and exits 0 (1 if the read failed).
+The launcher window is shown before the core is loaded; the UI is built into it from the
+event loop. ``--self-test`` then reads the card's public data once through the real reader
+thread and exits 0 (1 if the read failed, 4 if the configuration is unusable).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QWidget
 
-from counterapp.reading import read_card_info
-from counterapp.settings import Settings
-from ui.context import UiContext, build_context
+from ui.launcher import Launcher
 from ui.style import apply_style
+
+if TYPE_CHECKING:
+    from counterapp.settings import Settings
 
 SELF_TEST_TIMEOUT_MS = 30_000
 SELF_TEST_JOB = "self-test"
+EXIT_CONFIGURATION = 4
 
 
 def ensure_platform() -> None:
@@ -30,16 +35,70 @@ def ensure_platform() -> None:
 
 
 def application() -> QApplication:
-    """The one QApplication of the process, styled."""
+    """The one QApplication of the process (styled once the core loads)."""
     ensure_platform()
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    apply_style(app)
-    return app
+    return existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+
+
+class Startup(QObject):
+    """Loads the core into the launcher once the event loop runs; then, maybe, the self-test."""
+
+    def __init__(self, app: QApplication, launcher: Launcher, options: dict[str, Any]) -> None:
+        super().__init__()
+        self.app, self.launcher, self.options = app, launcher, options
+        self.context: Any = None
+        self.code = 0
+
+    @Slot()
+    def load(self) -> None:
+        from counterapp.settings import SettingsError
+        from counterapp.vault import VaultError
+        from ui.context import build_context
+
+        apply_style(self.app)  # fonts and style sheet: after the first window is on screen
+        options = self.options
+        try:
+            settings = options["settings"]()
+            self.context = build_context(settings, options["reader"], options["simulate"])
+        except (ValueError, VaultError, SettingsError) as exc:  # bad scenario, settings, keys
+            print(f"counterapp gui: {exc}", file=sys.stderr)
+            self.code = EXIT_CONFIGURATION
+            self.app.exit(self.code)
+            return
+        self.launcher.attach(main_window(self.context, options["kiosk"], options["language"]))
+        if options["self_test"]:
+            self.self_test()
+
+    def self_test(self) -> None:
+        """One card read through the worker; the application exits with its outcome."""
+        from counterapp.reading import read_card_info
+
+        self.code = 1
+        self.context.worker.succeeded.connect(self.succeeded)
+        self.context.worker.failed.connect(self.failed)
+        self.context.worker.submit(SELF_TEST_JOB, lambda card, _: read_card_info(card))
+        QTimer.singleShot(SELF_TEST_TIMEOUT_MS, lambda: self.app.exit(self.code))
+
+    # exit(), not quit(): quit() asks every window to close, and the kiosk refuses.
+    @Slot(str, object)
+    def succeeded(self, name: str, _result: object) -> None:
+        if name == SELF_TEST_JOB:
+            self.code = 0
+            kind = type(self.launcher.content).__name__
+            print(f"self-test OK: {kind} opened, card read on the reader thread")
+            self.app.exit(0)
+
+    @Slot(str, object)
+    def failed(self, name: str, error: BaseException) -> None:
+        if name == SELF_TEST_JOB:
+            key = getattr(error, "message_key", type(error).__name__)
+            print(f"self-test failed: {key}", file=sys.stderr)
+            self.app.exit(1)
 
 
 def run(
-    settings: Settings,
+    settings: Callable[[], Settings],
     *,
     reader: str | None,
     simulate: str | None,
@@ -47,23 +106,33 @@ def run(
     language: str,
     self_test: bool,
 ) -> int:
-    """Run the application until its window closes; the process exit code."""
+    """Run the application until its window closes; the process exit code.
+
+    ``settings`` is called once the window is up (reading them is part of loading).
+    """
     app = application()
-    context = build_context(settings, reader, simulate)
-    window = main_window(context, kiosk, language)
-    if kiosk and not self_test:
-        window.show_kiosk()  # type: ignore[attr-defined]
-    else:
-        window.show()
-    if self_test:
-        return _self_test(app, context, window)
-    try:
-        return app.exec()
-    finally:
-        context.close()
+    launcher = Launcher()
+    launcher.show_first(kiosk and not self_test)
+    options = {
+        "settings": settings,
+        "reader": reader,
+        "simulate": simulate,
+        "kiosk": kiosk,
+        "language": language,
+        "self_test": self_test,
+    }
+    startup = Startup(app, launcher, options)
+    launcher.first_painted.connect(startup.load)
+    code = app.exec()
+    if startup.context is not None:
+        if self_test and startup.launcher.content is not None:
+            startup.launcher.content.deleteLater()
+        startup.context.close()
+    return code if not self_test else startup.code
 
 
-def main_window(context: UiContext, kiosk: bool, language: str) -> QMainWindow:
+def main_window(context: Any, kiosk: bool, language: str) -> QWidget:
+    """The clerk window, or the kiosk (whose full-screen shell is the launcher)."""
     if kiosk:
         from ui.kiosk.window import KioskWindow
 
@@ -71,43 +140,3 @@ def main_window(context: UiContext, kiosk: bool, language: str) -> QMainWindow:
     from ui.clerk.window import ClerkWindow
 
     return ClerkWindow(context, language=language)
-
-
-class _SelfTestProbe(QObject):
-    """Receives the worker's signals on the GUI thread (a QObject, so they are queued)."""
-
-    def __init__(self, app: QApplication) -> None:
-        super().__init__()
-        self.app = app
-        self.code = 1
-
-    @Slot(str, object)
-    def succeeded(self, name: str, _result: object) -> None:
-        if name == SELF_TEST_JOB:
-            self.code = 0
-            self.app.exit()  # exit, not quit: the kiosk refuses to be closed
-
-    @Slot(str, object)
-    def failed(self, name: str, error: BaseException) -> None:
-        if name == SELF_TEST_JOB:
-            key = getattr(error, "message_key", type(error).__name__)
-            print(f"self-test failed: {key}", file=sys.stderr)
-            self.app.exit()  # exit, not quit: the kiosk refuses to be closed
-
-
-def _self_test(app: QApplication, context: UiContext, window: QMainWindow) -> int:
-    """One card read through the worker, then quit with its outcome."""
-    probe = _SelfTestProbe(app)
-    context.worker.succeeded.connect(probe.succeeded)
-    context.worker.failed.connect(probe.failed)
-    # Submitted once the event loop runs, so a fast read cannot quit before exec() starts.
-    QTimer.singleShot(
-        0, lambda: context.worker.submit(SELF_TEST_JOB, lambda card, _: read_card_info(card))
-    )
-    QTimer.singleShot(SELF_TEST_TIMEOUT_MS, app.exit)
-    app.exec()
-    window.close()
-    context.close()
-    if probe.code == 0:
-        print(f"self-test OK: {type(window).__name__} opened, card read on the reader thread")
-    return probe.code

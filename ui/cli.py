@@ -12,12 +12,13 @@ import click
 
 from counterapp.cli import cli
 from counterapp.cli import main as counterapp_main
-from counterapp.cli.common import AppContext, card_options
-from ui.i18n import LANGUAGES
+from counterapp.cli.context import AppContext
+from ui.languages import LANGUAGES
 
 
 @click.command()
-@card_options
+@click.option("--reader", help="PC/SC reader name (or a unique part of it).")
+@click.option("--simulate", metavar="SCENARIO", help="The built-in card emulator (TEST ONLY).")
 @click.option("--kiosk", is_flag=True, help="Self-service kiosk: full screen, touch, 7 languages.")
 @click.option("--language", type=click.Choice(LANGUAGES), default="ja", show_default=True)
 @click.option("--self-test", is_flag=True, help="Open the window, read the card once, exit 0.")
@@ -38,7 +39,7 @@ def gui(
 
     sys.exit(
         run(
-            app.settings,
+            lambda: app.settings,
             reader=reader,
             simulate=simulate,
             kiosk=kiosk,

@@ -15,17 +15,8 @@ from ruamel.yaml import YAML
 
 from counterapp.messages import MESSAGES, PIN_NAMES, error_text
 from counterapp.resources import resource_path
-
-LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "vi", "pt")
-LANGUAGE_NAMES = {
-    "ja": "日本語",
-    "ja-easy": "やさしい にほんご",
-    "en": "English",
-    "zh": "中文",
-    "ko": "한국어",
-    "vi": "Tiếng Việt",
-    "pt": "Português",
-}
+from ui.languages import LANGUAGE_NAMES as LANGUAGE_NAMES
+from ui.languages import LANGUAGES as LANGUAGES
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from ui.app import application
 from ui.clerk.window import ClerkWindow
 from ui.context import UiContext, build_context
 from ui.kiosk.window import KioskWindow
+from ui.style import apply_style
 
 SIZE = (1280, 800)
 WAIT_SECONDS = 20
@@ -81,6 +82,7 @@ def kiosk_screens(app: QApplication, context: UiContext, out: Path, language: st
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = application()
+    apply_style(app)
     with tempfile.TemporaryDirectory() as folder:
         settings = replace(load_settings(Path(folder)), key_store="file", municipality="千代田区")
         for language in ("ja", "en"):

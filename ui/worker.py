@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from cardreader.connection import CardConnection
+from cardreader.emulator.card import VirtualCard
 from cardreader.pin import PinStatus
 from cardreader.sessions import MyNumberCard
 from counterapp.cardsource import CardSource, emulated_card, open_card
@@ -71,7 +72,8 @@ class CardWorker(QObject):
         super().__init__()
         self.source = source
         # The emulated card stays on the virtual reader: its PIN counters persist like a card's.
-        self.emulated = None if source.reader is not None else emulated_card(source)
+        # Made on the reader thread at the first job (its test keys take a moment to load).
+        self.emulated: VirtualCard | None = None
         self._answers: queue.Queue[object] = queue.Queue()
         self._cancel = threading.Event()
         self._thread = QThread()
@@ -117,6 +119,8 @@ class CardWorker(QObject):
     def _execute(self, name: str, job: Job) -> None:
         self.busy.emit(True)
         try:
+            if self.source.reader is None and self.emulated is None:
+                self.emulated = emulated_card(self.source)
             with open_card(self.source, self.emulated) as opened:
                 card = MyNumberCard(_CancellableConnection(opened.connection, self._cancel))
                 result = job(card, QtInteraction(self))

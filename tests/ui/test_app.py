@@ -1,4 +1,7 @@
-"""``counterapp gui --self-test``: what CI and the frozen package use to prove the GUI starts."""
+"""The GUI's self-test: what CI and the frozen package use to prove the program starts.
+
+Both ways in are run: ``counterapp-gui`` (the desktop program) and ``counterapp gui``.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +12,38 @@ from pathlib import Path
 
 import pytest
 
+ENTRIES = {
+    "counterapp-gui": ["-c", "from ui.main import main; main()"],
+    "counterapp gui": ["-c", "from ui.cli import main; main()", "gui"],
+}
 
-def self_test(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+
+def self_test(tmp_path: Path, entry: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COUNTERAPP_DATA_DIR": str(tmp_path), "COUNTERAPP_KEY_STORE": "file"}
     env.pop("DISPLAY", None)  # no display: the app must choose offscreen by itself
     env.pop("QT_QPA_PLATFORM", None)
-    command = [sys.executable, "-c", "from ui.cli import main; main()", "gui", "--self-test"]
-    return subprocess.run(
-        [*command, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    command = [sys.executable, *ENTRIES[entry], "--self-test", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("mode", [[], ["--kiosk"]], ids=["clerk", "kiosk"])
 def test_the_self_test_opens_the_window_reads_the_card_and_exits_0(
-    tmp_path: Path, mode: list[str]
+    tmp_path: Path, entry: str, mode: list[str]
 ) -> None:
-    result = self_test(tmp_path, *mode, "--simulate", "valid")
+    result = self_test(tmp_path, entry, *mode, "--simulate", "valid")
     assert result.returncode == 0, result.stderr
-    assert "self-test OK" in result.stdout
+    window = "KioskWindow" if mode else "ClerkWindow"
+    assert f"self-test OK: {window} opened" in result.stdout
 
 
 def test_the_self_test_fails_when_the_card_cannot_be_read(tmp_path: Path) -> None:
-    result = self_test(tmp_path, "--simulate", "not-a-mynumber-card")
+    result = self_test(tmp_path, "counterapp-gui", "--simulate", "not-a-mynumber-card")
     assert result.returncode == 1
     assert "card.not_mynumber" in result.stderr
+
+
+def test_an_unknown_scenario_is_a_configuration_error(tmp_path: Path) -> None:
+    result = self_test(tmp_path, "counterapp-gui", "--simulate", "no-such-card")
+    assert result.returncode == 4
+    assert "unknown scenario 'no-such-card'" in result.stderr

@@ -1,0 +1,12 @@
+"""The seven languages of the UI, in the order the kiosk offers them."""
+
+LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "vi", "pt")
+LANGUAGE_NAMES = {
+    "ja": "日本語",
+    "ja-easy": "やさしい にほんご",
+    "en": "English",
+    "zh": "中文",
+    "ko": "한국어",
+    "vi": "Tiếng Việt",
+    "pt": "Português",
+}
