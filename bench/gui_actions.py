@@ -1,0 +1,122 @@
+"""Clerk actions from card tap to a queued 住民票の写し request, on the real clerk window.
+
+Run: ``python bench/gui_actions.py``. Drives ``ui.clerk.window.ClerkWindow`` offscreen on the
+emulator (scenario ``valid``, the card already on the reader) with ``QTest`` key presses; every
+key press of the clerk goes through ``Clerk.key`` and is counted, the resident's PIN digits are
+typed without counting. Path: the list number of juminhyo-request on the home page, Enter in
+each of the two PIN dialogs, "1" into the focused copies field, Ctrl+Enter. Budget from the
+issue: <= 5 actions. Also prints the flow's wall time (no human think time: PINs are instant).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from cardreader.emulator.resident import DEFAULT_RESIDENT
+from counterapp.settings import load_settings
+from ui.app import application
+from ui.clerk.window import ClerkWindow
+from ui.context import build_context
+
+BUDGET = 5
+TARGET = "juminhyo-request"
+
+
+class Clerk:
+    """Presses keys on behalf of the clerk and counts each press under a label."""
+
+    def __init__(self) -> None:
+        self.actions: Counter[str] = Counter()
+
+    def key(
+        self,
+        widget: QWidget,
+        key: Qt.Key,
+        label: str,
+        modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+    ) -> None:
+        QTest.keyClick(widget, key, modifier)
+        self.actions[label] += 1
+
+    def breakdown(self) -> str:
+        return ", ".join(f"{n} {label}{'s' * (n > 1)}" for label, n in self.actions.items())
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {what} after {timeout:g} s")
+        QApplication.processEvents()
+        time.sleep(0.002)
+
+
+def confirm_pin(clerk: Clerk, window: ClerkWindow) -> None:
+    """The resident types the PIN (not counted); the clerk presses Enter."""
+    wait_until(lambda: window.pin_dialog is not None, "PIN dialog")
+    dialog = window.pin_dialog
+    assert dialog is not None
+    QTest.keyClicks(dialog.edit, DEFAULT_RESIDENT.auth_pin)
+    clerk.key(dialog.edit, Qt.Key.Key_Return, "confirm PIN")
+    wait_until(lambda: window.pin_dialog is not dialog, "PIN dialog closing")
+
+
+def request_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
+    number = next(
+        row + 1
+        for row in range(window.home.targets.count())
+        if window.home.targets.item(row).data(256) == TARGET
+    )
+    clerk.key(window.home, Qt.Key(Qt.Key.Key_0.value + number), "choose procedure")
+    confirm_pin(clerk, window)
+    confirm_pin(clerk, window)
+    wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
+    copies = window.editor.rows[0]["copies"].input
+    if not copies.hasFocus():
+        raise RuntimeError("the copies field has no focus: the clerk would need a click")
+    clerk.key(copies, Qt.Key.Key_1, "copies")
+    clerk.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
+    wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
+
+
+def main() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # read when QApplication starts
+    os.environ["COUNTERAPP_KEY_STORE"] = "file"
+    os.environ["COUNTERAPP_MUNICIPALITY"] = "千代田区"
+    app = application()
+    with tempfile.TemporaryDirectory() as folder:
+        context = build_context(load_settings(Path(folder)), None, "valid")
+        window = ClerkWindow(context)
+        try:
+            window.show()
+            window.activateWindow()  # shortcuts (Ctrl+Enter) act in the active window only
+            wait_until(window.isActiveWindow, "active window")
+            clerk = Clerk()
+            start = time.perf_counter()
+            request_juminhyo(clerk, window)
+            elapsed = time.perf_counter() - start
+            queued = [(e.form_id, e.status) for e in context.service.queue.entries()]
+        finally:
+            window.close()
+            context.close()
+            app.processEvents()
+    if queued != [(TARGET, "queued")]:
+        raise RuntimeError(f"expected exactly one queued {TARGET}, the queue holds {queued}")
+    total = clerk.actions.total()
+    verdict = "ok" if total <= BUDGET else "over budget"
+    print("clerk actions from card tap to a queued 住民票の写し request (emulator, offscreen):")
+    print(f"  {clerk.breakdown()} = {total}  (budget <= {BUDGET}: {verdict})")
+    print(f"  wall time of the flow {elapsed * 1000:.0f} ms (PINs typed instantly, no think time)")
+
+
+if __name__ == "__main__":
+    main()
