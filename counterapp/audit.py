@@ -40,6 +40,7 @@ class AuditEvent(enum.Enum):
     FORM_SENT = "form.sent"
     FORM_REJECTED = "form.rejected"
     FORM_PURGED = "form.purged"
+    SETTINGS_CHANGED = "settings.changed"
 
 
 class UnsafeAuditDetail(ValueError):

@@ -277,6 +277,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "暗号鍵を利用できません。",
         "en": "The encryption key is not available.",
     },
+    "kiosk.admin_pin_invalid": {
+        "ja": "管理者暗証番号は6桁以上の数字です（または保存ファイルが壊れています）。",
+        "en": "The administrator PIN has at least 6 digits (or its file is damaged).",
+    },
     "vault.damaged": {
         "ja": "保存データが壊れているか、改ざんされています。",
         "en": "Stored data is damaged or was altered.",

@@ -61,7 +61,7 @@ class Startup(QObject):
         try:
             settings = options["settings"]()
             self.context = build_context(settings, options["reader"], options["simulate"])
-        except (ValueError, VaultError, SettingsError) as exc:  # bad scenario, settings, keys
+        except (ValueError, VaultError, SettingsError) as exc:  # scenario, settings, keys, PIN
             print(f"counterapp gui: {exc}", file=sys.stderr)
             self.code = EXIT_CONFIGURATION
             self.app.exit(self.code)
@@ -134,9 +134,11 @@ def run(
 def main_window(context: Any, kiosk: bool, language: str) -> QWidget:
     """The clerk window, or the kiosk (whose full-screen shell is the launcher)."""
     if kiosk:
+        from counterapp.adminpin import load_admin_pin
         from ui.kiosk.window import KioskWindow
 
-        return KioskWindow(context, language=language, admin_pin=None)
+        admin_pin = load_admin_pin(context.settings.data_dir)
+        return KioskWindow(context, language=language, admin_pin=admin_pin)
     from ui.clerk.window import ClerkWindow
 
     return ClerkWindow(context, language=language)

@@ -31,6 +31,7 @@ COMMANDS = {
     "queue": "counterapp.cli.queue:queue",
     "doctor": "counterapp.cli.doctor:doctor",
     "sync": "counterapp.cli.sync:sync",
+    "kiosk": "counterapp.cli.kiosk:kiosk",
 }
 
 

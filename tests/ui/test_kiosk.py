@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.errors import PinBlocked, WrongPin
 from cardreader.pin import PinKind
+from counterapp.adminpin import AdminPin
 from counterapp.messages import MESSAGES
 from counterapp.visit import Visit
 from tests.ui.conftest import MakeContext
@@ -32,6 +33,7 @@ from ui.kiosk.admin import AdminPinDialog
 from ui.kiosk.review import ReviewPage
 
 PIN = "1234"  # the emulator's auth and Kenhojo PIN (cardreader/emulator/resident.py)
+ADMIN_PIN = AdminPin.create("246813")  # what `counterapp kiosk set-admin-pin` stores
 WAIT_MS = 10_000
 PERSONAL = (DEFAULT_RESIDENT.name, DEFAULT_RESIDENT.address, DEFAULT_RESIDENT.my_number)
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QTextEdit)
@@ -415,7 +417,7 @@ def test_closing_is_refused_without_the_admin_pin(open_kiosk: OpenKiosk, qtbot: 
 
 
 def test_the_admin_gesture_and_pin_unlock_the_kiosk(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
-    window = open_kiosk("valid", admin_pin="2468")
+    window = open_kiosk("valid", admin_pin=ADMIN_PIN)
     window.close()
     assert window.isVisible()
     window.admin_gesture.hold_ms = 50  # the real hold is 3 s
@@ -430,7 +432,7 @@ def test_the_admin_gesture_and_pin_unlock_the_kiosk(open_kiosk: OpenKiosk, qtbot
     assert dialog.message.text() == t("kiosk.admin.wrong", "ja")
     assert dialog.edit.text() == ""
     assert window.isVisible()
-    qtbot.keyClicks(dialog.edit, "2468")
+    qtbot.keyClicks(dialog.edit, "246813")
     click(qtbot, dialog.ok)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
 
@@ -438,7 +440,7 @@ def test_the_admin_gesture_and_pin_unlock_the_kiosk(open_kiosk: OpenKiosk, qtbot
 def test_the_admin_dialog_closes_after_three_wrong_pins(
     open_kiosk: OpenKiosk, qtbot: QtBot
 ) -> None:
-    window = open_kiosk("valid", admin_pin="2468")
+    window = open_kiosk("valid", admin_pin=ADMIN_PIN)
     window.request_admin()
     dialog = window.findChildren(AdminPinDialog)[0]
     for _ in range(3):
@@ -450,7 +452,7 @@ def test_the_admin_dialog_closes_after_three_wrong_pins(
 
 
 def test_the_admin_key_sequence_opens_the_pin_dialog(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
-    window = open_kiosk("valid", admin_pin="2468")
+    window = open_kiosk("valid", admin_pin=ADMIN_PIN)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_A, ADMIN_MODIFIERS)

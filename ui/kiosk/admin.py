@@ -6,13 +6,13 @@ The PIN is compared in constant time and never logged or kept after the check.
 
 from __future__ import annotations
 
-import hmac
 import logging
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QVBoxLayout, QWidget
 
+from counterapp.adminpin import AdminPin
 from ui.i18n import t
 from ui.kiosk.widgets import big_button, name_button, text_label
 
@@ -22,13 +22,6 @@ HOLD_MS = 3000
 CORNER_PX = 96
 ADMIN_KEYS = "Ctrl+Alt+Shift+A"
 MAX_TRIES = 3  # then the dialog closes: the gesture must be made again
-
-
-def admin_pin_matches(entered: str, expected: str | None) -> bool:
-    """True only when an administrator PIN is configured and ``entered`` equals it."""
-    if expected is None or not entered:
-        return False
-    return hmac.compare_digest(entered.encode("utf-8"), expected.encode("utf-8"))
 
 
 class AdminGesture(QObject):
@@ -73,7 +66,7 @@ class AdminPinDialog(QDialog):
 
     unlocked = Signal()
 
-    def __init__(self, expected: str, language: str, parent: QWidget | None = None) -> None:
+    def __init__(self, expected: AdminPin, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._expected = expected
         self.language = language
@@ -99,7 +92,7 @@ class AdminPinDialog(QDialog):
     def _check(self) -> None:
         entered = self.edit.text()
         self.edit.clear()
-        if admin_pin_matches(entered, self._expected):
+        if self._expected.matches(entered):
             self.accept()
             self.unlocked.emit()
             return

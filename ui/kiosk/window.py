@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
+from counterapp.adminpin import AdminPin
 from ui.context import UiContext
 from ui.i18n import LANGUAGES, t
 from ui.kiosk.admin import AdminGesture, AdminPinDialog
@@ -36,7 +37,7 @@ class KioskWindow(QMainWindow):
         *,
         font_scale: float = 1.0,
         high_contrast: bool = False,
-        admin_pin: str | None = None,
+        admin_pin: AdminPin | None = None,
         voice: bool = True,
     ) -> None:
         super().__init__()
