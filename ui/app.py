@@ -7,6 +7,7 @@ thread and exits 0 (1 if the read failed, 4 if the configuration is unusable).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from ui.style import apply_style
 
 if TYPE_CHECKING:
     from counterapp.settings import Settings
+
+log = logging.getLogger(__name__)
 
 SELF_TEST_TIMEOUT_MS = 30_000
 SELF_TEST_JOB = "self-test"
@@ -52,6 +55,15 @@ class Startup(QObject):
 
     @Slot()
     def load(self) -> None:
+        try:
+            self._load()
+        except Exception as exc:  # a broken install must say so, not hang on "starting"
+            log.exception("the terminal could not start")
+            self.launcher.show_failure(type(exc).__name__)
+            if self.options["self_test"]:
+                self.app.exit(1)
+
+    def _load(self) -> None:
         from counterapp.settings import SettingsError
         from counterapp.vault import VaultError
         from ui.context import build_context

@@ -13,6 +13,7 @@ from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 STARTING = "起動しています… / Starting…"
+FAILED = "起動できませんでした。管理者に連絡してください。/ The terminal could not start: {error}"
 TITLE = "マイナンバーカード窓口端末"
 
 
@@ -45,6 +46,13 @@ class Launcher(QMainWindow):
             self.showFullScreen()
         else:
             self.show()
+
+    def show_failure(self, error: str) -> None:
+        """Loading failed: say so in the window (the details are in the log)."""
+        label = QLabel(FAILED.format(error=error))
+        label.setAccessibleName(label.text())
+        label.setWordWrap(True)
+        self.setCentralWidget(label)
 
     def attach(self, content: QWidget) -> None:
         """Put the loaded UI (a ClerkWindow or KioskWindow) into this window."""
