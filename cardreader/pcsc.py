@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 EVENT_POLL_MS = 500
 # PC/SC return codes that mean "the card went away" (winscard.h).
+PRESENCE_CHECKS = 5  # after a failed APDU: up to 1 s for pcscd to report the slot empty
+PRESENCE_INTERVAL_SECONDS = 0.2
 _REMOVED_CODES = ("0x80100069", "0x80100016", "0x80100068", "0x8010000C", "0x80100017")
 
 
@@ -103,8 +106,24 @@ class PcscConnection:
         try:
             data, sw1, sw2 = self._connection.transmit(list(apdu))
         except SmartcardException as exc:
-            raise _transport_error(exc) from exc
+            error = _transport_error(exc)
+            if not isinstance(error, CardRemoved) and not self._card_present():
+                # A card pulled mid-APDU can also show as an empty answer ("no valid
+                # response"), depending on when the reader noticed: the slot says which.
+                error = CardRemoved("the card was removed from the reader")
+            raise error from exc
         return bytes(data), (sw1 << 8) | sw2
+
+    def _card_present(self) -> bool:
+        """Is the card still in the slot? pcscd may take ~0.4 s to notice a removal."""
+        for _ in range(PRESENCE_CHECKS):
+            try:
+                if not any(r.name == self.reader and r.card_present for r in list_readers()):
+                    return False
+            except TransportError:
+                return False
+            time.sleep(PRESENCE_INTERVAL_SECONDS)
+        return True
 
     def reconnect(self) -> None:
         """Reconnect after another program reset the card (the card keeps its PIN state)."""
