@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -104,6 +105,7 @@ def main() -> None:
             start = time.perf_counter()
             request_juminhyo(clerk, window)
             elapsed = time.perf_counter() - start
+            resident_mb = psutil.Process().memory_info().rss / 2**20  # after the whole flow
             queued = [(e.form_id, e.status) for e in context.service.queue.entries()]
         finally:
             window.close()
@@ -116,6 +118,7 @@ def main() -> None:
     print("clerk actions from card tap to a queued 住民票の写し request (emulator, offscreen):")
     print(f"  {clerk.breakdown()} = {total}  (budget <= {BUDGET}: {verdict})")
     print(f"  wall time of the flow {elapsed * 1000:.0f} ms (PINs typed instantly, no think time)")
+    print(f"  resident memory after the flow {resident_mb:.0f} MB (budget < 200 MB)")
 
 
 if __name__ == "__main__":

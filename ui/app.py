@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
@@ -52,9 +54,11 @@ class Startup(QObject):
         self.app, self.launcher, self.options = app, launcher, options
         self.context: Any = None
         self.code = 0
+        self.first_window_at = self.ready_at = 0.0
 
     @Slot()
     def load(self) -> None:
+        self.first_window_at = time.time()
         try:
             self._load()
         except Exception as exc:  # a broken install must say so, not hang on "starting"
@@ -79,6 +83,7 @@ class Startup(QObject):
             self.app.exit(self.code)
             return
         self.launcher.attach(main_window(self.context, options["kiosk"], options["language"]))
+        self.ready_at = time.time()
         if options["self_test"]:
             self.self_test()
 
@@ -99,6 +104,7 @@ class Startup(QObject):
             self.code = 0
             kind = type(self.launcher.content).__name__
             print(f"self-test OK: {kind} opened, card read on the reader thread")
+            print(startup_report(self.first_window_at, self.ready_at))
             self.app.exit(0)
 
     @Slot(str, object)
@@ -107,6 +113,35 @@ class Startup(QObject):
             key = getattr(error, "message_key", type(error).__name__)
             print(f"self-test failed: {key}", file=sys.stderr)
             self.app.exit(1)
+
+
+def process_started_at() -> float:
+    """When the OS created this process (epoch seconds).
+
+    psutil's create_time() is exact on Windows, but on Linux it adds the boot time, which
+    /proc gives only in whole seconds; there the process age comes from /proc directly.
+    """
+    import psutil
+
+    stat = Path("/proc/self/stat")
+    if not stat.exists():
+        return float(psutil.Process().create_time())
+    ticks = int(stat.read_text().rsplit(")", 1)[1].split()[19])  # field 22: starttime
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return time.time() - (uptime - ticks / os.sysconf("SC_CLK_TCK"))
+
+
+def startup_report(first_window_at: float, ready_at: float) -> str:
+    """How long the start took, from the moment the OS created the process, and the memory."""
+    import psutil
+
+    started = process_started_at()
+    process = psutil.Process()
+    return (
+        f"start-up: first window {1000 * (first_window_at - started):.0f} ms, "
+        f"ready {1000 * (ready_at - started):.0f} ms after the process started; "
+        f"resident memory {process.memory_info().rss / 2**20:.0f} MB"
+    )
 
 
 def run(
