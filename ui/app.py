@@ -64,8 +64,9 @@ class Startup(QObject):
         except Exception as exc:  # a broken install must say so, not hang on "starting"
             log.exception("the terminal could not start")
             self.launcher.show_failure(type(exc).__name__)
+            self.code = 1
             if self.options["self_test"]:
-                self.app.exit(1)
+                self.app.exit(self.code)
 
     def _load(self) -> None:
         from counterapp.settings import SettingsError

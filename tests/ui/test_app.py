@@ -11,6 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import MakeContext
+from ui.kiosk.window import KioskWindow
+from ui.launcher import Launcher
 
 ENTRIES = {
     "counterapp-gui": ["-c", "from ui.main import main; main()"],
@@ -47,3 +52,21 @@ def test_an_unknown_scenario_is_a_configuration_error(tmp_path: Path) -> None:
     result = self_test(tmp_path, "counterapp-gui", "--simulate", "no-such-card")
     assert result.returncode == 4
     assert "unknown scenario 'no-such-card'" in result.stderr
+
+
+def test_a_reader_that_is_not_there_fails_the_self_test(tmp_path: Path) -> None:
+    result = self_test(tmp_path, "counterapp-gui", "--reader", "No Such Reader 99")
+    assert result.returncode != 0
+    assert "self-test OK" not in result.stdout
+
+
+def test_leaving_the_kiosk_closes_the_whole_window(qtbot: QtBot, make_context: MakeContext) -> None:
+    launcher = Launcher()
+    qtbot.addWidget(launcher)
+    launcher.show()
+    kiosk = KioskWindow(make_context("valid"), admin_pin=None)
+    launcher.attach(kiosk)
+    launcher.close()
+    assert launcher.isVisible()  # refused while the kiosk is locked
+    kiosk.exit_kiosk()  # what the administrator PIN does
+    assert not launcher.isVisible()

@@ -165,7 +165,7 @@ class KioskWindow(QMainWindow):
         self.wipe()
         self.idle.stop()
         self._unlocked = True
-        self.close()
+        self.window().close()  # the launcher when the kiosk sits in it, else this window
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._unlocked:
