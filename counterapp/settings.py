@@ -65,6 +65,8 @@ class Settings:
     # Longest pause between retries while the back office is unreachable.
     sync_backoff_max_seconds: int = 300
     crl_refresh_hours: int = 6
+    # Seconds without a touch before the kiosk wipes the visit and returns to the start.
+    kiosk_idle_seconds: int = 60
 
 
 def default_data_dir() -> Path:
@@ -102,6 +104,7 @@ def _environment_overrides() -> dict[str, object]:
 _LIST_FIELDS = {"crl_sources"}
 _INT_FIELDS = {
     "emulator_latency_ms",
+    "kiosk_idle_seconds",
     "draft_retention_days",
     "sync_batch_size",
     "sync_interval_seconds",

@@ -185,8 +185,13 @@ def main_window(context: Any, kiosk: bool, language: str) -> QWidget:
         from counterapp.adminpin import load_admin_pin
         from ui.kiosk.window import KioskWindow
 
-        admin_pin = load_admin_pin(context.settings.data_dir)
-        return KioskWindow(context, language=language, admin_pin=admin_pin)
+        settings = context.settings
+        return KioskWindow(
+            context,
+            language=language,
+            idle_seconds=settings.kiosk_idle_seconds,
+            admin_pin=load_admin_pin(settings.data_dir),
+        )
     from ui.clerk.window import ClerkWindow
 
     return ClerkWindow(context, language=language)

@@ -77,8 +77,17 @@ def cli(ctx: click.Context, data_dir: Path | None, trace: bool) -> None:
     ctx.obj = AppContext(settings=settings)
 
 
+def tolerate_narrow_encodings() -> None:
+    """Output redirected on Japanese Windows is cp932: a ✔ must not crash the command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: usage errors exit 4, as documented."""
+    tolerate_narrow_encodings()
     try:
         code = cli.main(args=argv, prog_name="counterapp", standalone_mode=False)
     except click.exceptions.Abort:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,3 +38,14 @@ def test_a_damaged_admin_pin_file_is_an_error_not_an_open_door(tmp_path: Path) -
     (tmp_path / ADMIN_PIN_FILE).write_text("975310\n")
     with pytest.raises(AdminPinError):
         load_admin_pin(tmp_path)
+
+
+def test_doctor_output_redirected_to_a_cp932_file_does_not_crash(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "cp932", "COUNTERAPP_KEY_STORE": "file"}
+    result = subprocess.run(
+        [sys.executable, "-m", "counterapp", "--data-dir", str(tmp_path), "doctor"],
+        env=env, capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert b"Traceback" not in result.stderr
+    assert result.returncode in (0, 1)  # green/yellow or red, but an answer
+    assert "データベース".encode("cp932") in result.stdout or b"database" in result.stdout

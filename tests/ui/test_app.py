@@ -8,12 +8,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from counterapp.settings import Settings
 from tests.ui.conftest import MakeContext
+from ui.app import main_window
+from ui.context import build_context
 from ui.kiosk.window import KioskWindow
 from ui.launcher import Launcher
 
@@ -70,3 +74,16 @@ def test_leaving_the_kiosk_closes_the_whole_window(qtbot: QtBot, make_context: M
     assert launcher.isVisible()  # refused while the kiosk is locked
     kiosk.exit_kiosk()  # what the administrator PIN does
     assert not launcher.isVisible()
+
+
+def test_the_kiosk_takes_its_idle_timeout_from_the_settings(
+    qtbot: QtBot, ui_settings: Settings
+) -> None:
+    context = build_context(replace(ui_settings, kiosk_idle_seconds=15), None, "valid")
+    try:
+        kiosk = main_window(context, kiosk=True, language="ja")
+        qtbot.addWidget(kiosk)
+        assert isinstance(kiosk, KioskWindow) and kiosk.idle.idle_seconds == 15
+        kiosk.exit_kiosk()
+    finally:
+        context.close()
