@@ -16,13 +16,17 @@ from cryptography import x509
 from cardreader.mynumber import MyNumber
 from cardreader.pin import PinKind
 from cardreader.sessions import MyNumberCard
+from counterapp.audit import AuditEvent, AuditLog
+from counterapp.cardsource import CardSource
 from counterapp.forms.filled import CardData, FilledForm
 from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, fill_event, fill_form
 from counterapp.interaction import Interaction
 from counterapp.reading import CounterRead, read_for_counter, verify_once
+from counterapp.settings import Settings
 from counterapp.signing import sign_detached
 from counterapp.verification.engine import VerificationPolicy, evaluate
+from counterapp.verification.sources import crls_for, trust_for
 from counterapp.verification.trust import TrustConfig
 from counterapp.verification.verdict import Overall, Verdict
 
@@ -55,6 +59,23 @@ class VerificationInputs:
     crls: Sequence[x509.CertificateRevocationList]
     policy: VerificationPolicy
     when: dt.datetime
+
+
+def verification_inputs(
+    settings: Settings, source: CardSource, now: dt.datetime
+) -> VerificationInputs:
+    """Trust anchors, CRLs and policy for a read at ``now``; raises TrustError or CrlError."""
+    trust = trust_for(source, settings)
+    crls = crls_for(trust, settings, now)
+    policy = VerificationPolicy(revocation_unknown=settings.revocation_unknown)
+    return VerificationInputs(trust, crls, policy, now)
+
+
+def audit_verdict(audit: AuditLog, verdict: Verdict) -> None:
+    """The verdict and its reason keys (never personal data) in the audit log."""
+    audit.append(
+        AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
+    )
 
 
 def read_verified_card(

@@ -22,18 +22,17 @@ from counterapp.forms.prefill import Answers, Context, gaiji_flags
 from counterapp.forms.validation import FieldProblem, problems
 from counterapp.intake import (
     CardNotGenuine,
-    VerificationInputs,
     VerifiedCard,
+    audit_verdict,
     fill_target,
     read_verified_card,
     reception_number,
     sign_forms,
+    verification_inputs,
 )
 from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
 from counterapp.settings import Settings
-from counterapp.verification.engine import VerificationPolicy
-from counterapp.verification.sources import crls_for, trust_for
 from counterapp.verification.verdict import Verdict
 
 
@@ -89,20 +88,13 @@ class CounterService:
         # audit_card_read() on the thread that owns the database connection.
         self._verdicts: threadsafe.SimpleQueue[Verdict] = threadsafe.SimpleQueue()
 
-    def verification_inputs(self, now: dt.datetime) -> VerificationInputs:
-        """Trust anchors, CRLs and policy for a read at ``now``; raises TrustError/CrlError."""
-        trust = trust_for(self.source, self.settings)
-        crls = crls_for(trust, self.settings, now)
-        policy = VerificationPolicy(revocation_unknown=self.settings.revocation_unknown)
-        return VerificationInputs(trust, crls, policy, now)
-
     def read(self, card: MyNumberCard, interaction: Interaction) -> VerifiedCard:
         """Read and verify the card (reader thread); only a genuine card is returned.
 
         The verdict is audited by the next ``audit_card_read()`` (the audit log's SQLite
         connection belongs to the GUI thread and must not be used from the reader thread).
         """
-        inputs = self.verification_inputs(dt.datetime.now(dt.UTC))
+        inputs = verification_inputs(self.settings, self.source, dt.datetime.now(dt.UTC))
         try:
             verified = read_verified_card(card, interaction, inputs)
         except CardNotGenuine as exc:
@@ -111,15 +103,10 @@ class CounterService:
         self._verdicts.put(verified.verdict)
         return verified
 
-    def _audit_verdict(self, verdict: Verdict) -> None:
-        self.audit.append(
-            AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
-        )
-
     def audit_card_read(self, outcome: str) -> None:
         """Audit a finished read (GUI thread), with the verdicts of reads since the last call."""
         while not self._verdicts.empty():
-            self._audit_verdict(self._verdicts.get_nowait())
+            audit_verdict(self.audit, self._verdicts.get_nowait())
         kind = "emulator" if self.source.is_emulator else "reader"
         self.audit.append(AuditEvent.CARD_READ, source=kind, outcome=outcome)
 

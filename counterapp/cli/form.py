@@ -32,19 +32,19 @@ from counterapp.intake import (
     CardNotGenuine,
     UnknownForm,
     VerificationInputs,
+    audit_verdict,
     fill_target,
     read_verified_card,
     reception_number,
     sign_forms,
+    verification_inputs,
 )
 from counterapp.messages import text
 from counterapp.queue import FormNotFound, FormPurged, new_id
 from counterapp.signing import verify_detached
 from counterapp.vault import DecryptionFailed
-from counterapp.verification.engine import VerificationPolicy
 from counterapp.verification.explain import verdict_text
-from counterapp.verification.sources import CrlError, TrustError, crls_for, trust_for
-from counterapp.verification.verdict import Verdict
+from counterapp.verification.sources import CrlError, TrustError, trust_for
 
 EXIT_NEEDS_INPUT = 5
 
@@ -158,11 +158,11 @@ def fill(
         try:
             verified = read_verified_card(card, interaction, inputs)
         except CardNotGenuine as exc:
-            _audit_verdict(app, exc.verdict)
+            audit_verdict(app.audit, exc.verdict)
             click.echo(verdict_text(exc.verdict), err=True)
             click.echo(_both("form.card_not_genuine"), err=True)
             sys.exit(EXIT_NOT_GENUINE)
-        _audit_verdict(app, verified.verdict)
+        audit_verdict(app.audit, verified.verdict)
         context = Context(today=now.date(), municipality=app.settings.municipality)
         try:
             forms = fill_target(library, target, verified.data, answers or Answers(), context)
@@ -176,23 +176,14 @@ def _both(key: str) -> str:
     return f"{text(key)} / {text(key, 'en')}"
 
 
-def _audit_verdict(app: AppContext, verdict: Verdict) -> None:
-    app.audit.append(
-        AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
-    )
-
-
 def _verification_inputs(
     app: AppContext, reader: str | None, simulate: str | None, now: dt.datetime
 ) -> VerificationInputs:
     try:
         source = resolve_source(app.settings, reader, simulate)
-        trust = trust_for(source, app.settings)
-        crls = crls_for(trust, app.settings, now)
+        return verification_inputs(app.settings, source, now)
     except (SourceError, TrustError, CrlError) as exc:
         raise click.UsageError(str(exc)) from exc
-    policy = VerificationPolicy(revocation_unknown=app.settings.revocation_unknown)
-    return VerificationInputs(trust, crls, policy, now)
 
 
 def _save_and_report(

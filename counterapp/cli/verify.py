@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 from cryptography import x509
 
-from counterapp.audit import AuditEvent
 from counterapp.cardsource import CardSource, SourceError, resolve_source
 from counterapp.cli.common import (
     EXIT_NOT_GENUINE,
@@ -23,6 +22,7 @@ from counterapp.cli.common import (
     reports_card_errors,
 )
 from counterapp.cli.prompts import TerminalInteraction
+from counterapp.intake import audit_verdict
 from counterapp.reading import read_for_counter
 from counterapp.settings import Settings
 from counterapp.verification.engine import VerificationPolicy, evaluate
@@ -92,9 +92,7 @@ def verify(
         read = read_for_counter(card, TerminalInteraction(allow_last_try=allow_last_try), challenge)
     policy = VerificationPolicy(revocation_unknown=app.settings.revocation_unknown)
     verdict = evaluate(read, trust, crls, when, policy)
-    app.audit.append(
-        AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
-    )
+    audit_verdict(app.audit, verdict)
     if as_json:
         echo_json(verdict.to_json())
     else:
