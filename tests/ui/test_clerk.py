@@ -51,6 +51,14 @@ def enter_pin(qtbot: QtBot, window: ClerkWindow, pin: str = PIN) -> str:
     return shown
 
 
+def read_to_forms(qtbot: QtBot, window: ClerkWindow) -> None:
+    """A 住民票の写し request read with the right PINs, up to the forms editor."""
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+
+
 def texts_in(widget: QWidget) -> str:
     """Everything a widget tree shows or tells assistive technology."""
     parts = []
@@ -154,10 +162,7 @@ def test_next_resident_leaves_no_personal_value_in_any_widget(
 ) -> None:
     context = make_context("valid")
     window = open_window(qtbot, context)
-    choose(qtbot, window, "juminhyo-request")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    read_to_forms(qtbot, window)
     assert DEFAULT_RESIDENT.name in texts_in(window)
     assert DEFAULT_RESIDENT.my_number not in texts_in(window)  # masked even while shown
     window.submit()
@@ -172,10 +177,7 @@ def test_every_interactive_widget_has_an_accessible_name(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:
     window = open_window(qtbot, make_context("valid"))
-    choose(qtbot, window, "juminhyo-request")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    read_to_forms(qtbot, window)
     interactive = [
         w
         for w in window.findChildren(QWidget)
@@ -222,10 +224,7 @@ def test_the_card_face_check_shows_the_photo_for_the_right_collation_number(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:
     window = open_window(qtbot, make_context("valid"))
-    choose(qtbot, window, "juminhyo-request")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    read_to_forms(qtbot, window)
     dialog = window.check_face()
     qtbot.keyClicks(dialog.code, "00000000000000")
     qtbot.mouseClick(dialog.read, Qt.MouseButton.LeftButton)
@@ -254,10 +253,7 @@ def test_a_refused_form_is_listed_as_failed_and_can_be_sent_again(
 ) -> None:
     context = make_context("valid")
     window = open_window(qtbot, context)
-    choose(qtbot, window, "juminhyo-request")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    read_to_forms(qtbot, window)
     qtbot.keyClick(window.editor.rows[0]["copies"].input, "1")
     receipt = window.submit()
     assert receipt is not None and receipt.queued
@@ -275,10 +271,7 @@ def test_a_signature_drawn_on_screen_is_queued_bound_to_each_form(
 ) -> None:
     context = make_context("valid")
     window = open_window(qtbot, context)
-    choose(qtbot, window, "juminhyo-request")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+    read_to_forms(qtbot, window)
     qtbot.keyClick(window.editor.rows[0]["copies"].input, "1")
     dialog = window.sign_on_screen()
     assert dialog is not None and not dialog.ok.isEnabled()  # nothing drawn yet
