@@ -122,22 +122,11 @@ class NewSubmission:
 
 
 @dataclass(frozen=True)
-class StoredSubmission:
-    """A received form as the export reads it."""
+class StoredSubmission(NewSubmission):
+    """A received form as the export reads it: the form, who sent it and when it arrived."""
 
-    client_id: str
     terminal_name: str
     received_at: dt.datetime
-    form_id: str
-    form_version: int
-    definition_sha256: str
-    event: str | None
-    visit: str
-    created_at: dt.datetime
-    fields_json: str
-    signature: bytes | None
-    signature_status: SignatureStatus
-    signature_reason: str | None
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
