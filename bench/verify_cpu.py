@@ -21,9 +21,9 @@ from cardreader.emulator.inprocess import EmulatorConnection
 from cardreader.emulator.resident import ResidentPins
 from cardreader.emulator.scenarios import build_profile
 from cardreader.sessions import MyNumberCard
+from counterapp.emulation import emulator_crls, emulator_trust
 from counterapp.reading import CounterRead, read_for_counter
 from counterapp.verification.engine import evaluate
-from counterapp.verification.testtrust import emulator_crls, emulator_trust
 from counterapp.verification.verdict import Overall
 
 AT = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)

@@ -1,14 +1,24 @@
-"""Where the card comes from: a PC/SC reader or the built-in emulator."""
+"""Where the card comes from: a PC/SC reader or the built-in emulator.
+
+The PC/SC module and the emulator are imported only when the source needs them.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-from cardreader.emulator.card import VirtualCard
-from cardreader.emulator.inprocess import EmulatorConnection
-from cardreader.emulator.scenarios import SCENARIOS, build_profile
+from cardreader.connection import CardConnection
 from cardreader.sessions import MyNumberCard
+from counterapp.interaction import Cancelled
 from counterapp.settings import Settings
+
+if TYPE_CHECKING:
+    from counterapp.emulation import VirtualCard
+
+__all__ = ["CardSlot", "CardSource", "MyNumberCard", "SourceError", "open_card", "resolve_source"]
 
 
 class SourceError(ValueError):
@@ -38,30 +48,91 @@ def resolve_source(settings: Settings, reader: str | None, simulate: str | None)
     if reader and simulate:
         raise SourceError("use either --reader or --simulate, not both")
     latency = settings.emulator_latency_ms
-    scenario = simulate or (None if reader or settings.reader else settings.scenario)
-    if scenario is not None and scenario not in SCENARIOS:
-        raise SourceError(f"unknown scenario {scenario!r} (see 'counterapp simulate list')")
     if simulate:
-        return CardSource(scenario=simulate, latency_ms=latency)
+        return _emulator(simulate, latency)
     if reader or settings.reader:
         return CardSource(reader=reader or settings.reader)
-    return CardSource(scenario=settings.scenario, latency_ms=latency)
+    return _emulator(settings.scenario, latency)
 
 
-def emulated_card(source: CardSource) -> VirtualCard:
-    """The emulator's card for ``source``: keep it to keep its PIN counters between reads."""
-    assert source.scenario is not None
-    return VirtualCard(build_profile(source.scenario))
+def _emulator(scenario: str, latency_ms: int) -> CardSource:
+    from counterapp.emulation import scenarios
+
+    if scenario not in scenarios():
+        raise SourceError(f"unknown scenario {scenario!r} (see 'counterapp simulate list')")
+    return CardSource(scenario=scenario, latency_ms=latency_ms)
 
 
-def open_card(source: CardSource, emulated: VirtualCard | None = None) -> MyNumberCard:
-    """Connect to the card; the PC/SC module is imported only when a reader is used.
+def open_card(source: CardSource) -> MyNumberCard:
+    """Connect to the card once (a fresh emulated card for the emulator)."""
+    return CardSlot(source).open()
 
-    For the emulator, ``emulated`` is the card on the virtual reader (a fresh one if None).
+
+class CardSlot:
+    """The card a front end reads again and again, optionally cancellable between APDUs.
+
+    For the emulator, the same virtual card stays on its virtual reader, so its PIN
+    counters persist between reads as a real card's do.
     """
-    if source.reader is not None:
-        from cardreader.pcsc import PcscConnection
 
-        return MyNumberCard(PcscConnection.open(source.reader))
-    card = emulated or emulated_card(source)
-    return MyNumberCard(EmulatorConnection(card, latency=source.latency_ms / 1000))
+    def __init__(self, source: CardSource, cancel: threading.Event | None = None) -> None:
+        self.source = source
+        self.cancel = cancel
+        self._emulated: VirtualCard | None = None
+
+    def open(self) -> MyNumberCard:
+        connection = self._connect()
+        if self.cancel is not None:
+            connection = _CancellableConnection(connection, self.cancel)
+        return MyNumberCard(connection)
+
+    def _connect(self) -> CardConnection:
+        if self.source.reader is not None:
+            from cardreader.pcsc import PcscConnection
+
+            return PcscConnection.open(self.source.reader)
+        from counterapp.emulation import connect, emulated_card
+
+        if self._emulated is None:
+            assert self.source.scenario is not None
+            self._emulated = emulated_card(self.source.scenario)
+        return connect(self._emulated, self.source.latency_ms)
+
+
+class _CancellableConnection:
+    """Checks the cancel flag before every APDU, so Cancel never waits for a whole read."""
+
+    def __init__(self, inner: CardConnection, cancel: threading.Event) -> None:
+        self.inner = inner
+        self.cancel = cancel
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        if self.cancel.is_set():
+            raise Cancelled("cancelled by the operator")
+        return self.inner.transmit(apdu)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class Watch(Protocol):
+    def stop(self) -> None: ...
+
+
+def watch_presence(source: CardSource, changed: Callable[[bool], None]) -> Watch | None:
+    """Call ``changed(present)`` when a card is placed on or taken off the source's reader.
+
+    The emulator has no reader to watch (None): its front end places the card itself.
+    """
+    if source.reader is None:
+        return None
+    from cardreader.pcsc import CardEventHandlers, CardEvents, find_reader
+
+    reader = find_reader(source.reader)
+    handlers = CardEventHandlers(
+        card_inserted=lambda name, _atr: changed(True) if name == reader else None,
+        card_removed=lambda name: changed(False) if name == reader else None,
+    )
+    events = CardEvents(handlers)
+    events.start()
+    return events

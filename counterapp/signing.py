@@ -127,9 +127,12 @@ def sign_detached(
 
 
 def sign_with_card(
-    card: MyNumberCard, interaction: Interaction, content: bytes, signing_time: dt.datetime
-) -> bytes:
-    """Sign ``content`` with the card's signing key; the password is asked once, never retried."""
+    card: MyNumberCard,
+    interaction: Interaction,
+    contents: Sequence[bytes],
+    signing_time: dt.datetime,
+) -> list[bytes]:
+    """Sign each of ``contents`` with the card's signing key: one password entry, never retried."""
     jpki = card.jpki()
     verify_once(
         jpki.pin_status(PinKind.SIGNING),
@@ -139,12 +142,15 @@ def sign_with_card(
     # The signing certificate carries the holder's name and address: the card only
     # releases it once the signing password is verified.
     certificate = jpki.read_signing_certificate()
-    return sign_detached(
-        content,
-        certificate,
-        lambda digest_info: jpki.sign_digest_info(PinKind.SIGNING, digest_info),
-        signing_time,
-    )
+    return [
+        sign_detached(
+            content,
+            certificate,
+            lambda digest_info: jpki.sign_digest_info(PinKind.SIGNING, digest_info),
+            signing_time,
+        )
+        for content in contents
+    ]
 
 
 def _signed_attributes(

@@ -1,8 +1,10 @@
-"""One resident at the counter or the kiosk, for front ends that keep state between steps.
+"""The visit: one resident at the counter or the kiosk, from the card to queued forms.
 
-The GUI runs each card step on its reader thread and keeps a ``Visit`` between them:
-read and verify → answer the life event's questions → check and edit the filled forms →
-sign (optional) → queue. ``clear()`` forgets every personal value of the visit.
+This is the one owner of the visit. The CLI (``form fill``), the clerk window and the
+kiosk all drive ``CounterService`` and only present its results: begin → read and verify →
+answer the life event's questions → fill → check and edit → sign (optional) → submit →
+print (optional). The GUI runs the card steps on its reader thread and keeps the ``Visit``
+between them; ``clear()`` forgets every personal value of the visit.
 """
 
 from __future__ import annotations
@@ -11,38 +13,35 @@ import datetime as dt
 import queue as threadsafe
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from cardreader.sessions import MyNumberCard
 from counterapp.audit import AuditEvent, AuditLog
-from counterapp.cardsource import CardSource
+from counterapp.cardcheck import CardNotGenuine, VerifiedCard, audit_verdict, read_verified_card
+from counterapp.cardcheck import verification_inputs as _verification_inputs
+from counterapp.cardsource import CardSource, MyNumberCard
 from counterapp.forms.definition import Question
 from counterapp.forms.filled import FilledForm, Source
 from counterapp.forms.loader import FormLibrary
-from counterapp.forms.prefill import Answers, Context, gaiji_flags
+from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
 from counterapp.forms.validation import FieldProblem, problems
-from counterapp.intake import (
-    CardNotGenuine,
-    VerifiedCard,
-    audit_verdict,
-    fill_target,
-    read_verified_card,
-    reception_number,
-    sign_forms,
-    verification_inputs,
-)
 from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
 from counterapp.settings import Settings
+from counterapp.signing import sign_with_card
 from counterapp.verification.verdict import Verdict
+
+__all__ = ["CardNotGenuine", "CounterService", "Receipt", "UnknownForm", "VerifiedCard", "Visit"]
 
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the resident is told at the end: the reception number and the forms queued."""
+    """What the resident is told at the end: the reception number and the forms saved."""
 
     number: str
+    visit_id: str
     record_ids: tuple[str, ...]
-    queued: bool
+    queued: bool  # False: saved as drafts (values missing, or asked for)
+    problems: tuple[tuple[FieldProblem, ...], ...]  # per form: missing or invalid values
 
 
 @dataclass
@@ -88,13 +87,22 @@ class CounterService:
         # audit_card_read() on the thread that owns the database connection.
         self._verdicts: threadsafe.SimpleQueue[Verdict] = threadsafe.SimpleQueue()
 
+    def begin(self, target: str) -> Visit:
+        """A new visit for a life event or form; an unknown name fails before any card is read."""
+        if target not in self.library.forms:
+            try:
+                self.library.event(target)
+            except KeyError:
+                raise UnknownForm(target) from None
+        return Visit(target=target)
+
     def read(self, card: MyNumberCard, interaction: Interaction) -> VerifiedCard:
         """Read and verify the card (reader thread); only a genuine card is returned.
 
-        The verdict is audited by the next ``audit_card_read()`` (the audit log's SQLite
-        connection belongs to the GUI thread and must not be used from the reader thread).
+        The verdict is audited by the next ``record_verdicts()`` (the audit log's SQLite
+        connection belongs to the front end's thread and must not be used from the reader's).
         """
-        inputs = verification_inputs(self.settings, self.source, dt.datetime.now(dt.UTC))
+        inputs = _verification_inputs(self.settings, self.source, dt.datetime.now(dt.UTC))
         try:
             verified = read_verified_card(card, interaction, inputs)
         except CardNotGenuine as exc:
@@ -103,10 +111,14 @@ class CounterService:
         self._verdicts.put(verified.verdict)
         return verified
 
-    def audit_card_read(self, outcome: str) -> None:
-        """Audit a finished read (GUI thread), with the verdicts of reads since the last call."""
+    def record_verdicts(self) -> None:
+        """Audit the verdicts of the reads since the last call (front end's thread)."""
         while not self._verdicts.empty():
             audit_verdict(self.audit, self._verdicts.get_nowait())
+
+    def audit_card_read(self, outcome: str) -> None:
+        """Audit a finished read with its verdicts (front end's thread)."""
+        self.record_verdicts()
         kind = "emulator" if self.source.is_emulator else "reader"
         self.audit.append(AuditEvent.CARD_READ, source=kind, outcome=outcome)
 
@@ -117,11 +129,20 @@ class CounterService:
         except KeyError:
             return ()
 
-    def fill(self, visit: Visit, clerk_values: Mapping[str, str] | None = None) -> None:
-        """Fill the visit's forms from its verified card and answers."""
+    def fill(
+        self,
+        visit: Visit,
+        clerk_values: Mapping[str, str] | None = None,
+        resident_values: Mapping[str, str] | None = None,
+    ) -> None:
+        """Fill the visit's forms from its verified card, its answers and people's entries."""
         assert visit.card is not None and visit.target is not None
         context = Context(today=dt.date.today(), municipality=self.settings.municipality)
-        answers = Answers(questions=dict(visit.answers), clerk=dict(clerk_values or {}))
+        answers = Answers(
+            questions=dict(visit.answers),
+            resident=dict(resident_values or {}),
+            clerk=dict(clerk_values or {}),
+        )
         visit.forms[:] = fill_target(self.library, visit.target, visit.card.data, answers, context)
         visit.signatures.clear()
 
@@ -143,17 +164,35 @@ class CounterService:
     def sign(self, card: MyNumberCard, interaction: Interaction, visit: Visit) -> None:
         """The resident signs every form with the card's signing key (reader thread)."""
         now = dt.datetime.now(dt.UTC)
-        visit.signatures.update(sign_forms(card, interaction, visit.forms, now))
+        contents = [filled.canonical() for filled in visit.forms]
+        signatures = sign_with_card(card, interaction, contents, now)
+        visit.signatures.update(enumerate(signatures))
 
-    def submit(self, visit: Visit) -> Receipt:
-        """Queue the forms (drafts when a required value is missing); the reception number."""
-        complete = not any(self.problems(visit))
+    def submit(self, visit: Visit, *, draft: bool = False) -> Receipt:
+        """Save the forms: queued for sending, or drafts when a value is missing or asked for."""
+        found = tuple(self.problems(visit))
+        queued = not draft and not any(found)
         visit_id = new_id()
         ids = self.queue.save(
             visit.forms,
             visit=visit_id,
             signatures=visit.signatures,
             handwriting=visit.handwriting,
-            queue=complete,
+            queue=queued,
         )
-        return Receipt(reception_number(visit_id, dt.date.today()), ids, complete)
+        return Receipt(reception_number(visit_id, dt.date.today()), visit_id, ids, queued, found)
+
+    def print_pdf(self, visit: Visit, path: Path, receipt: Receipt | None = None) -> None:
+        """An A4 PDF of the visit's forms (with the reception number once submitted); audited."""
+        from counterapp.forms.pdf import render_pdf  # reportlab loads only when printing
+
+        number, ids = (receipt.number, receipt.record_ids) if receipt else ("", ())
+        with path.open("wb") as stream:
+            render_pdf(visit.forms, stream, reception_number=number, record_ids=ids)
+        for record_id in ids or (None,):
+            self.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")
+
+
+def reception_number(visit: str, today: dt.date) -> str:
+    """The number a resident is told at the counter: the date and the visit id's tail."""
+    return f"{today:%Y%m%d}-{visit[-6:]}"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cardreader.pin import PinKind, PinStatus
+from cardreader.types import PinKind, PinStatus
 from ui.i18n import pin_name, t
 
 FOUR_DIGITS = r"[0-9]{4}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from counterapp.cardsource import CardSource
+from counterapp.cardsource import CardSource, Watch, watch_presence
 
 
 class CardPresence(QObject):
@@ -16,28 +16,16 @@ class CardPresence(QObject):
         super().__init__()
         self.source = source
         self.present = False
-        self._events: object | None = None
+        self._watch: Watch | None = None
 
     def start(self) -> None:
         """Watch the reader (PC/SC); the emulator's card is placed with ``simulate()``."""
-        if self.source.reader is None:
-            return
-        from cardreader.pcsc import CardEventHandlers, CardEvents, find_reader
-
-        reader = find_reader(self.source.reader)
-        handlers = CardEventHandlers(
-            card_inserted=lambda name, _atr: self._set(True) if name == reader else None,
-            card_removed=lambda name: self._set(False) if name == reader else None,
-        )
-        events = CardEvents(handlers)
-        events.start()
-        self._events = events
+        self._watch = watch_presence(self.source, self._set)
 
     def stop(self) -> None:
-        events = self._events
-        if events is not None:
-            events.stop()  # type: ignore[attr-defined]
-            self._events = None
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
 
     def simulate(self, present: bool) -> None:
         """Place or take away the emulated card (the emulator has no reader to watch)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from cardreader.emulator.resident import DEFAULT_RESIDENT
+from counterapp.emulation import DEFAULT_RESIDENT
 from counterapp.settings import load_settings
 from ui.app import application
 from ui.clerk.window import ClerkWindow

@@ -15,31 +15,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from cardreader.connection import CardConnection
-from cardreader.emulator.card import VirtualCard
-from cardreader.pin import PinStatus
-from cardreader.sessions import MyNumberCard
-from counterapp.cardsource import CardSource, emulated_card, open_card
+from cardreader.types import PinStatus
+from counterapp.cardsource import CardSlot, CardSource, MyNumberCard
 from counterapp.interaction import Cancelled, Interaction
 
 Job = Callable[[MyNumberCard, Interaction], Any]
 _CANCELLED = object()
-
-
-class _CancellableConnection:
-    """Checks the cancel flag before every APDU, so Cancel never waits for a whole read."""
-
-    def __init__(self, inner: CardConnection, cancel: threading.Event) -> None:
-        self.inner = inner
-        self.cancel = cancel
-
-    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
-        if self.cancel.is_set():
-            raise Cancelled("cancelled by the operator")
-        return self.inner.transmit(apdu)
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 class QtInteraction:
@@ -71,11 +52,11 @@ class CardWorker(QObject):
     def __init__(self, source: CardSource) -> None:
         super().__init__()
         self.source = source
-        # The emulated card stays on the virtual reader: its PIN counters persist like a card's.
-        # Made on the reader thread at the first job (its test keys take a moment to load).
-        self.emulated: VirtualCard | None = None
         self._answers: queue.Queue[object] = queue.Queue()
         self._cancel = threading.Event()
+        # An emulated card is made on the reader thread at the first job (its test keys take
+        # a moment to load) and stays on its virtual reader, keeping its PIN counters.
+        self._slot = CardSlot(source, self._cancel)
         self._thread = QThread()
         self._thread.setObjectName("card-reader")
         self.moveToThread(self._thread)
@@ -119,10 +100,7 @@ class CardWorker(QObject):
     def _execute(self, name: str, job: Job) -> None:
         self.busy.emit(True)
         try:
-            if self.source.reader is None and self.emulated is None:
-                self.emulated = emulated_card(self.source)
-            with open_card(self.source, self.emulated) as opened:
-                card = MyNumberCard(_CancellableConnection(opened.connection, self._cancel))
+            with self._slot.open() as card:
                 result = job(card, QtInteraction(self))
         except Exception as exc:  # card/PIN errors carry a message key; others are unexpected
             self.failed.emit(name, exc)

@@ -11,11 +11,10 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from cardreader.emulator.scenarios import SCENARIOS
 from cardreader.errors import CardError
 from cardreader.sessions import MyNumberCard
 from counterapp.audit import AuditEvent
-from counterapp.cardsource import SourceError, open_card, resolve_source
+from counterapp.cardsource import CardSource, SourceError, open_card, resolve_source
 from counterapp.cli.context import EXIT_CARD_ERROR as EXIT_CARD_ERROR
 from counterapp.cli.context import EXIT_NOT_GENUINE as EXIT_NOT_GENUINE
 from counterapp.cli.context import EXIT_OK as EXIT_OK
@@ -33,10 +32,18 @@ def card_options(command: Callable[P, R]) -> Callable[P, R]:
     """Add ``--reader NAME`` and ``--simulate SCENARIO`` to a command."""
     command = click.option(
         "--simulate",
-        type=click.Choice(sorted(SCENARIOS)),
-        help="Use the built-in card emulator with this scenario.",
+        metavar="SCENARIO",
+        help="Use the built-in card emulator with this scenario (counterapp simulate list).",
     )(command)
     return click.option("--reader", help="PC/SC reader name (or a unique part of it).")(command)
+
+
+def card_source(app: AppContext, reader: str | None, simulate: str | None) -> CardSource:
+    """The card the options (or the settings) name; a bad choice is a usage error."""
+    try:
+        return resolve_source(app.settings, reader, simulate)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 @contextmanager
@@ -45,10 +52,7 @@ def connected_card(
 ) -> Iterator[MyNumberCard]:
     """Open the card the options (or the settings) name, and close it afterwards."""
     app: AppContext = ctx.obj
-    try:
-        source = resolve_source(app.settings, reader, simulate)
-    except SourceError as exc:
-        raise click.UsageError(str(exc)) from exc
+    source = card_source(app, reader, simulate)
     outcome = "ok"
     try:
         with open_card(source) as card:

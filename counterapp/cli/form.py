@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from counterapp.audit import AuditEvent
 from counterapp.cardsource import SourceError, resolve_source
 from counterapp.cli.answers import AnswersFileError, load_answers
 from counterapp.cli.common import (
@@ -18,33 +17,21 @@ from counterapp.cli.common import (
     EXIT_USAGE,
     AppContext,
     card_options,
+    card_source,
     connected_card,
     echo_json,
     reports_card_errors,
 )
 from counterapp.cli.prompts import TerminalInteraction
-from counterapp.forms.filled import FilledForm
 from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, load_library
-from counterapp.forms.pdf import render_pdf
-from counterapp.forms.prefill import Answers, Context
-from counterapp.forms.validation import problems
-from counterapp.intake import (
-    CardNotGenuine,
-    UnknownForm,
-    VerificationInputs,
-    audit_verdict,
-    fill_target,
-    read_verified_card,
-    reception_number,
-    sign_forms,
-    verification_inputs,
-)
+from counterapp.forms.prefill import Answers
 from counterapp.messages import text
-from counterapp.queue import FormNotFound, FormPurged, new_id
+from counterapp.queue import FormNotFound, FormPurged
 from counterapp.signing import verify_detached
 from counterapp.vault import DecryptionFailed
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError, trust_for
+from counterapp.visit import CardNotGenuine, CounterService, Receipt, UnknownForm, Visit
 
 EXIT_NEEDS_INPUT = 5
 
@@ -146,88 +133,61 @@ def fill(
     4 usage error, 5 saved as drafts because required values are missing.
     """
     app: AppContext = ctx.obj
-    library = library_or_exit()
+    source = card_source(app, reader, simulate)
+    service = CounterService(app.settings, source, library_or_exit(), app.audit, app.queue)
     try:
-        answers = load_answers(answers_file) if answers_file else None
+        answers = load_answers(answers_file) if answers_file else Answers()
+        visit = service.begin(target)
     except AnswersFileError as exc:
         raise click.UsageError(str(exc)) from exc
-    now = dt.datetime.now(dt.UTC)
+    except UnknownForm as exc:
+        raise click.UsageError(f"no life event or form named {target!r}") from exc
+    visit.answers.update(answers.questions)
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
     with connected_card(ctx, reader, simulate) as card:
-        inputs = _verification_inputs(app, reader, simulate, now)
         try:
-            verified = read_verified_card(card, interaction, inputs)
+            visit.card = service.read(card, interaction)
         except CardNotGenuine as exc:
-            audit_verdict(app.audit, exc.verdict)
             click.echo(verdict_text(exc.verdict), err=True)
             click.echo(_both("form.card_not_genuine"), err=True)
             sys.exit(EXIT_NOT_GENUINE)
-        audit_verdict(app.audit, verified.verdict)
-        context = Context(today=now.date(), municipality=app.settings.municipality)
-        try:
-            forms = fill_target(library, target, verified.data, answers or Answers(), context)
-        except UnknownForm as exc:
-            raise click.UsageError(f"no life event or form named {target!r}") from exc
-        signatures = sign_forms(card, interaction, forms, now) if sign else {}
-    _save_and_report(app, forms, signatures, draft=draft, pdf=pdf, as_json=as_json)
+        except (TrustError, CrlError) as exc:
+            raise click.UsageError(str(exc)) from exc
+        finally:
+            service.record_verdicts()
+        service.fill(visit, clerk_values=answers.clerk, resident_values=answers.resident)
+        if sign:
+            service.sign(card, interaction, visit)
+    receipt = service.submit(visit, draft=draft)
+    if pdf:
+        service.print_pdf(visit, pdf, receipt)
+    _report(app, visit, receipt, as_json)
+    sys.exit(EXIT_OK if receipt.queued or draft else EXIT_NEEDS_INPUT)
 
 
 def _both(key: str) -> str:
     return f"{text(key)} / {text(key, 'en')}"
 
 
-def _verification_inputs(
-    app: AppContext, reader: str | None, simulate: str | None, now: dt.datetime
-) -> VerificationInputs:
-    try:
-        source = resolve_source(app.settings, reader, simulate)
-        return verification_inputs(app.settings, source, now)
-    except (SourceError, TrustError, CrlError) as exc:
-        raise click.UsageError(str(exc)) from exc
-
-
-def _save_and_report(
-    app: AppContext,
-    forms: tuple[FilledForm, ...],
-    signatures: dict[int, bytes],
-    *,
-    draft: bool,
-    pdf: Path | None,
-    as_json: bool,
-) -> None:
-    found = [problems(filled) for filled in forms]
-    complete = not any(found)
-    visit = new_id()
-    ids = app.queue.save(forms, visit=visit, signatures=signatures, queue=complete and not draft)
-    number = reception_number(visit, dt.date.today())
-    if pdf:
-        _write_pdf(app, forms, ids, number, pdf)
+def _report(app: AppContext, visit: Visit, receipt: Receipt, as_json: bool) -> None:
     report = [
         {
             "id": record_id,
             "form": filled.form_id,
             "title": filled.form.definition.title.ja,
             "status": app.queue.entry(record_id).status,
-            "signed": index in signatures,
-            "missing_or_invalid": {p.field_id: p.key for p in found[index]},
+            "signed": index in visit.signatures,
+            "missing_or_invalid": {p.field_id: p.key for p in receipt.problems[index]},
             "gaiji": {k: [f"U+{ord(c):04X}" for c in v] for k, v in filled.flags.items()},
         }
-        for index, (record_id, filled) in enumerate(zip(ids, forms, strict=True))
+        for index, (record_id, filled) in enumerate(
+            zip(receipt.record_ids, visit.forms, strict=True)
+        )
     ]
     if as_json:
-        echo_json({"reception_number": number, "visit": visit, "forms": report})
+        echo_json({"reception_number": receipt.number, "visit": receipt.visit_id, "forms": report})
     else:
-        _print_report(number, report)
-    sys.exit(EXIT_OK if complete or draft else EXIT_NEEDS_INPUT)
-
-
-def _write_pdf(
-    app: AppContext, forms: tuple[FilledForm, ...], ids: tuple[str, ...], number: str, pdf: Path
-) -> None:
-    with pdf.open("wb") as out:
-        render_pdf(forms, out, reception_number=number, record_ids=ids)
-    for record_id in ids:
-        app.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")
+        _print_report(receipt.number, report)
 
 
 def _print_report(number: str, report: list[dict[str, Any]]) -> None:

@@ -9,10 +9,7 @@ from types import FrameType
 
 import click
 
-from cardreader.emulator.card import VirtualCard
-from cardreader.emulator.resident import load_resident
-from cardreader.emulator.scenarios import SCENARIOS, build_profile
-from cardreader.emulator.vpcd import serve
+from counterapp.emulation import emulated_card, scenarios, serve_in_vpcd
 
 DEFAULT_VPCD = "127.0.0.1:35963"
 
@@ -25,7 +22,7 @@ def simulate() -> None:
 @simulate.command("list")
 def list_scenarios() -> None:
     """シナリオの一覧 / List scenarios."""
-    for name, description in SCENARIOS.items():
+    for name, description in scenarios().items():
         click.echo(f"{name}\t{description}")
 
 
@@ -38,7 +35,7 @@ def _parse_endpoint(value: str) -> tuple[str, int]:
 
 @simulate.command("serve")
 @click.option(
-    "--scenario", type=click.Choice(sorted(SCENARIOS)), default="valid", show_default=True
+    "--scenario", type=click.Choice(sorted(scenarios())), default="valid", show_default=True
 )
 @click.option("--vpcd", "endpoint", default=DEFAULT_VPCD, show_default=True, help="vpcd HOST:PORT.")
 @click.option(
@@ -70,10 +67,9 @@ def serve_command(
     """
     host, port = _parse_endpoint(endpoint)
     try:
-        resident = load_resident(resident_file) if resident_file else None
+        card = emulated_card(scenario, resident_file)
     except (ValueError, TypeError) as exc:
         raise click.BadParameter(str(exc), param_hint="--resident") from exc
-    card = VirtualCard(build_profile(scenario, resident))
     stop, toggle = threading.Event(), threading.Event()
 
     def on_stop(_signum: int, _frame: FrameType | None) -> None:
@@ -87,12 +83,11 @@ def serve_command(
     if hasattr(signal, "SIGUSR1"):
         signal.signal(signal.SIGUSR1, on_toggle)
     click.echo(f"仮想カード ({scenario}) を vpcd {host}:{port} に接続します。TEST ONLY", err=True)
-    serve(
+    serve_in_vpcd(
         card,
-        host=host,
-        port=port,
-        remove_after=remove_after or card.profile.remove_after,
+        (host, port),
         stop=stop,
         toggle=toggle,
+        remove_after=remove_after,
         trace_file=trace_file,
     )

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import sys
 from pathlib import Path
 
 import click
-from cryptography import x509
 
-from counterapp.cardsource import CardSource, SourceError, resolve_source
+from counterapp.cardcheck import audit_verdict, check_card, verification_inputs
 from counterapp.cli.common import (
     EXIT_NOT_GENUINE,
     EXIT_OK,
     EXIT_UNDETERMINED,
     AppContext,
     card_options,
+    card_source,
     connected_card,
     echo_json,
     reports_card_errors,
 )
 from counterapp.cli.prompts import TerminalInteraction
-from counterapp.intake import audit_verdict
-from counterapp.reading import read_for_counter
-from counterapp.settings import Settings
-from counterapp.verification.engine import VerificationPolicy, evaluate
 from counterapp.verification.explain import verdict_text
-from counterapp.verification.sources import CrlError, TrustError, crls_for, trust_for
-from counterapp.verification.trust import TrustConfig
+from counterapp.verification.sources import CrlError, TrustError
 from counterapp.verification.verdict import Overall
 
 EXIT_BY_VERDICT = {
@@ -36,7 +30,6 @@ EXIT_BY_VERDICT = {
     Overall.NOT_GENUINE: EXIT_NOT_GENUINE,
     Overall.UNDETERMINED: EXIT_UNDETERMINED,
 }
-CHALLENGE_BYTES = 32
 
 
 @click.command()
@@ -82,16 +75,16 @@ def verify(
     """
     app: AppContext = ctx.obj
     when = _as_utc(at) if at else dt.datetime.now(dt.UTC)
+    source = card_source(app, reader, simulate)
     try:
-        source = resolve_source(app.settings, reader, simulate)
-    except SourceError as exc:
+        inputs = verification_inputs(app.settings, source, when, crl_files)
+    except TrustError as exc:
         raise click.UsageError(str(exc)) from exc
-    trust, crls = _sources(source, app.settings, when, crl_files)
-    challenge = None if no_possession else secrets.token_bytes(CHALLENGE_BYTES)
+    except CrlError as exc:
+        raise click.UsageError(f"--crl: {exc}") from exc
+    interaction = TerminalInteraction(allow_last_try=allow_last_try)
     with connected_card(ctx, reader, simulate) as card:
-        read = read_for_counter(card, TerminalInteraction(allow_last_try=allow_last_try), challenge)
-    policy = VerificationPolicy(revocation_unknown=app.settings.revocation_unknown)
-    verdict = evaluate(read, trust, crls, when, policy)
+        verdict, _read = check_card(card, interaction, inputs, possession=not no_possession)
     audit_verdict(app.audit, verdict)
     if as_json:
         echo_json(verdict.to_json())
@@ -102,15 +95,3 @@ def verify(
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
-def _sources(
-    source: CardSource, settings: Settings, when: dt.datetime, crl_files: tuple[Path, ...]
-) -> tuple[TrustConfig, list[x509.CertificateRevocationList]]:
-    try:
-        trust = trust_for(source, settings)
-        return trust, crls_for(trust, settings, when, crl_files)
-    except TrustError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except CrlError as exc:
-        raise click.UsageError(f"--crl: {exc}") from exc

@@ -35,6 +35,25 @@ class Context:
     municipality: str
 
 
+class UnknownForm(LookupError):
+    """No life event or form has this name."""
+
+    message_key = "form.unknown"
+
+
+def fill_target(
+    library: FormLibrary, target: str, card: CardData, answers: Answers, context: Context
+) -> tuple[FilledForm, ...]:
+    """The forms of a life event (by id or Japanese name), or a single form by id."""
+    try:
+        event = library.event(target)
+    except KeyError:
+        if target not in library.forms:
+            raise UnknownForm(target) from None
+        return (fill_form(library.forms[target], card, answers, context),)
+    return fill_event(library, event, card, answers, context)
+
+
 def fill_event(
     library: FormLibrary, event: LifeEvent, card: CardData, answers: Answers, context: Context
 ) -> tuple[FilledForm, ...]:

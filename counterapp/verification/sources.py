@@ -11,7 +11,6 @@ from cryptography import x509
 from counterapp.cardsource import CardSource
 from counterapp.settings import Settings
 from counterapp.verification.revocation import CrlError, load_crls, parse_crl
-from counterapp.verification.testtrust import emulator_crls, emulator_trust
 from counterapp.verification.trust import TrustConfig, TrustError, load_trust
 
 BACKOFFICE_CRLS = Path("crl") / "backoffice"
@@ -22,6 +21,8 @@ def trust_for(source: CardSource, settings: Settings) -> TrustConfig:
     trust = load_trust(settings.data_dir)
     test_allowed = source.is_emulator or settings.test_trust == "test-lab"
     if not trust.anchors and test_allowed:
+        from counterapp.emulation import emulator_trust
+
         return emulator_trust()
     if not trust.anchors:
         raise TrustError(
@@ -46,6 +47,8 @@ def crls_for(
     if settings.crl_sources or not trust.test_only:
         # Configured sources that cannot be read give no CRL: the check says "missing".
         return load_crls(settings.crl_sources, settings.data_dir, when)
+    from counterapp.emulation import emulator_crls
+
     return emulator_crls(when)
 
 

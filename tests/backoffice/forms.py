@@ -66,7 +66,7 @@ def item(**changes: Any) -> SubmissionItem:
 def signed(unsigned: SubmissionItem, scenario: str = "valid") -> SubmissionItem:
     """The item signed over its canonical bytes by the emulated card's signing key."""
     card = MyNumberCard(EmulatorConnection(VirtualCard(build_profile(scenario))))
-    cms = sign_with_card(card, ResidentPins(), unsigned.canonical(), SIGNED_AT)
+    (cms,) = sign_with_card(card, ResidentPins(), [unsigned.canonical()], SIGNED_AT)
     return unsigned.model_copy(update={"signature": base64.b64encode(cms).decode("ascii")})
 
 

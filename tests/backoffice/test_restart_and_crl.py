@@ -10,7 +10,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from counterapp.verification.testtrust import emulator_crls
+from counterapp.emulation import emulator_crls
 from counterapp.wire import CrlResponse
 from tests.backoffice.forms import batch, item
 from tests.backoffice.server import BackofficeServer, running_backoffice

@@ -11,8 +11,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT
+from counterapp.emulation import emulator_crls
 from counterapp.store import DATABASE_FILE
-from counterapp.verification.testtrust import emulator_crls
 from tests.backoffice.server import running_backoffice
 from tests.counterapp.cli_runner import run_counterapp
 from tests.counterapp.sync.harness import queue_forms, setup_terminal

@@ -114,7 +114,7 @@ def _stale_crl(tmp_path: Path) -> Path:
 
     from cryptography.hazmat.primitives import serialization
 
-    from counterapp.verification.testtrust import emulator_crls
+    from counterapp.emulation import emulator_crls
 
     crl = emulator_crls(dt.datetime(2026, 5, 1, tzinfo=dt.UTC))[0]  # next update: 2026-05-08
     path = tmp_path / "stale.crl"

@@ -25,6 +25,7 @@ from cardreader.emulator.scenarios import build_profile
 from cardreader.errors import WrongPin
 from cardreader.pin import PinKind
 from cardreader.sessions import MyNumberCard
+from counterapp.emulation import emulator_trust
 from counterapp.signing import (
     CardSignatureFailed,
     SignatureCheck,
@@ -32,7 +33,6 @@ from counterapp.signing import (
     sign_with_card,
     verify_detached,
 )
-from counterapp.verification.testtrust import emulator_trust
 
 SIGNED_AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 CONTENT = "転入届 / moving-in notification: 番号 花子, 2026-11-20\n".encode()
@@ -72,7 +72,7 @@ def signed() -> Signed:
     """CONTENT signed once by the genuine emulated card (the RSA work is shared by the tests)."""
     card, _ = _card()
     pins = ResidentPins()
-    return Signed(sign_with_card(card, pins, CONTENT, SIGNED_AT), pins)
+    return Signed(sign_with_card(card, pins, [CONTENT], SIGNED_AT)[0], pins)
 
 
 # -- signing with the card and checking the result -------------------------------------------
@@ -157,7 +157,7 @@ def test_signature_is_untrusted_with_the_impostor_ca(signed: Signed) -> None:
 
 def test_card_from_an_impostor_ca_is_untrusted() -> None:
     card, _ = _card("wrong-issuer")
-    signature = sign_with_card(card, ResidentPins(), CONTENT, SIGNED_AT)
+    signature = sign_with_card(card, ResidentPins(), [CONTENT], SIGNED_AT)[0]
     assert _verify(signature).reason == "signature.untrusted"
 
 
@@ -168,7 +168,7 @@ def test_no_anchors_means_untrusted(signed: Signed) -> None:
 
 def test_expired_certificate_at_signing_time_is_reported() -> None:
     card, _ = _card("expired")
-    signature = sign_with_card(card, ResidentPins(), CONTENT, SIGNED_AT)
+    signature = sign_with_card(card, ResidentPins(), [CONTENT], SIGNED_AT)[0]
     check = _verify(signature)
     assert not check.ok and check.reason == "signature.cert_expired"
 
@@ -186,7 +186,7 @@ def test_wrong_signing_password_propagates_and_nothing_is_signed() -> None:
     card, connection = _card()
     pins = ResidentPins(replace(DEFAULT_RESIDENT, signing_password="WRONG999"))
     with pytest.raises(WrongPin) as raised:
-        sign_with_card(card, pins, CONTENT, SIGNED_AT)
+        sign_with_card(card, pins, [CONTENT], SIGNED_AT)[0]
     assert raised.value.tries_left == 4  # one try used: sent once, never retried
     assert pins.asked == [PinKind.SIGNING]
     assert INS_COMPUTE_SIGNATURE not in connection.instructions

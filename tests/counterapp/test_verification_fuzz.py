@@ -33,10 +33,10 @@ from cardreader.sessions.kenhojo import (
     parse_integrity_record,
     parse_my_number,
 )
+from counterapp.emulation import emulator_crls, emulator_trust
 from counterapp.reading import CounterRead, read_for_counter
 from counterapp.verification.engine import evaluate
 from counterapp.verification.revocation import CrlError, parse_crl
-from counterapp.verification.testtrust import emulator_crls, emulator_trust
 from counterapp.verification.verdict import Overall, Verdict
 
 AT = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QPixmap, QRegularExpressionValidator
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from cardreader.sessions import CardFace
+from cardreader.types import CardFace
 from counterapp.reading import read_card_face
 from ui.context import UiContext
 from ui.i18n import error_message, t

@@ -25,13 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cardreader.pin import PinStatus
-from counterapp.audit import AuditEvent
+from cardreader.types import PinStatus
 from counterapp.forms.filled import Source
-from counterapp.forms.pdf import render_pdf
-from counterapp.intake import CardNotGenuine
 from counterapp.verification.explain import verdict_text
-from counterapp.visit import Receipt, Visit
+from counterapp.visit import CardNotGenuine, Receipt, Visit
 from ui.clerk.editor import FormsEditor
 from ui.clerk.face import FaceCheckDialog
 from ui.clerk.handwriting import HandwritingDialog
@@ -301,9 +298,7 @@ class ClerkWindow(QMainWindow):
 
     def write_pdf(self, path: Path) -> None:
         """The forms as an A4 PDF to print for a paper signature."""
-        with path.open("wb") as out:
-            render_pdf(self.visit.forms, out, reception_number="", record_ids=())
-        self.service.audit.append(AuditEvent.FORM_PRINTED, output="pdf")
+        self.service.print_pdf(self.visit, path)
 
     def submit(self) -> Receipt | None:
         """Queue the forms and show the reception number."""

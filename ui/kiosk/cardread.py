@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from cardreader.pin import PinKind, PinStatus
-from cardreader.sessions import MyNumberCard
+from cardreader.types import PinKind, PinStatus
+from counterapp.cardsource import MyNumberCard
 from counterapp.interaction import Interaction
 from counterapp.visit import CounterService
 from ui.worker import CardWorker

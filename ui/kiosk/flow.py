@@ -12,10 +12,9 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
 
-from cardreader.pin import PinStatus
+from cardreader.types import PinStatus
 from counterapp.forms.definition import Question
-from counterapp.intake import VerifiedCard
-from counterapp.visit import Visit
+from counterapp.visit import VerifiedCard, Visit
 from ui.context import UiContext
 from ui.i18n import error_message, t
 from ui.kiosk.cardread import CardRead

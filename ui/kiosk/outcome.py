@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cardreader.errors import PinBlocked, PinError, WrongPin
-from cardreader.pin import PinKind, PinStatus
-from counterapp.intake import CardNotGenuine
+from cardreader.types import PinBlocked, PinError, PinKind, PinStatus, WrongPin
 from counterapp.messages import MESSAGES
 from counterapp.verification.checks import INTEGRITY, POSSESSION
 from counterapp.verification.verdict import Verdict
+from counterapp.visit import CardNotGenuine
 from ui.i18n import core_language, error_message, t
 
 PIN_STEPS = ((POSSESSION, PinKind.AUTH), (INTEGRITY, PinKind.KENHOJO))

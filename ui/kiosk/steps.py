@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
-from cardreader.pin import PinStatus
+from cardreader.types import PinStatus
 from counterapp.forms.definition import Question
 from ui.i18n import pin_name, t
 from ui.kiosk.widgets import big_button, name_button, text_label

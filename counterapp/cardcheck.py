@@ -1,0 +1,103 @@
+"""Is this card genuine? One read, one verdict, one audit entry — for every front end.
+
+``counterapp verify`` asks for the verdict whatever it is; a visit asks for a card that is
+genuine (``read_verified_card``) and fills nothing from any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+
+from cardreader.mynumber import MyNumber
+from cardreader.sessions import MyNumberCard
+from counterapp.audit import AuditEvent, AuditLog
+from counterapp.cardsource import CardSource
+from counterapp.forms.filled import CardData
+from counterapp.interaction import Interaction
+from counterapp.reading import CounterRead, read_for_counter
+from counterapp.settings import Settings
+from counterapp.verification.engine import VerificationPolicy, evaluate
+from counterapp.verification.sources import crls_for, trust_for
+from counterapp.verification.trust import TrustConfig
+from counterapp.verification.verdict import Overall, Verdict
+
+CHALLENGE_BYTES = 32
+
+
+class CardNotGenuine(Exception):
+    """The card did not verify as genuine: nothing is filled from it."""
+
+    message_key = "form.card_not_genuine"
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(f"card is {verdict.overall.value}: {', '.join(verdict.reasons)}")
+        self.verdict = verdict
+
+
+@dataclass(frozen=True)
+class VerifiedCard:
+    verdict: Verdict
+    data: CardData
+
+
+@dataclass(frozen=True)
+class VerificationInputs:
+    trust: TrustConfig
+    crls: Sequence[x509.CertificateRevocationList]
+    policy: VerificationPolicy
+    when: dt.datetime
+
+
+def verification_inputs(
+    settings: Settings, source: CardSource, when: dt.datetime, crl_files: Sequence[Path] = ()
+) -> VerificationInputs:
+    """Trust anchors, CRLs and policy for a read at ``when``; raises TrustError or CrlError."""
+    trust = trust_for(source, settings)
+    crls = crls_for(trust, settings, when, crl_files)
+    policy = VerificationPolicy(revocation_unknown=settings.revocation_unknown)
+    return VerificationInputs(trust, crls, policy, when)
+
+
+def audit_verdict(audit: AuditLog, verdict: Verdict) -> None:
+    """The verdict and its reason keys (never personal data) in the audit log."""
+    audit.append(
+        AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
+    )
+
+
+def check_card(
+    card: MyNumberCard,
+    interaction: Interaction,
+    inputs: VerificationInputs,
+    *,
+    possession: bool = True,
+) -> tuple[Verdict, CounterRead]:
+    """Read the card (with a fresh challenge unless ``possession`` is off) and judge it."""
+    challenge = secrets.token_bytes(CHALLENGE_BYTES) if possession else None
+    read = read_for_counter(card, interaction, challenge)
+    verdict = evaluate(read, inputs.trust, list(inputs.crls), inputs.when, inputs.policy)
+    return verdict, read
+
+
+def read_verified_card(
+    card: MyNumberCard, interaction: Interaction, inputs: VerificationInputs
+) -> VerifiedCard:
+    """Read and judge the card; its data only if it is genuine (else CardNotGenuine)."""
+    verdict, read = check_card(card, interaction, inputs)
+    if verdict.overall is not Overall.GENUINE or read.kenhojo is None:
+        raise CardNotGenuine(verdict)
+    return VerifiedCard(verdict, _card_data(read))
+
+
+def _card_data(read: CounterRead) -> CardData:
+    """The pre-fill items of a counter read (which must include the Kenhojo items)."""
+    assert read.kenhojo is not None
+    basic = read.kenhojo.basic
+    number: MyNumber = read.kenhojo.my_number.number
+    return CardData(basic.name, basic.address, basic.birth_date, basic.sex.value, number)
