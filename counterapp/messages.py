@@ -184,6 +184,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The card was not verified as genuine, so no form was filled.",
     },
     "form.unknown": {"ja": "該当する申請書がありません。", "en": "No such form or life event."},
+    "form.nothing_to_fill": {
+        "ja": "回答の内容では作成する申請書がありません。質問への回答を見直してください。",
+        "en": "The answers choose no form to fill. Check the answers to the questions.",
+    },
     "form.definition_invalid": {
         "ja": "申請書の定義ファイルに誤りがあります。",
         "en": "A form definition file is invalid.",

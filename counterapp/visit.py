@@ -30,7 +30,21 @@ from counterapp.settings import Settings
 from counterapp.signing import sign_with_card
 from counterapp.verification.verdict import Verdict
 
-__all__ = ["CardNotGenuine", "CounterService", "Receipt", "UnknownForm", "VerifiedCard", "Visit"]
+__all__ = [
+    "CardNotGenuine",
+    "CounterService",
+    "NothingToFill",
+    "Receipt",
+    "UnknownForm",
+    "VerifiedCard",
+    "Visit",
+]
+
+
+class NothingToFill(ValueError):
+    """The answers chose no form of the life event: there is nothing to queue or print."""
+
+    message_key = "form.nothing_to_fill"
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,14 @@ class CounterService:
                 raise UnknownForm(target) from None
         return Visit(target=target)
 
+    def forms_needed(self, visit: Visit) -> tuple[str, ...]:
+        """The form ids the visit's target and answers choose (none: nothing to fill)."""
+        assert visit.target is not None
+        if visit.target in self.library.forms:
+            return (visit.target,)
+        event = self.library.event(visit.target)
+        return tuple(item.form for item in event.applicable_forms(dict(visit.answers)))
+
     def read(self, card: MyNumberCard, interaction: Interaction) -> VerifiedCard:
         """Read and verify the card (reader thread); only a genuine card is returned.
 
@@ -143,7 +165,10 @@ class CounterService:
             resident=dict(resident_values or {}),
             clerk=dict(clerk_values or {}),
         )
-        visit.forms[:] = fill_target(self.library, visit.target, visit.card.data, answers, context)
+        forms = fill_target(self.library, visit.target, visit.card.data, answers, context)
+        if not forms:
+            raise NothingToFill(visit.target)
+        visit.forms[:] = forms
         visit.signatures.clear()
 
     @staticmethod

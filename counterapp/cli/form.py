@@ -143,6 +143,8 @@ def fill(
     except UnknownForm as exc:
         raise click.UsageError(f"no life event or form named {target!r}") from exc
     visit.answers.update(answers.questions)
+    if not service.forms_needed(visit):  # said before the card is touched or a PIN asked
+        raise click.UsageError(_both("form.nothing_to_fill"))
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
     with connected_card(ctx, reader, simulate) as card:
         try:

@@ -263,3 +263,13 @@ def test_no_pin_or_my_number_in_the_trace_output_or_the_pdf(tmp_path: Path) -> N
         assert DEFAULT_RESIDENT.my_number not in output
         assert DEFAULT_RESIDENT.signing_password not in output
     assert DEFAULT_RESIDENT.my_number.encode() not in pdf.read_bytes()
+
+
+def test_answers_that_choose_no_form_are_refused_before_the_card_is_read(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    nothing = "questions: {need_juminhyo: false, need_inkan_certificate: false}\n"
+    result = _fill(data, "証明書の請求", nothing, "--pdf", str(tmp_path / "x.pdf"), stdin="")
+    assert result.code == 4, result.stderr
+    assert "作成する申請書がありません" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+    assert "card.read" not in _audit_events(data)  # no PIN asked, the card never touched
