@@ -118,6 +118,23 @@ def test_moving_in_asks_the_questions_and_queues_the_event_forms(
     }
 
 
+def test_answers_that_choose_no_certificate_ask_again_without_a_new_read(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
+    choose(qtbot, window, "certificates")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
+    qtbot.mouseClick(window.questions.next, Qt.MouseButton.LeftButton)  # every box unchecked
+    assert window.stack.currentWidget() is window.questions
+    assert "作成する申請書がありません" in window.questions.note.text()
+    next(iter(window.questions.boxes.values())).setChecked(True)
+    qtbot.mouseClick(window.questions.next, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
+    assert window.editor.count() == 1 and window.pin_dialog is None
+
+
 def test_a_wrong_pin_tells_the_tries_left_and_fills_nothing(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:

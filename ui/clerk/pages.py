@@ -116,12 +116,15 @@ class QuestionsPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.title = heading()
+        self.note = QLabel()  # why the questions are asked again
+        self.note.setWordWrap(True)
         self.boxes: dict[str, QCheckBox] = {}
         self.box_layout = QVBoxLayout()
         self.next = button("", "Return")
         self.next.clicked.connect(self._done)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.note)
         layout.addLayout(self.box_layout)
         layout.addWidget(self.next)
         layout.addStretch()
@@ -132,9 +135,11 @@ class QuestionsPage(QWidget):
         self.next.setAccessibleName(self.next.text())
         self.next.setShortcut(QKeySequence("Return"))
 
-    def ask(self, questions: tuple[Question, ...], language: str) -> None:
+    def ask(self, questions: tuple[Question, ...], language: str, note: str = "") -> None:
         self.clear()
         self.retranslate(language)
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
         for question in questions:
             box = QCheckBox(question.label.in_language(language))
             box.setAccessibleName(box.text())

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from cardreader.types import PinStatus
 from counterapp.forms.filled import Source
 from counterapp.verification.explain import verdict_text
-from counterapp.visit import CardNotGenuine, Receipt, Visit
+from counterapp.visit import CardNotGenuine, NothingToFill, Receipt, Visit
 from ui.clerk.editor import FormsEditor
 from ui.clerk.face import FaceCheckDialog
 from ui.clerk.handwriting import HandwritingDialog
@@ -228,7 +228,13 @@ class ClerkWindow(QMainWindow):
     def _answered(self, answers: dict[str, bool]) -> None:
         self.visit.answers.update(answers)
         self.questions.clear()
-        self.service.fill(self.visit)
+        try:
+            self.service.fill(self.visit)
+        except NothingToFill as exc:  # ask again: the card was read, nothing is lost
+            self.visit.answers.clear()
+            questions = self.service.questions(self.visit.target or "")
+            self.questions.ask(questions, self.language, error_message(exc, self.language))
+            return
         assert self.visit.verdict is not None
         self.verdict_label.setText(verdict_text(self.visit.verdict, core_language(self.language)))
         self.editor.show_forms(self.visit.forms, self.language, self._edit)

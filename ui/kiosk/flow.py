@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
 
 from cardreader.types import PinStatus
 from counterapp.forms.definition import Question
-from counterapp.visit import VerifiedCard, Visit
+from counterapp.visit import NothingToFill, VerifiedCard, Visit
 from ui.context import UiContext
 from ui.i18n import error_message, t
 from ui.kiosk.cardread import CardRead
@@ -211,7 +211,13 @@ class KioskFlow(QObject):
         self._ask_question(len(self.visit.answers))
 
     def _review(self) -> None:
-        self.context.service.fill(self.visit)
+        try:
+            self.context.service.fill(self.visit)
+        except NothingToFill as exc:
+            self._problem(
+                t("kiosk.review.heading", self.language), (error_message(exc, self.language),)
+            )
+            return
         self.pages.review.show_forms(self.visit.forms, self.language)
         self._show(self.pages.review, t("kiosk.review.heading", self.language))
 
