@@ -14,13 +14,14 @@ from pathlib import Path
 
 from cryptography import x509
 
+from cardreader.errors import PinError
 from cardreader.mynumber import MyNumber
 from cardreader.sessions import MyNumberCard
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardsource import CardSource
 from counterapp.forms.filled import CardData
 from counterapp.interaction import Interaction
-from counterapp.reading import CounterRead, read_for_counter
+from counterapp.reading import CounterRead, read_for_counter, read_for_visit
 from counterapp.settings import Settings
 from counterapp.verification.engine import VerificationPolicy, evaluate
 from counterapp.verification.sources import crls_for, trust_for
@@ -38,6 +39,21 @@ class CardNotGenuine(Exception):
     def __init__(self, verdict: Verdict) -> None:
         super().__init__(f"card is {verdict.overall.value}: {', '.join(verdict.reasons)}")
         self.verdict = verdict
+
+
+class PinNotAccepted(Exception):
+    """A PIN step of a visit failed (wrong, blocked, last try declined); nothing was resent.
+
+    ``read`` keeps what the visit has read and proven so far, so a new entry resumes there;
+    ``error`` says which PIN and how many tries are left.
+    """
+
+    def __init__(self, read: CounterRead) -> None:
+        assert read.pin_error is not None
+        super().__init__(str(read.pin_error))
+        self.read = read
+        self.error: PinError = read.pin_error
+        self.message_key = self.error.message_key
 
 
 @dataclass(frozen=True)
@@ -86,10 +102,20 @@ def check_card(
 
 
 def read_verified_card(
-    card: MyNumberCard, interaction: Interaction, inputs: VerificationInputs
+    card: MyNumberCard,
+    interaction: Interaction,
+    inputs: VerificationInputs,
+    earlier: CounterRead | None = None,
 ) -> VerifiedCard:
-    """Read and judge the card; its data only if it is genuine (else CardNotGenuine)."""
-    verdict, read = check_card(card, interaction, inputs)
+    """Read and judge the card for a visit; its data only if it is genuine.
+
+    A failed PIN step raises PinNotAccepted (with what was read, to resume from);
+    a card that is not genuine raises CardNotGenuine.
+    """
+    read = read_for_visit(card, interaction, secrets.token_bytes(CHALLENGE_BYTES), earlier)
+    if read.pin_error is not None:
+        raise PinNotAccepted(read)
+    verdict = evaluate(read, inputs.trust, list(inputs.crls), inputs.when, inputs.policy)
     if verdict.overall is not Overall.GENUINE or read.kenhojo is None:
         raise CardNotGenuine(verdict)
     return VerifiedCard(verdict, _card_data(read))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -12,7 +12,14 @@ from cryptography.hazmat.primitives import hashes
 from cardreader.errors import LastTryRefused, NotMyNumberCard, PinBlocked, PinError
 from cardreader.mynumber import MyNumber
 from cardreader.pin import PinKind, PinStatus, wipe
-from cardreader.sessions import BasicInfo, CardFace, MyNumberCard, MyNumberFile, TokenInfo
+from cardreader.sessions import (
+    BasicInfo,
+    CardFace,
+    JpkiSession,
+    MyNumberCard,
+    MyNumberFile,
+    TokenInfo,
+)
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
 from counterapp.interaction import Cancelled, Interaction
 
@@ -127,7 +134,8 @@ class CounterRead:
     """Everything one counter visit reads: enough to verify the card and fill forms.
 
     A PIN step that did not succeed leaves its part empty and names why in
-    ``*_problem`` (a message key such as ``pin.wrong``), so verification can say so.
+    ``*_problem`` (a message key such as ``pin.wrong``), so verification can say so;
+    ``pin_error`` is that step's error (which PIN, tries left) when a visit stopped there.
     """
 
     auth_certificate: x509.Certificate
@@ -136,57 +144,95 @@ class CounterRead:
     auth_problem: str | None = None
     kenhojo: KenhojoRead | None = None
     kenhojo_problem: str | None = None
+    pin_error: PinError | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Both PIN steps succeeded: possession is proven and the Kenhojo items are read."""
+        return self.challenge_signature is not None and self.kenhojo is not None
 
 
 def read_for_counter(
     card: MyNumberCard, interaction: Interaction, challenge: bytes | None
 ) -> CounterRead:
-    """The full counter read in the fewest APDUs (12 with extended length).
+    """The full counter read in the fewest APDUs (12 with extended length), for a verdict.
 
     Auth certificate; with a ``challenge``: auth PIN tries + VERIFY + signature over it;
     then Kenhojo PIN tries + VERIFY, My Number, basic items, integrity record and CVC.
-    Each PIN is asked once and never retried; a pulled card raises before any partial
-    result is returned.
+    Each PIN is asked once and never retried; a PIN step that fails is named in the
+    result and the read goes on; a pulled card raises before any partial result is returned.
     """
     jpki = card.jpki()
     certificate = jpki.read_auth_certificate()
     signature, auth_problem = None, None
     if challenge is not None:
         try:
-            verify_once(
-                jpki.pin_status(PinKind.AUTH),
-                interaction,
-                lambda pin, allow: jpki.verify_pin(PinKind.AUTH, pin, allow_last_try=allow),
-            )
-            signature = jpki.sign_sha256(PinKind.AUTH, challenge)
+            signature = _prove_possession(jpki, interaction, challenge)
         except (PinError, Cancelled) as exc:
             auth_problem = exc.message_key
-    kenhojo, kenhojo_problem = _read_kenhojo(card, interaction)
+    kenhojo, kenhojo_problem = None, None
+    try:
+        kenhojo = _read_kenhojo(card, interaction)
+    except NotMyNumberCard:
+        kenhojo_problem = "kenhojo.absent"
+    except (PinError, Cancelled) as exc:
+        kenhojo_problem = exc.message_key
     return CounterRead(certificate, challenge, signature, auth_problem, kenhojo, kenhojo_problem)
 
 
-def _read_kenhojo(
-    card: MyNumberCard, interaction: Interaction
-) -> tuple[KenhojoRead | None, str | None]:
-    try:
-        kenhojo = card.kenhojo()
-    except NotMyNumberCard:
-        return None, "kenhojo.absent"
-    try:
-        verify_once(
-            kenhojo.pin_status(),
-            interaction,
-            lambda pin, allow: kenhojo.verify_pin(pin, allow_last_try=allow),
-        )
-    except (PinError, Cancelled) as exc:
-        return None, exc.message_key
-    read = KenhojoRead(
+def read_for_visit(
+    card: MyNumberCard, interaction: Interaction, challenge: bytes, earlier: CounterRead | None
+) -> CounterRead:
+    """The counter read of a visit: it stops at the first PIN step that fails.
+
+    A step that succeeded ``earlier`` in the visit on this same card (same auth
+    certificate) is not repeated, so a new PIN entry or a card put back resumes the visit
+    without asking again for a PIN that was already accepted. Cancelling raises Cancelled.
+    """
+    jpki = card.jpki()
+    certificate = jpki.read_auth_certificate()
+    read = earlier if earlier and earlier.auth_certificate == certificate else None
+    read = replace(read or CounterRead(certificate), auth_problem=None, pin_error=None)
+    if read.challenge_signature is None:
+        try:
+            signature = _prove_possession(jpki, interaction, challenge)
+        except PinError as exc:
+            return replace(read, auth_problem=exc.message_key, pin_error=exc)
+        read = replace(read, challenge=challenge, challenge_signature=signature)
+    if read.kenhojo is None:
+        try:
+            read = replace(read, kenhojo=_read_kenhojo(card, interaction), kenhojo_problem=None)
+        except NotMyNumberCard:
+            return replace(read, kenhojo_problem="kenhojo.absent")
+        except PinError as exc:
+            return replace(read, kenhojo_problem=exc.message_key, pin_error=exc)
+    return read
+
+
+def _prove_possession(jpki: JpkiSession, interaction: Interaction, challenge: bytes) -> bytes:
+    """The auth PIN (asked once) and the card's signature over ``challenge``."""
+    verify_once(
+        jpki.pin_status(PinKind.AUTH),
+        interaction,
+        lambda pin, allow: jpki.verify_pin(PinKind.AUTH, pin, allow_last_try=allow),
+    )
+    return jpki.sign_sha256(PinKind.AUTH, challenge)
+
+
+def _read_kenhojo(card: MyNumberCard, interaction: Interaction) -> KenhojoRead:
+    """The Kenhojo PIN (asked once), then the items and what proves them."""
+    kenhojo = card.kenhojo()
+    verify_once(
+        kenhojo.pin_status(),
+        interaction,
+        lambda pin, allow: kenhojo.verify_pin(pin, allow_last_try=allow),
+    )
+    return KenhojoRead(
         my_number=kenhojo.read_my_number(),
         basic=kenhojo.read_basic_info(),
         integrity=kenhojo.read_integrity_record(),
         certificate=kenhojo.read_certificate(),
     )
-    return read, None
 
 
 def read_card_face(card: MyNumberCard, collation_b: str) -> CardFace:

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from counterapp.audit import AuditEvent, AuditLog
-from counterapp.cardcheck import CardNotGenuine, VerifiedCard, audit_verdict, read_verified_card
+from counterapp.cardcheck import (
+    CardNotGenuine,
+    PinNotAccepted,
+    VerifiedCard,
+    audit_verdict,
+    read_verified_card,
+)
 from counterapp.cardcheck import verification_inputs as _verification_inputs
 from counterapp.cardsource import CardSource, MyNumberCard
 from counterapp.forms.definition import Question
@@ -26,6 +32,7 @@ from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target,
 from counterapp.forms.validation import FieldProblem, problems
 from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
+from counterapp.reading import CounterRead
 from counterapp.settings import Settings
 from counterapp.signing import sign_with_card
 from counterapp.verification.verdict import Verdict
@@ -34,6 +41,7 @@ __all__ = [
     "CardNotGenuine",
     "CounterService",
     "NothingToFill",
+    "PinNotAccepted",
     "Receipt",
     "UnknownForm",
     "VerifiedCard",
@@ -69,10 +77,12 @@ class Visit:
     forms: list[FilledForm] = field(default_factory=list)
     signatures: dict[int, bytes] = field(default_factory=dict)
     handwriting: bytes | None = None  # a signature drawn on the screen (PNG), for every form
+    progress: CounterRead | None = None  # a read stopped at a PIN step, to resume from
 
     def clear(self) -> None:
         """Forget everything about the resident (the next one starts from nothing)."""
         self.target, self.verdict, self.card, self.handwriting = None, None, None, None
+        self.progress = None
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
@@ -118,18 +128,29 @@ class CounterService:
         event = self.library.event(visit.target)
         return tuple(item.form for item in event.applicable_forms(dict(visit.answers)))
 
-    def read(self, card: MyNumberCard, interaction: Interaction) -> VerifiedCard:
+    def read(
+        self, card: MyNumberCard, interaction: Interaction, visit: Visit | None = None
+    ) -> VerifiedCard:
         """Read and verify the card (reader thread); only a genuine card is returned.
 
-        The verdict is audited by the next ``record_verdicts()`` (the audit log's SQLite
-        connection belongs to the front end's thread and must not be used from the reader's).
+        With a ``visit``, a failed PIN step (PinNotAccepted) keeps what was read in it, and
+        the next read of the same card resumes there: a PIN already accepted in this visit
+        is not asked again. The verdict is audited by the next ``record_verdicts()`` (the
+        audit log's SQLite connection belongs to the front end's thread, not the reader's).
         """
         inputs = _verification_inputs(self.settings, self.source, dt.datetime.now(dt.UTC))
+        earlier = visit.progress if visit else None
         try:
-            verified = read_verified_card(card, interaction, inputs)
+            verified = read_verified_card(card, interaction, inputs, earlier)
+        except PinNotAccepted as exc:
+            if visit is not None:
+                visit.progress = exc.read
+            raise
         except CardNotGenuine as exc:
             self._verdicts.put(exc.verdict)
             raise
+        if visit is not None:
+            visit.progress = None
         self._verdicts.put(verified.verdict)
         return verified
 

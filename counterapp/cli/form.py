@@ -31,7 +31,14 @@ from counterapp.signing import verify_detached
 from counterapp.vault import DecryptionFailed
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError, trust_for
-from counterapp.visit import CardNotGenuine, CounterService, Receipt, UnknownForm, Visit
+from counterapp.visit import (
+    CardNotGenuine,
+    CounterService,
+    PinNotAccepted,
+    Receipt,
+    UnknownForm,
+    Visit,
+)
 
 EXIT_NEEDS_INPUT = 5
 
@@ -153,6 +160,8 @@ def fill(
             click.echo(verdict_text(exc.verdict), err=True)
             click.echo(_both("form.card_not_genuine"), err=True)
             sys.exit(EXIT_NOT_GENUINE)
+        except PinNotAccepted as exc:  # said like any PIN error (exit 3); nothing is resent
+            raise exc.error from None
         except (TrustError, CrlError) as exc:
             raise click.UsageError(str(exc)) from exc
         finally:

@@ -273,3 +273,25 @@ def test_answers_that_choose_no_form_are_refused_before_the_card_is_read(tmp_pat
     assert "作成する申請書がありません" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.pdf").exists()
     assert "card.read" not in _audit_events(data)  # no PIN asked, the card never touched
+
+
+def test_a_wrong_pin_names_the_tries_left_asks_no_second_pin_and_fills_nothing(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    result = run_counterapp(
+        data,
+        "--trace",
+        "form",
+        "fill",
+        "juminhyo-request",
+        "--simulate",
+        "valid",
+        stdin="9999\n1234\n",
+    )
+    assert result.code == 3, result.stderr
+    assert "あと2回" in result.stderr and "Traceback" not in result.stderr
+    sent = result.stderr.count("00 20 00 98 04")  # VERIFY of the auth PIN, with a value
+    assert sent == 1 and "00 20 00 91 04" not in result.stderr  # no Kenhojo PIN asked
+    assert run_counterapp(data, "queue", "list", "--json").json() == []
