@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from cardreader.errors import PinError
+from cardreader.errors import PinBlocked, PinError
 from cardreader.mynumber import MyNumber
 from cardreader.sessions import MyNumberCard
 from counterapp.audit import AuditEvent, AuditLog
@@ -54,6 +54,11 @@ class PinNotAccepted(Exception):
         self.read = read
         self.error: PinError = read.pin_error
         self.message_key = self.error.message_key
+
+    @property
+    def can_try_again(self) -> bool:
+        """A new entry may be made: the PIN is not blocked (a wrong entry left tries)."""
+        return not isinstance(self.error, PinBlocked) and getattr(self.error, "tries_left", 1) > 0
 
 
 @dataclass(frozen=True)

@@ -135,22 +135,58 @@ def test_answers_that_choose_no_certificate_ask_again_without_a_new_read(
     assert window.editor.count() == 1 and window.pin_dialog is None
 
 
-def test_a_wrong_pin_tells_the_tries_left_and_fills_nothing(
+def test_a_wrong_pin_says_the_tries_left_and_a_new_entry_goes_on_with_the_visit(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:
     context = make_context("valid")
     window = open_window(qtbot, context)
     choose(qtbot, window, "juminhyo-request")
-    enter_pin(qtbot, window, "0000")
-    enter_pin(qtbot, window)
+    enter_pin(qtbot, window, "0000")  # the auth PIN, mistyped: the second PIN is not asked
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=10_000)
-    shown = window.message.body.text()
-    assert "真正ではありません" in shown or "判定" in shown
+    assert window.message.title.text() == "暗証番号が違います"
+    assert "あと2回" in window.message.body.text() and "?" not in window.message.body.text()
+    assert window.message.again.isVisible() and window.message.again.hasFocus()
     assert context.service.queue.entries() == []
-    choose_again = window.message.next
-    qtbot.mouseClick(choose_again, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(window.message.again, Qt.Key.Key_Space)  # もう一度入力: one clerk action
+    assert "残り2回" in enter_pin(qtbot, window)
+    enter_pin(qtbot, window)  # then the Kenhojo PIN, as on the first try
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+
+
+def test_a_wrong_second_pin_does_not_ask_again_for_the_first(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
     choose(qtbot, window, "juminhyo-request")
-    assert "残り2回" in enter_pin(qtbot, window, "0000")
+    enter_pin(qtbot, window)
+    assert "券面事項入力補助" in enter_pin(qtbot, window, "0000")
+    qtbot.waitUntil(lambda: window.message.again.isVisible(), timeout=10_000)
+    qtbot.keyClick(window.message.again, Qt.Key.Key_Space)
+    shown = enter_pin(qtbot, window)  # the accepted auth PIN is not asked a second time
+    assert "券面事項入力補助" in shown and "残り2回" in shown
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+
+
+def test_the_last_try_needs_an_explicit_yes_and_declining_it_sends_nothing(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("auth-pin-last-try")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "juminhyo-request")
+    qtbot.waitUntil(lambda: window.last_try_box is not None, timeout=10_000)
+    box = window.last_try_box
+    assert box is not None and "最後の1回" in box.text()
+    assert box.defaultButton().text() == "中止"  # Enter alone does not use the last try
+    box.defaultButton().click()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=10_000)
+    assert window.pin_dialog is None and window.message.again.isVisible()
+    qtbot.keyClick(window.message.again, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.last_try_box is not None, timeout=10_000)
+    use = next(b for b in window.last_try_box.buttons() if "最後の1回" in b.text())
+    use.click()
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
 
 
 @pytest.mark.parametrize(

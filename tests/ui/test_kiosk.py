@@ -250,17 +250,36 @@ def test_every_interactive_widget_has_an_accessible_name_on_every_page(
 # When the card or the PIN does not work
 
 
-def test_a_wrong_auth_pin_shows_the_tries_left(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
+def test_a_wrong_auth_pin_shows_the_tries_left_and_may_be_entered_again(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
     window = open_kiosk("valid")
-    read_card(qtbot, window, auth="9999")
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    enter_pin(qtbot, window, PinKind.AUTH, "9999")  # the second PIN is not asked after this
     wait_for_page(qtbot, window, window.pages.message)
-    body = window.pages.message.body.text()
-    assert error_message(WrongPin("auth", 2), "ja") in body
-    assert "2" in body
-    assert window.pages.message.heading.text() == t("kiosk.pin_failed.heading", "ja")
+    message = window.pages.message
+    assert error_message(WrongPin("auth", 2), "ja") in message.body.text()
+    assert message.heading.text() == t("kiosk.pin_failed.heading", "ja")
+    assert message.retry.isVisible() and message.retry.text() == "もう一度入力"
     assert not queued(window.context)
+    click(qtbot, message.retry)  # a new entry by the resident, not a resend
+    enter_pin(qtbot, window, PinKind.AUTH)
+    enter_pin(qtbot, window, PinKind.KENHOJO)
+    wait_for_page(qtbot, window, window.pages.question)
+
+
+def test_starting_again_after_a_wrong_pin_forgets_the_resident(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid")
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    enter_pin(qtbot, window, PinKind.AUTH, "9999")
+    wait_for_page(qtbot, window, window.pages.message)
     click(qtbot, window.pages.message.restart)
     assert_wiped(window)
+    assert window.flow.visit.progress is None
 
 
 def test_a_blocked_auth_pin_is_said_plainly_and_fills_nothing(

@@ -165,6 +165,7 @@ class MessagePage(QWidget):
     """A result to read (not genuine, a PIN problem, or the reception number) and 次の方."""
 
     next_resident = Signal()
+    enter_pin_again = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -172,24 +173,31 @@ class MessagePage(QWidget):
         self.body = QLabel()
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.again = button("")  # a new PIN entry by the resident: never a resend
+        self.again.clicked.connect(self.enter_pin_again.emit)
+        self.again.hide()
         self.next = button("")  # F12 is the window's shortcut: it works on every page
         self.next.clicked.connect(self.next_resident.emit)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.body, self.next):
+        for widget in (self.title, self.body, self.again, self.next):
             layout.addWidget(widget)
         layout.addStretch()
 
     def retranslate(self, language: str) -> None:
+        self.again.setText(t("ui.pin.enter_again", language))
+        self.again.setAccessibleName(self.again.text())
         self.next.setText(t("clerk.next_resident", language))
         self.next.setAccessibleName(self.next.text())
         self.body.setAccessibleName(self.title.text() or self.next.text())
 
-    def show_message(self, title: str, body: str, language: str) -> None:
+    def show_message(self, title: str, body: str, language: str, *, retry: bool = False) -> None:
+        """A result; with ``retry`` the resident may enter the PIN again."""
         self.title.setText(title)
         self.body.setText(body)
         self.retranslate(language)
         self.body.setAccessibleDescription(body)
-        self.next.setFocus()
+        self.again.setVisible(retry)
+        (self.again if retry else self.next).setFocus()
 
     def clear(self) -> None:
         for label in (self.title, self.body):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from cardreader.types import PinStatus
 from counterapp.forms.filled import Source
 from counterapp.verification.explain import verdict_text
-from counterapp.visit import CardNotGenuine, NothingToFill, Receipt, Visit
+from counterapp.visit import CardNotGenuine, NothingToFill, PinNotAccepted, Receipt, Visit
 from ui.clerk.editor import FormsEditor
 from ui.clerk.face import FaceCheckDialog
 from ui.clerk.handwriting import HandwritingDialog
@@ -36,7 +37,7 @@ from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, bu
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
 from ui.context import UiContext
-from ui.i18n import LANGUAGE_NAMES, LANGUAGES, core_language, error_message, t
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, core_language, error_message, pin_name, t
 from ui.pin import PinDialog
 
 
@@ -50,6 +51,7 @@ class ClerkWindow(QMainWindow):
         self.language = language
         self.visit = Visit()
         self.pin_dialog: PinDialog | None = None
+        self.last_try_box: QMessageBox | None = None
         if context.source.is_emulator:
             context.presence.simulate(True)  # the emulated card lies on the counter's reader
         self._build()
@@ -87,6 +89,7 @@ class ClerkWindow(QMainWindow):
         self.reading.cancel_requested.connect(self.context.worker.cancel)
         self.questions.answered.connect(self._answered)
         self.message.next_resident.connect(self.next_resident)
+        self.message.enter_pin_again.connect(self._read_card)
         QShortcut(QKeySequence("F12"), self, self.next_resident)
         self.resize(1024, 720)
 
@@ -166,9 +169,14 @@ class ClerkWindow(QMainWindow):
         """Read the card for ``target`` (a life event or a form id)."""
         self.visit.clear()
         self.visit.target = target
+        self._read_card()
+
+    def _read_card(self) -> None:
+        """Read (or, after a PIN that was not accepted, go on reading) the visit's card."""
         self.reading.show_step("ui.reading", self.language)
         self.stack.setCurrentWidget(self.reading)
-        self.context.worker.submit("read", self.service.read)
+        visit = self.visit
+        self.context.worker.submit("read", lambda card, ask: self.service.read(card, ask, visit))
 
     def _connect_worker(self) -> None:
         worker = self.context.worker
@@ -191,8 +199,27 @@ class ClerkWindow(QMainWindow):
         self.activateWindow()  # keyboard shortcuts go on working without a click
 
     def _ask_last_try(self, status: PinStatus) -> None:
-        # The clerk window asks the same dialog: its text warns plainly about the last try.
-        self.context.worker.answer_last_try(True)
+        """An explicit yes before a PIN's last try is used; the default is not to use it."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        pin = pin_name(status.kind.value, self.language)
+        box.setWindowTitle(t("ui.pin.title", self.language, pin=pin))
+        box.setText(t("ui.pin.last_try_warning", self.language))
+        use = box.addButton(
+            t("ui.pin.use_last_try", self.language), QMessageBox.ButtonRole.AcceptRole
+        )
+        keep = box.addButton(t("ui.cancel", self.language), QMessageBox.ButtonRole.RejectRole)
+        for choice in (use, keep):
+            choice.setAccessibleName(choice.text())
+        box.setDefaultButton(keep)
+        box.finished.connect(lambda _code: self._last_try_answered(box, box.clickedButton() is use))
+        self.last_try_box = box
+        box.open()
+
+    def _last_try_answered(self, box: QMessageBox, use_it: bool) -> None:
+        self.last_try_box = None
+        box.deleteLater()
+        self.context.worker.answer_last_try(use_it)
 
     def _job_done(self, name: str, result: Any) -> None:
         if name == "read":
@@ -212,6 +239,9 @@ class ClerkWindow(QMainWindow):
     def _job_failed(self, name: str, error: BaseException) -> None:
         if name == "read":
             self.service.audit_card_read(getattr(error, "message_key", "unexpected"))
+        if isinstance(error, PinNotAccepted):
+            self._pin_not_accepted(error)
+            return
         if isinstance(error, CardNotGenuine):
             self.status.show_verdict(error.verdict)
             body = verdict_text(error.verdict, core_language(self.language))
@@ -223,6 +253,14 @@ class ClerkWindow(QMainWindow):
             return
         self.visit.clear()
         self.message.show_message(t("clerk.outcome.heading", self.language), body, self.language)
+        self.stack.setCurrentWidget(self.message)
+
+    def _pin_not_accepted(self, error: PinNotAccepted) -> None:
+        """Say which PIN and the tries left; a wrong PIN may be entered again (a new entry)."""
+        retry = error.can_try_again
+        heading = t("ui.pin.wrong.heading" if retry else "ui.pin.blocked.heading", self.language)
+        body = error_message(error.error, self.language)
+        self.message.show_message(heading, body, self.language, retry=retry)
         self.stack.setCurrentWidget(self.message)
 
     def _answered(self, answers: dict[str, bool]) -> None:
@@ -325,6 +363,8 @@ class ClerkWindow(QMainWindow):
         self.context.worker.cancel()
         if self.pin_dialog is not None:
             self.pin_dialog.reject()
+        if self.last_try_box is not None:
+            self.last_try_box.reject()
         self.visit.clear()
         self._wipe_personal_widgets()
         self.message.clear()

@@ -1,18 +1,17 @@
 """One card read for the kiosk, on the reader thread, with answers that can go stale.
 
 Each read gets its own job name, so the outcome of a read that was cancelled (by a wipe)
-is recognised and dropped. The PIN statuses the card reported are kept for the read's
-explanation (tries left after a wrong PIN).
+is recognised and dropped.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from cardreader.types import PinKind, PinStatus
+from cardreader.types import PinStatus
 from counterapp.cardsource import MyNumberCard
 from counterapp.interaction import Interaction
-from counterapp.visit import CounterService
+from counterapp.visit import CounterService, Visit
 from ui.worker import CardWorker
 
 
@@ -28,7 +27,6 @@ class CardRead(QObject):
         super().__init__(parent)
         self.worker = worker
         self.service = service
-        self.asked: dict[PinKind, PinStatus] = {}
         self._generation = 0
         self._job: str | None = None
         self._busy = False
@@ -48,15 +46,17 @@ class CardRead(QObject):
         """The reader thread is running a job (possibly one that was cancelled)."""
         return self._busy
 
-    def start(self) -> None:
-        """Read and verify the card; PIN questions arrive as ``pin_needed``/``last_try_needed``."""
+    def start(self, visit: Visit) -> None:
+        """Read and verify the card; PIN questions arrive as ``pin_needed``/``last_try_needed``.
+
+        A read after a PIN that was not accepted goes on from where the visit stopped.
+        """
         self._generation += 1
         self._job = f"kiosk-read-{self._generation}"
-        self.asked.clear()
         service = self.service
 
         def job(card: MyNumberCard, interaction: Interaction) -> object:
-            return service.read(card, interaction)
+            return service.read(card, interaction, visit)
 
         self.worker.submit(self._job, job)
 
@@ -64,7 +64,6 @@ class CardRead(QObject):
         """Forget the running read and cancel it on the reader thread."""
         was_running = self._job is not None or self._busy
         self._job = None
-        self.asked.clear()
         if was_running:
             self.worker.cancel()
 
@@ -81,22 +80,16 @@ class CardRead(QObject):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
 
-    def _pointless(self, status: PinStatus) -> bool:
-        """The Kenhojo PIN after an auth step that never asked (blocked): the read fails anyway."""
-        return status.kind is PinKind.KENHOJO and PinKind.AUTH not in self.asked
-
     def _on_pin_requested(self, status: PinStatus) -> None:
-        if not self.active or self._pointless(status):
+        if not self.active:
             self.worker.answer_pin(None)
             return
-        self.asked[status.kind] = status
         self.pin_needed.emit(status)
 
     def _on_last_try_requested(self, status: PinStatus) -> None:
-        if not self.active or self._pointless(status):
+        if not self.active:
             self.worker.answer_last_try(False)
             return
-        self.asked[status.kind] = status
         self.last_try_needed.emit(status)
 
     def _on_succeeded(self, name: str, result: object) -> None:

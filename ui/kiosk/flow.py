@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
 
 from cardreader.types import PinStatus
 from counterapp.forms.definition import Question
-from counterapp.visit import NothingToFill, VerifiedCard, Visit
+from counterapp.visit import NothingToFill, PinNotAccepted, VerifiedCard, Visit
 from ui.context import UiContext
 from ui.i18n import error_message, t
 from ui.kiosk.cardread import CardRead
@@ -102,6 +102,7 @@ class KioskFlow(QObject):
             quit_signal.connect(self.wipe)
         for other in (p.sign.quit, p.pin.pad.cancelled, p.message.again, p.done.finish):
             other.connect(self.wipe)
+        p.message.enter_pin_again.connect(self._begin_read)
         p.pin.pad.entered.connect(self._pin_entered)
         p.last_try.answered.connect(self._last_try_answered)
         p.question.answered.connect(self._answered)
@@ -157,7 +158,7 @@ class KioskFlow(QObject):
     def _begin_read(self) -> None:
         self.pages.reading.show_for(self.language)
         self._show(self.pages.reading, t("ui.reading", self.language))
-        self.card_read.start()
+        self.card_read.start(self.visit)
 
     def _ask_pin(self, status: PinStatus) -> None:
         self.pages.pin.ask(status, self.language)
@@ -188,7 +189,13 @@ class KioskFlow(QObject):
         self._ask_question(0)
 
     def _read_failed(self, error: BaseException) -> None:
-        explanation = explain(error, self.card_read.asked, self.language)
+        explanation = explain(error, self.language)
+        if isinstance(error, PinNotAccepted) and error.can_try_again:
+            # The visit keeps what was read: a new entry goes on from the PIN that failed.
+            self.pages.message.show_for(explanation.heading, explanation.lines, self.language, True)
+            spoken = "\n".join((explanation.heading, *explanation.lines))
+            self._show(self.pages.message, spoken, self.pages.message.retry)
+            return
         self._problem(explanation.heading, explanation.lines)
 
     def _problem(self, heading: str, lines: tuple[str, ...]) -> None:

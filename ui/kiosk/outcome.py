@@ -1,25 +1,19 @@
 """What a resident is told when the card read did not give a genuine card.
 
-The core records a PIN step that failed as the reason of a verification check (the auth
-PIN under "possession", the Kenhojo PIN under "integrity") and raises ``CardNotGenuine``.
-The kiosk turns such a reason back into the PIN error it stands for, with the tries left
-counted from the status the card reported when it asked for the PIN.
+A PIN step that failed arrives as ``PinNotAccepted`` (which PIN, tries left); a card that
+is not genuine as ``CardNotGenuine`` with its verdict; anything else as a card error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cardreader.types import PinBlocked, PinError, PinKind, PinStatus, WrongPin
 from counterapp.messages import MESSAGES
-from counterapp.verification.checks import INTEGRITY, POSSESSION
 from counterapp.verification.verdict import Verdict
-from counterapp.visit import CardNotGenuine
+from counterapp.visit import CardNotGenuine, PinNotAccepted
 from ui.i18n import core_language, error_message, t
 
-PIN_STEPS = ((POSSESSION, PinKind.AUTH), (INTEGRITY, PinKind.KENHOJO))
-NOT_A_PROBLEM = {"pin.cancelled"}  # the kiosk itself stops a step that cannot help
+NOT_A_PROBLEM = {"pin.cancelled"}
 
 
 @dataclass(frozen=True)
@@ -30,40 +24,15 @@ class Explanation:
     lines: tuple[str, ...]
 
 
-def pin_errors(verdict: Verdict, asked: Mapping[PinKind, PinStatus]) -> list[PinError]:
-    """The PIN errors behind a verdict's PIN-step reasons, in the order the PINs were asked."""
-    errors: list[PinError] = []
-    for check, kind in PIN_STEPS:
-        reason = next((c.reason for c in verdict.checks if c.check == check), None)
-        error = _pin_error(reason, kind, asked.get(kind))
-        if error is not None:
-            errors.append(error)
-    return errors
-
-
-def _pin_error(reason: str | None, kind: PinKind, status: PinStatus | None) -> PinError | None:
-    if reason == "pin.blocked":
-        return PinBlocked(kind.value)
-    if reason == "pin.wrong":
-        tries_left = max(0, status.tries_left - 1) if status else 0
-        return WrongPin(kind.value, tries_left) if tries_left else PinBlocked(kind.value)
-    if reason and reason.startswith("pin.") and reason not in NOT_A_PROBLEM:
-        error = PinError(kind.value, reason)
-        error.message_key = reason
-        return error
-    return None
-
-
-def explain(error: BaseException, asked: Mapping[PinKind, PinStatus], language: str) -> Explanation:
+def explain(error: BaseException, language: str) -> Explanation:
     """The heading and sentences for a failed read."""
+    if isinstance(error, PinNotAccepted):
+        hint = "kiosk.pin_failed.hint" if error.can_try_again else "kiosk.ask_staff"
+        return Explanation(
+            t("kiosk.pin_failed.heading", language),
+            (error_message(error.error, language), t(hint, language)),
+        )
     if isinstance(error, CardNotGenuine):
-        errors = pin_errors(error.verdict, asked)
-        if errors:
-            lines = [error_message(e, language) for e in errors]
-            return Explanation(
-                t("kiosk.pin_failed.heading", language),
-                (*lines, t("kiosk.pin_failed.hint", language)),
-            )
         return Explanation(
             t("kiosk.not_genuine.heading", language),
             (

@@ -175,25 +175,34 @@ class MessagePage(QWidget):
     """A problem, said plainly, and the way back to the start."""
 
     again = Signal()
+    enter_pin_again = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.heading = text_label("kioskHeading")
         self.body = text_label("kioskPrompt")
+        self.retry = big_button(self.enter_pin_again.emit)  # a new entry, never a resend
+        self.retry.hide()
         self.restart = big_button(self.again.emit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.body)
         layout.addStretch(1)
+        layout.addWidget(self.retry)
         layout.addWidget(self.restart)
 
     def name_buttons(self, language: str) -> None:
+        name_button(self.retry, t("ui.pin.enter_again", language))
         name_button(self.restart, t("kiosk.start_again", language))
 
-    def show_for(self, heading: str, lines: tuple[str, ...], language: str) -> None:
+    def show_for(
+        self, heading: str, lines: tuple[str, ...], language: str, retry: bool = False
+    ) -> None:
+        """A problem; with ``retry`` the resident may enter the PIN again."""
         self.heading.setText(heading)
         self.body.setText("\n".join(lines))
         self.name_buttons(language)
+        self.retry.setVisible(retry)
 
 
 class DonePage(QWidget):
