@@ -4,8 +4,17 @@ This is the one ``cardreader`` module the UI may import (an import-linter contra
 everything else a front end needs comes from ``counterapp``.
 """
 
-from cardreader.errors import CardError, PinBlocked, PinError, WrongPin
+from cardreader.errors import CardError, CardRemoved, PinBlocked, PinError, WrongPin
 from cardreader.pin import PinKind, PinStatus
 from cardreader.sessions.kenkaku import CardFace
 
-__all__ = ["CardError", "CardFace", "PinBlocked", "PinError", "PinKind", "PinStatus", "WrongPin"]
+__all__ = [
+    "CardError",
+    "CardFace",
+    "CardRemoved",
+    "PinBlocked",
+    "PinError",
+    "PinKind",
+    "PinStatus",
+    "WrongPin",
+]

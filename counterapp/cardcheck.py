@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from cardreader.errors import PinBlocked, PinError
+from cardreader.errors import CardRemoved, PinBlocked, PinError
 from cardreader.mynumber import MyNumber
 from cardreader.sessions import MyNumberCard
 from counterapp.audit import AuditEvent, AuditLog
@@ -59,6 +59,14 @@ class PinNotAccepted(Exception):
     def can_try_again(self) -> bool:
         """A new entry may be made: the PIN is not blocked (a wrong entry left tries)."""
         return not isinstance(self.error, PinBlocked) and getattr(self.error, "tries_left", 1) > 0
+
+
+class CardPulled(CardRemoved):
+    """The card left the reader during a visit's read; ``read`` keeps the steps already done."""
+
+    def __init__(self, read: CounterRead) -> None:
+        super().__init__("the card was removed from the reader")
+        self.read = read
 
 
 @dataclass(frozen=True)
@@ -114,10 +122,12 @@ def read_verified_card(
 ) -> VerifiedCard:
     """Read and judge the card for a visit; its data only if it is genuine.
 
-    A failed PIN step raises PinNotAccepted (with what was read, to resume from);
-    a card that is not genuine raises CardNotGenuine.
+    A failed PIN step raises PinNotAccepted and a card pulled mid-read CardPulled, both
+    with what was read so far to resume from; a card that is not genuine, CardNotGenuine.
     """
     read = read_for_visit(card, interaction, secrets.token_bytes(CHALLENGE_BYTES), earlier)
+    if read.removed:
+        raise CardPulled(read)
     if read.pin_error is not None:
         raise PinNotAccepted(read)
     verdict = evaluate(read, inputs.trust, list(inputs.crls), inputs.when, inputs.policy)

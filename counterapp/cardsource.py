@@ -72,7 +72,8 @@ class CardSlot:
     """The card a front end reads again and again, optionally cancellable between APDUs.
 
     For the emulator, the same virtual card stays on its virtual reader, so its PIN
-    counters persist between reads as a real card's do.
+    counters persist between reads as a real card's do; a scenario that pulls the card
+    mid-read does so on the first read only (the resident then puts it back and holds it).
     """
 
     def __init__(self, source: CardSource, cancel: threading.Event | None = None) -> None:
@@ -93,10 +94,11 @@ class CardSlot:
             return PcscConnection.open(self.source.reader)
         from counterapp.emulation import connect, emulated_card
 
+        first = self._emulated is None
         if self._emulated is None:
             assert self.source.scenario is not None
             self._emulated = emulated_card(self.source.scenario)
-        return connect(self._emulated, self.source.latency_ms)
+        return connect(self._emulated, self.source.latency_ms, may_pull=first)
 
 
 class _CancellableConnection:

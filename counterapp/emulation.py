@@ -48,9 +48,14 @@ def emulated_card(scenario: str, resident_file: Path | None = None) -> VirtualCa
     return VirtualCard(build_profile(scenario, resident))
 
 
-def connect(card: VirtualCard, latency_ms: int = 0) -> CardConnection:
-    """An in-process connection to ``card`` with an optional delay per APDU."""
-    return EmulatorConnection(card, latency=latency_ms / 1000)
+def connect(card: VirtualCard, latency_ms: int = 0, *, may_pull: bool = True) -> CardConnection:
+    """An in-process connection to ``card`` with an optional delay per APDU.
+
+    ``may_pull=False``: the scenario's pull mid-read (``removed-mid-read``) does not happen.
+    """
+    return EmulatorConnection(
+        card, latency=latency_ms / 1000, remove_after="profile" if may_pull else None
+    )
 
 
 def serve_in_vpcd(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from cardreader.errors import LastTryRefused, NotMyNumberCard, PinBlocked, PinError
+from cardreader.errors import CardRemoved, LastTryRefused, NotMyNumberCard, PinBlocked, PinError
 from cardreader.mynumber import MyNumber
 from cardreader.pin import PinKind, PinStatus, wipe
 from cardreader.sessions import (
@@ -145,6 +145,7 @@ class CounterRead:
     kenhojo: KenhojoRead | None = None
     kenhojo_problem: str | None = None
     pin_error: PinError | None = None
+    removed: bool = False  # the card left the reader after the steps this read holds
 
     @property
     def complete(self) -> bool:
@@ -187,26 +188,31 @@ def read_for_visit(
 
     A step that succeeded ``earlier`` in the visit on this same card (same auth
     certificate) is not repeated, so a new PIN entry or a card put back resumes the visit
-    without asking again for a PIN that was already accepted. Cancelling raises Cancelled.
+    without asking again for a PIN that was already accepted. A card pulled after its
+    certificate was read gives the steps done so far with ``removed`` set (pulled before:
+    CardRemoved); cancelling raises Cancelled.
     """
     jpki = card.jpki()
     certificate = jpki.read_auth_certificate()
     read = earlier if earlier and earlier.auth_certificate == certificate else None
     read = replace(read or CounterRead(certificate), auth_problem=None, pin_error=None)
-    if read.challenge_signature is None:
-        try:
-            signature = _prove_possession(jpki, interaction, challenge)
-        except PinError as exc:
-            return replace(read, auth_problem=exc.message_key, pin_error=exc)
-        read = replace(read, challenge=challenge, challenge_signature=signature)
-    if read.kenhojo is None:
-        try:
-            read = replace(read, kenhojo=_read_kenhojo(card, interaction), kenhojo_problem=None)
-        except NotMyNumberCard:
-            return replace(read, kenhojo_problem="kenhojo.absent")
-        except PinError as exc:
-            return replace(read, kenhojo_problem=exc.message_key, pin_error=exc)
-    return read
+    try:
+        if read.challenge_signature is None:
+            try:
+                signature = _prove_possession(jpki, interaction, challenge)
+            except PinError as exc:
+                return replace(read, auth_problem=exc.message_key, pin_error=exc)
+            read = replace(read, challenge=challenge, challenge_signature=signature)
+        if read.kenhojo is None:
+            try:
+                read = replace(read, kenhojo=_read_kenhojo(card, interaction), kenhojo_problem=None)
+            except NotMyNumberCard:
+                return replace(read, kenhojo_problem="kenhojo.absent")
+            except PinError as exc:
+                return replace(read, kenhojo_problem=exc.message_key, pin_error=exc)
+    except CardRemoved:
+        return replace(read, removed=True)  # what was proven before stays proven
+    return replace(read, removed=False)
 
 
 def _prove_possession(jpki: JpkiSession, interaction: Interaction, challenge: bytes) -> bytes:

@@ -18,6 +18,7 @@ from pathlib import Path
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardcheck import (
     CardNotGenuine,
+    CardPulled,
     PinNotAccepted,
     VerifiedCard,
     audit_verdict,
@@ -39,6 +40,7 @@ from counterapp.verification.verdict import Verdict
 
 __all__ = [
     "CardNotGenuine",
+    "CardPulled",
     "CounterService",
     "NothingToFill",
     "PinNotAccepted",
@@ -133,16 +135,17 @@ class CounterService:
     ) -> VerifiedCard:
         """Read and verify the card (reader thread); only a genuine card is returned.
 
-        With a ``visit``, a failed PIN step (PinNotAccepted) keeps what was read in it, and
-        the next read of the same card resumes there: a PIN already accepted in this visit
-        is not asked again. The verdict is audited by the next ``record_verdicts()`` (the
-        audit log's SQLite connection belongs to the front end's thread, not the reader's).
+        With a ``visit``, a failed PIN step (PinNotAccepted) or a pulled card (CardPulled)
+        keeps what was read in it, and the next read of the same card resumes there: a PIN
+        already accepted in this visit is not asked again. The verdict is audited by the
+        next ``record_verdicts()`` (the audit log's SQLite connection belongs to the front
+        end's thread, not the reader's).
         """
         inputs = _verification_inputs(self.settings, self.source, dt.datetime.now(dt.UTC))
         earlier = visit.progress if visit else None
         try:
             verified = read_verified_card(card, interaction, inputs, earlier)
-        except PinNotAccepted as exc:
+        except (PinNotAccepted, CardPulled) as exc:
             if visit is not None:
                 visit.progress = exc.read
             raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from cardreader.emulator.card import VirtualCard
 from cardreader.errors import CardRemoved
@@ -22,12 +23,20 @@ class EmulatorConnection:
     """Transmit APDUs straight into a ``VirtualCard``; the card can be pulled and put back."""
 
     def __init__(
-        self, card: VirtualCard, *, remove_after: int | None = None, latency: float = 0.0
+        self,
+        card: VirtualCard,
+        *,
+        remove_after: int | Literal["profile"] | None = "profile",
+        latency: float = 0.0,
     ) -> None:
+        # remove_after: pull the card after this many APDUs (None: never; default: as the
+        # card's scenario says).
         self.card = card
         self.latency = latency  # seconds per APDU, like a contactless reader's round trip
         self.stats = TransferStats()
-        self._remove_after = remove_after if remove_after is not None else card.profile.remove_after
+        self._remove_after = (
+            card.profile.remove_after if remove_after == "profile" else remove_after
+        )
         self._present = True
         card.power_on()
 

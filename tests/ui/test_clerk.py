@@ -189,6 +189,25 @@ def test_the_last_try_needs_an_explicit_yes_and_declining_it_sends_nothing(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
 
 
+def test_a_card_pulled_mid_read_is_said_so_and_read_again_goes_on_with_the_visit(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("removed-mid-read")  # the card leaves after 4 APDUs, once
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=10_000)
+    assert window.message.title.text() == "カードが離れました。置き直してください"
+    assert "このカードでは受付できません" not in texts_in(window.message)
+    assert "カードなし" in window.status.reader.text()
+    assert window.message.again.text() == "再読取" and window.message.again.hasFocus()
+    qtbot.keyClick(window.message.again, Qt.Key.Key_Space)
+    assert "カードあり" in window.status.reader.text()
+    enter_pin(qtbot, window)  # not proven before the pull: the card needs the auth PIN again
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
+
+
 @pytest.mark.parametrize(
     ("scenario", "expected"),
     [("kenhojo-pin-blocked", "ロック"), ("tampered-kenhojo", "真正ではありません")],

@@ -165,7 +165,7 @@ class MessagePage(QWidget):
     """A result to read (not genuine, a PIN problem, or the reception number) and 次の方."""
 
     next_resident = Signal()
-    enter_pin_again = Signal()
+    go_on = Signal()  # the one way on after a problem: enter the PIN again, read again
 
     def __init__(self) -> None:
         super().__init__()
@@ -173,9 +173,10 @@ class MessagePage(QWidget):
         self.body = QLabel()
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.again = button("")  # a new PIN entry by the resident: never a resend
-        self.again.clicked.connect(self.enter_pin_again.emit)
+        self.again = button("")  # e.g. a new PIN entry by the resident: never a resend
+        self.again.clicked.connect(self.go_on.emit)
         self.again.hide()
+        self._action = "ui.pin.enter_again"
         self.next = button("")  # F12 is the window's shortcut: it works on every page
         self.next.clicked.connect(self.next_resident.emit)
         layout = QVBoxLayout(self)
@@ -184,20 +185,23 @@ class MessagePage(QWidget):
         layout.addStretch()
 
     def retranslate(self, language: str) -> None:
-        self.again.setText(t("ui.pin.enter_again", language))
+        self.again.setText(t(self._action, language))
         self.again.setAccessibleName(self.again.text())
         self.next.setText(t("clerk.next_resident", language))
         self.next.setAccessibleName(self.next.text())
         self.body.setAccessibleName(self.title.text() or self.next.text())
 
-    def show_message(self, title: str, body: str, language: str, *, retry: bool = False) -> None:
-        """A result; with ``retry`` the resident may enter the PIN again."""
+    def show_message(
+        self, title: str, body: str, language: str, *, action: str | None = None
+    ) -> None:
+        """A result; ``action`` (a text key) names the way on offered beside 次の方."""
         self.title.setText(title)
         self.body.setText(body)
+        self._action = action or self._action
         self.retranslate(language)
         self.body.setAccessibleDescription(body)
-        self.again.setVisible(retry)
-        (self.again if retry else self.next).setFocus()
+        self.again.setVisible(action is not None)
+        (self.again if action else self.next).setFocus()
 
     def clear(self) -> None:
         for label in (self.title, self.body):

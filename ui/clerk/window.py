@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cardreader.types import PinStatus
+from cardreader.types import CardRemoved, PinStatus
 from counterapp.forms.filled import Source
 from counterapp.verification.explain import verdict_text
 from counterapp.visit import CardNotGenuine, NothingToFill, PinNotAccepted, Receipt, Visit
@@ -89,7 +89,7 @@ class ClerkWindow(QMainWindow):
         self.reading.cancel_requested.connect(self.context.worker.cancel)
         self.questions.answered.connect(self._answered)
         self.message.next_resident.connect(self.next_resident)
-        self.message.enter_pin_again.connect(self._read_card)
+        self.message.go_on.connect(self._read_card)
         QShortcut(QKeySequence("F12"), self, self.next_resident)
         self.resize(1024, 720)
 
@@ -172,7 +172,9 @@ class ClerkWindow(QMainWindow):
         self._read_card()
 
     def _read_card(self) -> None:
-        """Read (or, after a PIN that was not accepted, go on reading) the visit's card."""
+        """Read (or, after a PIN not accepted or a pulled card, go on reading) the card."""
+        if self.context.source.is_emulator:
+            self.context.presence.simulate(True)  # the emulated card is (back) on the reader
         self.reading.show_step("ui.reading", self.language)
         self.stack.setCurrentWidget(self.reading)
         visit = self.visit
@@ -242,6 +244,9 @@ class ClerkWindow(QMainWindow):
         if isinstance(error, PinNotAccepted):
             self._pin_not_accepted(error)
             return
+        if name == "read" and isinstance(error, CardRemoved):
+            self._card_pulled()
+            return
         if isinstance(error, CardNotGenuine):
             self.status.show_verdict(error.verdict)
             body = verdict_text(error.verdict, core_language(self.language))
@@ -260,7 +265,17 @@ class ClerkWindow(QMainWindow):
         retry = error.can_try_again
         heading = t("ui.pin.wrong.heading" if retry else "ui.pin.blocked.heading", self.language)
         body = error_message(error.error, self.language)
-        self.message.show_message(heading, body, self.language, retry=retry)
+        action = "ui.pin.enter_again" if retry else None
+        self.message.show_message(heading, body, self.language, action=action)
+        self.stack.setCurrentWidget(self.message)
+
+    def _card_pulled(self) -> None:
+        """The card left the reader mid-read: put it back and read again, the visit goes on."""
+        if self.context.source.is_emulator:
+            self.context.presence.simulate(False)
+        heading = t("ui.card.removed.heading", self.language)
+        body = t("ui.card.removed.body", self.language)
+        self.message.show_message(heading, body, self.language, action="ui.card.read_again")
         self.stack.setCurrentWidget(self.message)
 
     def _answered(self, answers: dict[str, bool]) -> None:
