@@ -80,9 +80,18 @@ class PinDialog(QDialog):
             button.setAccessibleName(button.text())
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        for widget in (heading, self.tries_label, self.edit, buttons):
+        self.forgot = QPushButton(t("ui.pin.forgotten", language))
+        self.forgot.setAccessibleName(self.forgot.text())
+        self.forgot.setAutoDefault(False)
+        self.forgot.clicked.connect(self._forgotten)
+        for widget in (heading, self.tries_label, self.edit, self.forgot, buttons):
             layout.addWidget(widget)
         self.pin: bytearray | None = None
+        self.forgotten = False  # the resident does not know the PIN: nothing is sent
+
+    def _forgotten(self) -> None:
+        self.forgotten = True
+        self.reject()
 
     def accept(self) -> None:
         self.pin = take_text(self.edit)
@@ -98,6 +107,7 @@ class PinPad(QWidget):
 
     entered = Signal(object)  # bytearray
     cancelled = Signal()
+    forgotten = Signal()  # the resident does not know the PIN: nothing is sent
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +129,7 @@ class PinPad(QWidget):
         self.delete = self._key("⌫", self._delete_one)
         self.ok = self._key("OK", self._submit)
         self.cancel = self._key("×", self.cancelled.emit)
+        self.forgot = self._key("?", self._forgotten)
         grid.addWidget(self.delete, 3, 0)
         grid.addWidget(self._key("0"), 3, 1)
         grid.addWidget(self.ok, 3, 2)
@@ -126,6 +137,7 @@ class PinPad(QWidget):
         for widget in (self.title, self.tries_label, self.display):
             layout.addWidget(widget)
         layout.addLayout(grid)
+        layout.addWidget(self.forgot)
         layout.addWidget(self.cancel)
 
     def _key(self, label: str, action: object = None) -> QPushButton:
@@ -152,7 +164,8 @@ class PinPad(QWidget):
         self.delete.setText(t("ui.delete_digit", language))
         self.ok.setText(t("ui.ok", language))
         self.cancel.setText(t("ui.cancel", language))
-        for button in (self.delete, self.ok, self.cancel):
+        self.forgot.setText(t("ui.pin.forgotten", language))
+        for button in (self.delete, self.ok, self.cancel, self.forgot):
             button.setAccessibleName(button.text())
         self.ok.setEnabled(False)
 
@@ -164,6 +177,10 @@ class PinPad(QWidget):
     def _delete_one(self) -> None:
         self.display.setText(self.display.text()[:-1])
         self.ok.setEnabled(False)
+
+    def _forgotten(self) -> None:
+        self.display.clear()
+        self.forgotten.emit()
 
     def _submit(self) -> None:
         if len(self.display.text()) == 4:

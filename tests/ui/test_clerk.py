@@ -229,6 +229,35 @@ def test_a_blocked_pin_or_a_forged_card_shows_why_and_fills_nothing(
     assert context.service.queue.entries() == []
 
 
+def test_a_blocked_pin_tells_the_clerk_what_to_do_now(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("kenhojo-pin-blocked"))
+    choose(qtbot, window, "juminhyo-request")
+    enter_pin(qtbot, window)  # the auth PIN works; the Kenhojo PIN is blocked: never asked
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=10_000)
+    assert window.message.title.text() == "暗証番号がロックされています"
+    body = window.message.body.text()
+    assert "暗証番号の初期化・再設定" in body and "本人確認書類" in body
+    assert "カードを使わずに受付" in body and not window.message.again.isVisible()
+
+
+def test_i_forgot_the_pin_uses_no_try_and_says_what_to_do(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
+    choose(qtbot, window, "juminhyo-request")
+    qtbot.waitUntil(lambda: window.pin_dialog is not None, timeout=10_000)
+    assert window.pin_dialog is not None
+    qtbot.mouseClick(window.pin_dialog.forgot, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=10_000)
+    assert window.message.title.text() == "暗証番号が使えないとき"
+    assert "残り回数は減っていません" in window.message.body.text()
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    choose(qtbot, window, "juminhyo-request")
+    assert "残り3回" in enter_pin(qtbot, window)  # the card's counter is untouched
+
+
 def test_next_resident_leaves_no_personal_value_in_any_widget(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:

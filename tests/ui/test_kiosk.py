@@ -295,6 +295,33 @@ def test_a_blocked_auth_pin_is_said_plainly_and_fills_nothing(
     assert not queued(window.context)
 
 
+def test_a_blocked_pin_sends_the_resident_to_the_staffed_counter(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("auth-pin-blocked")
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    wait_for_page(qtbot, window, window.pages.message)
+    assert t("ui.pin.help.resident", "ja") in window.pages.message.body.text()
+    assert not window.pages.message.retry.isVisible()
+
+
+def test_i_forgot_the_pin_on_the_pad_uses_no_try(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
+    window = open_kiosk("valid")
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    qtbot.waitUntil(lambda: window.pages.pin.pad.status is not None, timeout=WAIT_MS)
+    click(qtbot, window.pages.pin.pad.forgot)
+    wait_for_page(qtbot, window, window.pages.message)
+    body = window.pages.message.body.text()
+    assert t("ui.pin.help.no_try_used", "ja") in body and "窓口" in body
+    click(qtbot, window.pages.message.restart)
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    qtbot.waitUntil(lambda: window.pages.pin.pad.status is not None, timeout=WAIT_MS)
+    assert window.pages.pin.pad.status.tries_left == 3  # the card's counter is untouched
+
+
 def test_a_tampered_card_is_not_genuine_and_fills_nothing(
     open_kiosk: OpenKiosk, qtbot: QtBot
 ) -> None:

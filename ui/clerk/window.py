@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from cardreader.types import CardRemoved, PinStatus
 from counterapp.forms.filled import Source
+from counterapp.interaction import Cancelled
 from counterapp.verification.explain import verdict_text
 from counterapp.visit import CardNotGenuine, NothingToFill, PinNotAccepted, Receipt, Visit
 from ui.clerk.editor import FormsEditor
@@ -52,6 +53,7 @@ class ClerkWindow(QMainWindow):
         self.visit = Visit()
         self.pin_dialog: PinDialog | None = None
         self.last_try_box: QMessageBox | None = None
+        self._pin_forgotten = False
         if context.source.is_emulator:
             context.presence.simulate(True)  # the emulated card lies on the counter's reader
         self._build()
@@ -195,6 +197,7 @@ class ClerkWindow(QMainWindow):
 
     def _pin_answered(self, dialog: PinDialog) -> None:
         self.pin_dialog = None
+        self._pin_forgotten = dialog.forgotten
         self.context.worker.answer_pin(dialog.pin)
         dialog.pin = None
         dialog.deleteLater()
@@ -244,6 +247,10 @@ class ClerkWindow(QMainWindow):
         if isinstance(error, PinNotAccepted):
             self._pin_not_accepted(error)
             return
+        if isinstance(error, Cancelled) and self._pin_forgotten:
+            self._pin_forgotten = False
+            self._pin_help(t("ui.pin.help.no_try_used", self.language))
+            return
         if name == "read" and isinstance(error, CardRemoved):
             self._card_pulled()
             return
@@ -262,11 +269,19 @@ class ClerkWindow(QMainWindow):
 
     def _pin_not_accepted(self, error: PinNotAccepted) -> None:
         """Say which PIN and the tries left; a wrong PIN may be entered again (a new entry)."""
-        retry = error.can_try_again
-        heading = t("ui.pin.wrong.heading" if retry else "ui.pin.blocked.heading", self.language)
         body = error_message(error.error, self.language)
-        action = "ui.pin.enter_again" if retry else None
-        self.message.show_message(heading, body, self.language, action=action)
+        if not error.can_try_again:
+            self._pin_help(body, t("ui.pin.blocked.heading", self.language))
+            return
+        heading = t("ui.pin.wrong.heading", self.language)
+        self.message.show_message(heading, body, self.language, action="ui.pin.enter_again")
+        self.stack.setCurrentWidget(self.message)
+
+    def _pin_help(self, why: str, heading: str | None = None) -> None:
+        """What the clerk can do for a resident whose PIN is blocked or forgotten."""
+        body = f"{why}\n{t('ui.pin.help.clerk', self.language)}"
+        title = heading or t("ui.pin.help.heading", self.language)
+        self.message.show_message(title, body, self.language)
         self.stack.setCurrentWidget(self.message)
 
     def _card_pulled(self) -> None:

@@ -104,6 +104,7 @@ class KioskFlow(QObject):
             other.connect(self.wipe)
         p.message.enter_pin_again.connect(self._begin_read)
         p.pin.pad.entered.connect(self._pin_entered)
+        p.pin.pad.forgotten.connect(self._pin_forgotten)
         p.last_try.answered.connect(self._last_try_answered)
         p.question.answered.connect(self._answered)
         p.review.submit.connect(self._to_sign)
@@ -167,6 +168,15 @@ class KioskFlow(QObject):
     def _pin_entered(self, pin: bytearray) -> None:
         self.card_read.answer_pin(pin)
         self._show(self.pages.reading, t("ui.reading", self.language))
+
+    def _pin_forgotten(self) -> None:
+        """Nothing is sent: the resident is sent to the staffed counter."""
+        self.card_read.stop()
+        lines = (
+            t("ui.pin.help.no_try_used", self.language),
+            t("ui.pin.help.resident", self.language),
+        )
+        self._problem(t("ui.pin.help.heading", self.language), lines)
 
     def _ask_last_try(self, status: PinStatus) -> None:
         self.pages.last_try.show_for(status, self.language)

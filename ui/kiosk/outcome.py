@@ -27,7 +27,7 @@ class Explanation:
 def explain(error: BaseException, language: str) -> Explanation:
     """The heading and sentences for a failed read."""
     if isinstance(error, PinNotAccepted):
-        hint = "kiosk.pin_failed.hint" if error.can_try_again else "kiosk.ask_staff"
+        hint = "kiosk.pin_failed.hint" if error.can_try_again else "ui.pin.help.resident"
         return Explanation(
             t("kiosk.pin_failed.heading", language),
             (error_message(error.error, language), t(hint, language)),

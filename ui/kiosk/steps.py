@@ -74,7 +74,7 @@ class PinPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.pad = PinPad(self)
-        for button in (self.pad.delete, self.pad.cancel):
+        for button in (self.pad.delete, self.pad.cancel, self.pad.forgot):
             button.setProperty("secondary", True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pad)
@@ -93,6 +93,7 @@ class PinPage(QWidget):
             (self.pad.delete, "ui.delete_digit"),
             (self.pad.ok, "ui.ok"),
             (self.pad.cancel, "kiosk.quit"),
+            (self.pad.forgot, "ui.pin.forgotten"),
         ):
             name_button(button, t(key_name, language))
         self.pad.display.setAccessibleDescription(t("kiosk.pin.display", language))
