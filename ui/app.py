@@ -104,7 +104,8 @@ class Startup(QObject):
         if name == SELF_TEST_JOB:
             self.code = 0
             kind = type(self.launcher.content).__name__
-            print(f"self-test OK: {kind} opened, card read on the reader thread")
+            platform = self.app.platformName()
+            print(f"self-test OK: {kind} opened on {platform}, card read on the reader thread")
             print(startup_report(self.first_window_at, self.ready_at))
             self.app.exit(0)
 
