@@ -1,9 +1,7 @@
-"""The printed forms laid out with reportlab platypus (imported only when a PDF is made).
+"""Forms laid out with reportlab platypus, in BIZ UDゴシック (resources/fonts/) as a subset.
 
-Text is set in BIZ UDゴシック (``resources/fonts/``), embedded as a subset. 外字 are flagged,
-never replaced: a character the font has no glyph for (e.g. 𠮷 U+20BB7) prints as 〓 and a
-footnote names every flagged character by code point so the clerk can write it by hand.
-"""
+外字 are flagged, never replaced: one the font lacks (𠮷 U+20BB7) prints as 〓, and a footnote
+names each by code point for the clerk to write by hand."""
 
 from __future__ import annotations
 
@@ -15,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
+from reportlab import platypus
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import Color
@@ -24,26 +23,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Frame,
-    KeepTogether,
-    NextPageTemplate,
-    PageBreak,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    Table,
-)
-from reportlab.platypus.doctemplate import LayoutError
-from reportlab.platypus.flowables import CallerMacro, TopPadder
+from reportlab.platypus import CallerMacro, KeepTogether, Paragraph, Spacer, Table, TopPadder
 
 from counterapp.forms.definition import FieldDefinition, FieldType, FormDefinition, Text
 from counterapp.forms.display import display_date, display_value
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.resources import resource_path
 
-FAILURES = (LayoutError, TTFError, OSError)  # what render_pdf reports as a PdfError
+FAILURES = (platypus.doctemplate.LayoutError, TTFError, OSError)  # reported as a PdfError
 REGULAR, BOLD = "BIZUDGothic", "BIZUDGothic-Bold"
 GETA = "〓"  # 下駄記号: the traditional stand-in for a character that cannot be printed
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -52,26 +39,19 @@ LEFT, WIDTH, TOP, BOTTOM = MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - MARGIN
 CONTINUED_HEIGHT, PAD, GAP, QR_SIZE, QR_COLUMN = 9 * mm, 1.8 * mm, 4 * mm, 26 * mm, 40 * mm
 LABEL_WIDTH, SOURCE_WIDTH = 46 * mm, 21 * mm
 VALUE_WIDTH = WIDTH - LABEL_WIDTH - SOURCE_WIDTH
+LABEL_TEXT, VALUE_TEXT = LABEL_WIDTH - 2 * PAD, VALUE_WIDTH - 2 * PAD  # inside the cell padding
 BLACK, SHADE, HEADING_SHADE = Color(0, 0, 0), Color(0.93, 0.93, 0.93), Color(0.85, 0.85, 0.85)
 NO_LINE_START = frozenset(
     "、。，．・：；？！）」』】〕〉》ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ,.:;!?)]}"
 )
 # Runs of Latin letters (with Vietnamese and Portuguese accents) and of digits, half or full
 # width, break only between words: "２３０１号室" must not be read as "２３" and "０１号室".
-# (platypus' CJK wrap cuts anywhere, so lines are broken here and joined with <br/>.)
-TOKEN = re.compile(
-    r"[!-~\u00a1-\u024f\u1e00-\u1eff\u2010-\u201f\u2212\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+"
-    r"|.",
-    re.DOTALL,
-)
-SOURCE_LABELS = {
-    Source.IC_CHIP: "ICチップ",
-    Source.SYSTEM: "端末",
-    Source.EVENT: "手続",
-    Source.RESIDENT: "本人入力",
-    Source.CLERK: "職員入力",
-    Source.BLANK: "要記入",
-}
+# platypus' CJK wrap cuts anywhere, so ``wrap`` breaks lines and Paragraph gets them as <br/>.
+LATIN = r"!-~\u00a1-\u024f\u1e00-\u1eff\u2010-\u201f\u2212"
+TOKEN = re.compile(rf"[{LATIN}\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+|.", re.DOTALL)
+SOURCE_LABELS = {Source.IC_CHIP: "ICチップ", Source.SYSTEM: "端末", Source.EVENT: "手続"}
+SOURCE_LABELS |= {Source.RESIDENT: "本人入力", Source.CLERK: "職員入力", Source.BLANK: "要記入"}
+ALL, SIDES = ((0, 0), (-1, -1)), ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 NOTICE = (
     "ICチップから転記：「ICチップ」欄はマイナンバーカードのICチップの記録を写したものです。",
     "Pre-filled from the My Number card's IC chip. Please check every entry.",
@@ -79,17 +59,8 @@ NOTICE = (
 
 
 def _style(font: str, size: float, leading: float, gray: float = 0, align: int = 0) -> Any:
-    color = Color(gray, gray, gray)
-    name = f"{font}-{size}-{align}"
-    return ParagraphStyle(
-        name,
-        fontName=font,
-        fontSize=size,
-        leading=leading,
-        textColor=color,
-        alignment=align,
-        wordWrap="CJK",
-    )
+    shape = {"fontName": font, "fontSize": size, "leading": leading, "alignment": align}
+    return ParagraphStyle(font, textColor=Color(gray, gray, gray), wordWrap="CJK", **shape)
 
 
 TITLE, SUBTITLE = _style(BOLD, 17, 23, align=1), _style(REGULAR, 10.5, 15, 0.3, 1)
@@ -102,14 +73,12 @@ HINT, CAPTION = _style(REGULAR, 7.5, 10, 0.45), _style(REGULAR, 7.5, 10, 0.45, 2
 @functools.cache
 def register_fonts() -> frozenset[int]:
     """Register BIZ UDゴシック with reportlab; return the code points both weights can draw."""
-    covered: frozenset[int] | None = None
-    for name, file_name in ((REGULAR, "Regular"), (BOLD, "Bold")):
-        font = TTFont(name, str(resource_path("fonts", f"BIZUDGothic-{file_name}.ttf")))
+    covered: list[frozenset[int]] = []
+    for name, weight in ((REGULAR, "Regular"), (BOLD, "Bold")):
+        font = TTFont(name, resource_path("fonts", f"BIZUDGothic-{weight}.ttf"))
         pdfmetrics.registerFont(font)
-        glyphs = frozenset(int(code) for code in font.face.charToGlyph)
-        covered = glyphs if covered is None else covered & glyphs
-    assert covered is not None
-    return covered
+        covered.append(frozenset(font.face.charToGlyph))
+    return covered[0] & covered[1]
 
 
 def _is_selector(char: str) -> bool:
@@ -118,12 +87,8 @@ def _is_selector(char: str) -> bool:
 
 def printable(text: str) -> str:
     """The text as it can be printed: 〓 for each character the font cannot draw."""
-    covered = register_fonts()
-    return "".join(
-        "" if _is_selector(c) else " " if c in "\t\r" else c if ord(c) in covered or c == "\n"
-        else GETA
-        for c in text
-    )  # fmt: skip
+    covered = register_fonts() | {ord("\n")}
+    return "".join("" if _is_selector(c) else c if ord(c) in covered else GETA for c in text)
 
 
 def wrap(text: str, style: Any, width: float) -> list[str]:
@@ -140,28 +105,28 @@ def wrap(text: str, style: Any, width: float) -> list[str]:
                 if line and not fits(line + piece):
                     carry = line[-1] if piece[0] in NO_LINE_START and len(line) > 1 else ""
                     lines.append(line[: len(line) - len(carry)].rstrip(" "))
-                    line, piece = carry, "" if piece == " " else piece
+                    line, piece = carry, piece.strip(" ")
                 line += piece
         lines.append(line.rstrip(" "))
     return lines
 
 
 def para(text: str, style: Any, width: float) -> Any:
-    """A paragraph of ``text`` broken to ``width``; 　 and other spaces kept (not collapsed)."""
-    lines = (escape(line) for line in wrap(printable(text), style, width))
-    markup = re.sub(r"[^\S ]", lambda space: f"&#{ord(space[0])};", "<br/>".join(lines))
-    return Paragraph(markup, style)
+    """``text`` as a Paragraph broken to ``width``; 　 and tabs kept, not collapsed to a space."""
+    markup = "<br/>".join(escape(line) for line in wrap(printable(text), style, width))
+    return Paragraph(re.sub(r"[^\S ]", lambda space: f"&#{ord(space[0])};", markup), style)
 
 
-def _padded(*extra: tuple[Any, ...], pad: float = PAD) -> list[tuple[Any, ...]]:
-    sides = ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
-    return [*((side, (0, 0), (-1, -1), pad) for side in sides), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+def _table(rows: list[Any], widths: list[float], *style: Any, pad: float = PAD, **kw: Any) -> Any:
+    padding = [(side, *ALL, pad) for side in SIDES]
+    base = [*padding, ("VALIGN", *ALL, "TOP"), ("FONTNAME", *ALL, REGULAR)]  # no Helvetica
+    return Table(rows, colWidths=widths, style=base + list(style), **kw)
 
 
-def _grid(rows: list[list[Any]], widths: Sequence[float], line: float = 0.6, **kw: Any) -> Any:
-    style = [*_padded(), ("GRID", (0, 0), (-1, -1), line, BLACK)]
-    return Table(
-        rows, colWidths=widths, style=[*style, ("BACKGROUND", (0, 0), (0, -1), SHADE)], **kw
+def _grid(rows: list[Any], widths: list[float], line: float = 0.6, **kw: Any) -> Any:
+    """A table ruled all over, its first column shaded for the labels."""
+    return _table(
+        rows, widths, ("GRID", *ALL, line, BLACK), ("BACKGROUND", *ALL[:1], (0, -1), SHADE), **kw
     )
 
 
@@ -169,247 +134,197 @@ def _pair(ja: str, en: str, style: Any = LABEL) -> list[Any]:
     return [Paragraph(ja, style), Paragraph(en, SECONDARY)]
 
 
-def reading_language(definition: FormDefinition, language: str) -> str | None:
-    """The language printed under the Japanese (None for ja; en where the font lacks letters)."""
-    if language == "ja":
-        return None
+def reading_language(definition: FormDefinition, language: str) -> str:
+    """The language printed under the Japanese: ``language``, or en where the font lacks letters."""
     texts = [definition.title, *(f.label for f in definition.fields)]
     texts += [choice.label for f in definition.fields for choice in f.choices]
-    covered = register_fonts()
-    printable_all = all(ord(c) in covered for t in texts for c in t.in_language(language))
-    return language if printable_all else "en"
+    fits = all(printable(t.in_language(language)) == t.in_language(language) for t in texts)
+    return language if fits else "en"
 
 
-def _secondary(text: Text, reading: str | None) -> str | None:
-    return (
-        None
-        if reading is None or text.in_language(reading) == text.ja
-        else text.in_language(reading)
-    )
+def _both(ja: str, second: str, styles: tuple[Any, Any], width: float) -> list[Any]:
+    """The Japanese and, below it, the text in the reading language if that is different."""
+    lines = [para(ja, styles[0], width)]
+    return lines if second == ja else [*lines, para(second, styles[1], width)]
 
 
 def _header(
-    form: FilledForm, record_id: str | None, reception: str, day: dt.date, reading: str | None
-) -> Any:
-    title, width = form.form.definition.title, WIDTH - QR_COLUMN - GAP
-    left = [para(title.ja, TITLE, width)]
-    if (second := _secondary(title, reading)) is not None:
-        left.append(para(second, SUBTITLE, width))
-    cells = [
-        [
-            _pair("受付番号", "Reception No."),
-            para(reception or "未受付（下書き）", RECEPTION, 80 * mm),
-        ]
-    ]
-    cells.append([_pair("受付日", "Date"), Paragraph(display_date(day.isoformat()), RECEPTION)])
-    left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm], hAlign="LEFT")]
-    qr: Any = Spacer(QR_SIZE, QR_SIZE)
-    if record_id:
-        qr = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT")
-        qr.add(QrCodeWidget(record_id, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE))
-    caption = record_id or "なし（下書き） none (draft)"
-    right = [qr, Paragraph("記録ID Record ID", CAPTION), Paragraph(escape(caption), CAPTION)]
-    style = [*_padded(pad=0), ("ALIGN", (1, 0), (1, 0), "RIGHT")]
-    return Table([[left, right]], colWidths=[WIDTH - QR_COLUMN, QR_COLUMN], style=style)
-
-
-def _row(
-    field: FieldDefinition, value: FieldValue, mark: int | None, reading: str | None
+    title: Text, reading: str, record_id: str | None, reception: str, day: dt.date
 ) -> list[Any]:
-    label = [para(field.label.ja, LABEL, LABEL_WIDTH - 2 * PAD)]
-    if (second := _secondary(field.label, reading)) is not None:
-        label.append(para(second, SECONDARY, LABEL_WIDTH - 2 * PAD))
-    width = VALUE_WIDTH - 2 * PAD
+    """Title, reception number and date, and the record id as a QR code."""
+    left = _both(title.ja, title.in_language(reading), (TITLE, SUBTITLE), WIDTH - QR_COLUMN - GAP)
+    number = para(reception or "未受付（下書き）", RECEPTION, 80 * mm)
+    date = Paragraph(display_date(day.isoformat()), RECEPTION)
+    cells = [[_pair("受付番号", "Reception No."), number], [_pair("受付日", "Date"), date]]
+    left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm], hAlign="LEFT")]
+    qr = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT", initialFontName=REGULAR)
+    if record_id:  # a draft not saved yet has none
+        qr.add(QrCodeWidget(record_id, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE))
+    caption = escape(record_id or "なし（下書き） none (draft)")
+    right = [qr, Paragraph("記録ID Record ID", CAPTION), Paragraph(caption, CAPTION)]
+    widths = [WIDTH - QR_COLUMN, QR_COLUMN]
+    return [_table([[left, right]], widths, ("ALIGN", (1, 0), (1, 0), "RIGHT"), pad=0)]
+
+
+def _row(field: FieldDefinition, value: FieldValue, mark: int, reading: str) -> list[Any]:
+    """One field: its label, its value (or a box or choices to fill in) and where it came from."""
+    label = _both(field.label.ja, field.label.in_language(reading), (LABEL, SECONDARY), LABEL_TEXT)
     if not value.value:
-        needed = "（必須）" if field.required else "（任意）"
-        return [label, _write_in(field, reading, width), _pair(SOURCE_LABELS[Source.BLANK], needed)]
-    shown = display_value(field, value.value, "ja")
-    cell = [para(shown, VALUE, width)]
-    translated = display_value(field, value.value, reading) if reading else shown
+        needed = _pair("要記入", "（必須）" if field.required else "（任意）")
+        return [label, _write_in(field, reading), needed]
+    shown = display_value(field, value.value)
+    cell = [para(shown, VALUE, VALUE_TEXT)]
+    translated = display_value(field, value.value, reading)
     if field.type in (FieldType.CHOICE, FieldType.CHECKBOX) and translated != shown:
-        cell.append(para(translated, SECONDARY, width))
-    if mark is not None:
-        cell.append(para(f"※外字{mark}　下の注を確認", MARK, width))
+        cell.append(para(translated, SECONDARY, VALUE_TEXT))
+    if mark:
+        cell.append(para(f"※外字{mark}　下の注を確認", MARK, VALUE_TEXT))
     source = [Paragraph(SOURCE_LABELS[value.source], SMALL)]
-    if value.edited_from_chip:
-        source.append(Paragraph("ICチップから変更", SECONDARY))
-    return [label, cell, source]
+    edited = [Paragraph("ICチップから変更", SECONDARY)] if value.edited_from_chip else []
+    return [label, cell, source + edited]
 
 
-def _write_in(field: FieldDefinition, reading: str | None, width: float) -> Any:
+def _write_in(field: FieldDefinition, reading: str) -> Any:
     """A field nobody filled: the choices to tick, or an empty box."""
-    options = _options(field, "ja")
-    if options:
-        second = _options(field, reading) if reading is not None else options
-        cell = [para(options, VALUE, width)]
-        return cell + [para(second, SECONDARY, width)] if second != options else cell
+    if field.type in (FieldType.CHOICE, FieldType.CHECKBOX):
+        values = [choice.value for choice in field.choices] or ["true", "false"]
+        ja, second = (
+            "　".join(f"□ {display_value(field, v, lang)}" for v in values)
+            for lang in ("ja", reading)
+        )
+        return _both(ja, second, (VALUE, SECONDARY), VALUE_TEXT)
     hint = Paragraph("ここに記入してください Please write here", HINT)
-    style = [*_padded(), ("BOX", (0, 0), (-1, -1), 1.0, BLACK)]
-    return Table([[hint]], colWidths=[width], rowHeights=[10 * mm], style=style)
-
-
-def _options(field: FieldDefinition, language: str) -> str:
-    if field.type is FieldType.CHOICE:
-        return "　".join(f"□ {c.label.in_language(language)}" for c in field.choices)
-    if field.type is FieldType.CHECKBOX:
-        yes, no = (display_value(field, v, language) for v in ("true", "false"))
-        return f"□ {yes}　□ {no}"
-    return ""
+    return _table([[hint]], [VALUE_TEXT], ("BOX", *ALL, 1.0, BLACK), rowHeights=[10 * mm])
 
 
 def characters_to_check(form: FilledForm, field_id: str) -> tuple[str, ...]:
     """The field's 外字 and every character the font cannot print, once each, in order."""
     shown = display_value(form.form.definition.field(field_id), form.value(field_id).value)
-    found = list(form.flags.get(field_id, ()))
-    covered = register_fonts()
-    extra = [c for c in dict.fromkeys(shown) if _is_selector(c) or ord(c) not in covered]
-    return tuple(found + [c for c in extra if c not in found])
+    unprintable = [c for c in shown if _is_selector(c) or printable(c) == GETA]
+    return tuple(dict.fromkeys([*form.flags.get(field_id, ()), *unprintable]))
 
 
 def _describe(char: str) -> str:
     code = f"U+{ord(char):04X}"
     if _is_selector(char):
         return f"異体字セレクタ {code}（直前の字の字形を確認）"
-    if ord(char) in register_fonts():
-        return f"{char}（{code}）"
-    return f"{GETA}（{code}・印字できない文字。手書きで補記）"
+    printed = printable(char) == char
+    return f"{char}（{code}）" if printed else f"{GETA}（{code}・印字できない文字。手書きで補記）"
 
 
-def _notes(entries: list[tuple[int, str, tuple[str, ...]]]) -> list[Any]:
-    if not entries:
-        return []
-    lines = _pair(
-        "外字: 職員が確認してください",
-        "Characters outside JIS X 0208 or not in the font: the clerk checks them.",
-        HEADING,
-    )
-    for mark, label, chars in entries:
-        described = "、".join(_describe(char) for char in chars)
-        lines.append(para(f"※外字{mark}　{label}：{described}", NOTE, WIDTH - 2 * PAD))
-    style = [*_padded(), ("BOX", (0, 0), (-1, -1), 1.4, BLACK)]
-    return [Spacer(1, GAP), Table([[lines]], colWidths=[WIDTH], style=style)]
+def _notes(entries: list[str]) -> list[Any]:
+    """The 外字 footnote: each character the clerk has to check, by code point."""
+    english = "Characters outside JIS X 0208 or not in the font: the clerk checks them."
+    lines = _pair("外字: 職員が確認してください", english, HEADING)
+    lines += [para(entry, NOTE, WIDTH - 2 * PAD) for entry in entries]
+    box = _table([[lines]], [WIDTH], ("BOX", *ALL, 1.4, BLACK))
+    return [Spacer(1, GAP), box] if entries else []
 
 
 def _signature() -> Any:
-    """The box the resident signs in, at the foot of the form's last page."""
-    statement = _pair(
-        "上記の記載内容に誤りがないことを確認しました。",
-        "I have checked that the entries above are correct.",
-        SMALL,
-    )
-    box = _grid(
-        [[_pair("署名欄（自署）", "Signature"), ""]],
-        [LABEL_WIDTH, WIDTH - LABEL_WIDTH],
-        1.2,
-        rowHeights=[22 * mm],
-    )
-    together = Table(
-        [[[*statement, Spacer(1, 1.5 * mm), box]]], colWidths=[WIDTH], style=_padded(pad=0)
-    )
-    return TopPadder(together)
+    """The box the resident signs in, pushed to the foot of the form's last page."""
+    english = "I have checked that the entries above are correct."
+    statement = _pair("上記の記載内容に誤りがないことを確認しました。", english, SMALL)
+    label = _pair("署名欄（自署）", "Signature")
+    box = _grid([[label, []]], [LABEL_WIDTH, WIDTH - LABEL_WIDTH], 1.2, rowHeights=[22 * mm])
+    return TopPadder(_table([[[*statement, Spacer(1, 1.5 * mm), box]]], [WIDTH], pad=0))
 
 
-def _form_story(
-    form: FilledForm, record_id: str | None, reception: str, language: str, day: dt.date
+def _form(
+    form: FilledForm, record_id: str | None, reception: str, day: dt.date, language: str
 ) -> list[Any]:
+    """One form's flowables: header, table of fields, 外字 footnote and signature box."""
     definition = form.form.definition
     reading = reading_language(definition, language)
-    where = f"{definition.id} v{definition.version}　{record_id or ''}"
-    page_info = (id(form), printable(definition.title.ja), reception, where)
-    rows = [
-        [
-            _pair("項目", "Item", HEADING),
-            _pair("記載内容", "Entry", HEADING),
-            _pair("転記元", "Source", HEADING),
-        ]
+    heading = [
+        _pair(ja, en, HEADING)
+        for ja, en in (("項目", "Item"), ("記載内容", "Entry"), ("転記元", "Source"))
     ]
-    entries: list[tuple[int, str, tuple[str, ...]]] = []
+    rows: list[Any] = [heading]
+    notes: list[str] = []
     for field in definition.fields:
         if chars := characters_to_check(form, field.id):
-            entries.append((len(entries) + 1, field.label.ja, chars))
-        rows.append(_row(field, form.value(field.id), len(entries) if chars else None, reading))
+            described = "、".join(_describe(char) for char in chars)
+            notes.append(f"※外字{len(notes) + 1}　{field.label.ja}：{described}")
+        rows.append(_row(field, form.value(field.id), len(notes) if chars else 0, reading))
     widths = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
     table = _grid(rows[:-1], widths, repeatRows=1, splitInRow=1)
     table.setStyle([("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE)])
     # The last row goes along with the signature: a signature is never alone on a page.
-    tail = KeepTogether([_grid(rows[-1:], widths), *_notes(entries), _signature()])
-    mark = CallerMacro(lambda macro: setattr(macro.canv, "page_info", page_info))
-    header = _header(form, record_id, reception, day, reading)
-    return [mark, NextPageTemplate("later"), header, Spacer(1, GAP), table, tail]
+    tail = KeepTogether([_grid(rows[-1:], widths), *_notes(notes), _signature()])
+    where = f"{definition.id} v{definition.version}　{record_id or ''}"
+    page = (id(form), printable(definition.title.ja), reception or "—", where)
+    mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
+    header = _header(definition.title, reading, record_id, reception, day)
+    return [mark, platypus.NextPageTemplate("later"), *header, Spacer(1, GAP), table, tail]
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """Holds the pages back until the end, to print "page N / M" of each form on them."""
+    """Holds the pages back until the end, to print "N / M" of each form in their footers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.held: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+    def showPage(self) -> None:
         self.held.append(dict(self.__dict__))
         self._startPage()
 
     def save(self) -> None:
-        totals = Counter(state["page_info"][0] for state in self.held)
-        done: Counter[int] = Counter()
-        for state in self.held:
-            self.__dict__.update(state)
-            done[self.page_info[0]] += 1
-            self._footer(f"{done[self.page_info[0]]} / {totals[self.page_info[0]]}")
+        totals, done = Counter(page["page"][0] for page in self.held), Counter[int]()
+        for page in self.held:
+            self.__dict__.update(page)
+            done[self.page[0]] += 1
+            self._footer(f"{done[self.page[0]]} / {totals[self.page[0]]}")
             super().showPage()
         super().save()
 
-    def _footer(self, page: str) -> None:
-        _, _, reception, where = self.page_info
+    def _footer(self, count: str) -> None:
+        _, _, reception, where = self.page
         top = MARGIN + 20 + 1 * mm  # two lines of 10 pt
         self.setLineWidth(0.5)
         self.setStrokeGray(0.4)
         self.line(LEFT, top + 1 * mm, LEFT + WIDTH, top + 1 * mm)
         self.setFont(REGULAR, 7.5)
         self.setFillGray(0.25)
-        for n, right in enumerate((f"受付番号 {reception or '—'}　{page}", where)):
+        for n, right in enumerate((f"受付番号 {reception}　{count}", where)):
             self.drawString(LEFT, top - 7.7 - 10 * n, NOTICE[n])
             self.drawRightString(LEFT + WIDTH, top - 7.7 - 10 * n, right)
 
 
 def _continued(canvas: Any, _doc: Any) -> None:
     """Top of a form's later pages: which form and reception they belong to."""
-    _, title, reception, _ = canvas.page_info
+    _, title, reception, _ = canvas.page
     canvas.setFont(BOLD, 10)
     canvas.drawString(LEFT, TOP - 11, f"{title}（続き）")
-    canvas.drawRightString(LEFT + WIDTH, TOP - 11, f"受付番号 {reception or '—'}")
+    canvas.drawRightString(LEFT + WIDTH, TOP - 11, f"受付番号 {reception}")
     canvas.setLineWidth(0.6)
     canvas.line(LEFT, TOP - 14 - 1 * mm, LEFT + WIDTH, TOP - 14 - 1 * mm)
 
 
 def build(
     forms: Sequence[FilledForm],
-    record_ids: Sequence[str | None],
+    ids: Sequence[str | None],
     out: BinaryIO,
     reception: str,
+    day: dt.date,
     language: str,
-    received_on: dt.date | None,
 ) -> int:
     """Lay the forms out into ``out``, each from a new page; return the page count."""
     register_fonts()
-    day = received_on or dt.date.today()
-    frame = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
-    first = Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM, **frame)
-    later = Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM - CONTINUED_HEIGHT, **frame)
-    templates = [PageTemplate("first", [first]), PageTemplate("later", [later], onPage=_continued)]
-    title = f"受付番号 {reception}" if reception else "下書き"
-    doc = BaseDocTemplate(
-        out,
-        pagesize=A4,
-        pageTemplates=templates,
-        title=title,
-        creator="counterapp",
-        initialFontName=REGULAR,
-        pageCompression=1,
+    first, later = (
+        platypus.Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM - t, 0, 0, 0, 0)
+        for t in (0, CONTINUED_HEIGHT)
     )
+    pages = [
+        platypus.PageTemplate("first", [first]),
+        platypus.PageTemplate("later", [later], onPage=_continued),
+    ]
+    doc = platypus.BaseDocTemplate(out, pagesize=A4, pageTemplates=pages, initialFontName=REGULAR)
+    doc.title, doc.creator = f"受付番号 {reception}" if reception else "下書き", "counterapp"
     story: list[Any] = []
-    for form, record_id in zip(forms, record_ids, strict=True):
-        story += [NextPageTemplate("first"), PageBreak()] if story else []
-        story += _form_story(form, record_id, reception, language, day)
+    for form, record_id in zip(forms, ids, strict=True):
+        story += [platypus.NextPageTemplate("first"), platypus.PageBreak()] if story else []
+        story += _form(form, record_id, reception, day, language)
     doc.build(story, canvasmaker=_NumberedCanvas)
     return int(doc.page)
