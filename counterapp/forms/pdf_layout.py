@@ -36,7 +36,7 @@ GETA = "〓"  # 下駄記号: the traditional stand-in for a character that cann
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 LEFT, WIDTH, TOP, BOTTOM = MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - MARGIN, 34 * mm
-CONTINUED_HEIGHT, PAD, GAP, QR_SIZE, QR_COLUMN = 9 * mm, 1.8 * mm, 4 * mm, 26 * mm, 40 * mm
+PAD, GAP, QR_SIZE, QR_COLUMN = 1.8 * mm, 4 * mm, 26 * mm, 40 * mm
 LABEL_WIDTH, SOURCE_WIDTH = 46 * mm, 21 * mm
 VALUE_WIDTH = WIDTH - LABEL_WIDTH - SOURCE_WIDTH
 LABEL_TEXT, VALUE_TEXT = LABEL_WIDTH - 2 * PAD, VALUE_WIDTH - 2 * PAD  # inside the cell padding
@@ -87,8 +87,10 @@ def _is_selector(char: str) -> bool:
 
 def printable(text: str) -> str:
     """The text as it can be printed: 〓 for each character the font cannot draw."""
-    covered = register_fonts() | {ord("\n")}
-    return "".join("" if _is_selector(c) else c if ord(c) in covered else GETA for c in text)
+    covered = register_fonts()
+    return "".join(
+        "" if _is_selector(c) else c if ord(c) in covered or c == "\n" else GETA for c in text
+    )
 
 
 def wrap(text: str, style: Any, width: float) -> list[str]:
@@ -256,7 +258,7 @@ def _form(
     page = (id(form), printable(definition.title.ja), reception or "—", where)
     mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
     header = _header(definition.title, reading, record_id, reception, day)
-    return [mark, platypus.NextPageTemplate("later"), *header, Spacer(1, GAP), table, tail]
+    return [mark, *header, Spacer(1, GAP), table, tail]
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -275,31 +277,27 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         for page in self.held:
             self.__dict__.update(page)
             done[self.page[0]] += 1
-            self._footer(f"{done[self.page[0]]} / {totals[self.page[0]]}")
+            self._furniture(done[self.page[0]], totals[self.page[0]])
             super().showPage()
         super().save()
 
-    def _footer(self, count: str) -> None:
-        _, _, reception, where = self.page
-        top = MARGIN + 20 + 1 * mm  # two lines of 10 pt
+    def _furniture(self, number: int, total: int) -> None:
+        """The footer; on a form's later pages also a line above saying which form they continue."""
+        _, title, reception, where = self.page
         self.setLineWidth(0.5)
         self.setStrokeGray(0.4)
-        self.line(LEFT, top + 1 * mm, LEFT + WIDTH, top + 1 * mm)
+        foot = MARGIN + 20 + 1 * mm  # two lines of 10 pt above the margin
+        self.line(LEFT, foot + 1 * mm, LEFT + WIDTH, foot + 1 * mm)
+        if number > 1:
+            self.line(LEFT, TOP + 2 * mm, LEFT + WIDTH, TOP + 2 * mm)
+            self.setFont(BOLD, 10)
+            self.drawString(LEFT, TOP + 4 * mm, f"{title}（続き）")
+            self.drawRightString(LEFT + WIDTH, TOP + 4 * mm, f"受付番号 {reception}")
         self.setFont(REGULAR, 7.5)
         self.setFillGray(0.25)
-        for n, right in enumerate((f"受付番号 {reception}　{count}", where)):
-            self.drawString(LEFT, top - 7.7 - 10 * n, NOTICE[n])
-            self.drawRightString(LEFT + WIDTH, top - 7.7 - 10 * n, right)
-
-
-def _continued(canvas: Any, _doc: Any) -> None:
-    """Top of a form's later pages: which form and reception they belong to."""
-    _, title, reception, _ = canvas.page
-    canvas.setFont(BOLD, 10)
-    canvas.drawString(LEFT, TOP - 11, f"{title}（続き）")
-    canvas.drawRightString(LEFT + WIDTH, TOP - 11, f"受付番号 {reception}")
-    canvas.setLineWidth(0.6)
-    canvas.line(LEFT, TOP - 14 - 1 * mm, LEFT + WIDTH, TOP - 14 - 1 * mm)
+        for n, right in enumerate((f"受付番号 {reception}　{number} / {total}", where)):
+            self.drawString(LEFT, foot - 7.7 - 10 * n, NOTICE[n])
+            self.drawRightString(LEFT + WIDTH, foot - 7.7 - 10 * n, right)
 
 
 def build(
@@ -312,19 +310,13 @@ def build(
 ) -> int:
     """Lay the forms out into ``out``, each from a new page; return the page count."""
     register_fonts()
-    first, later = (
-        platypus.Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM - t, 0, 0, 0, 0)
-        for t in (0, CONTINUED_HEIGHT)
-    )
-    pages = [
-        platypus.PageTemplate("first", [first]),
-        platypus.PageTemplate("later", [later], onPage=_continued),
-    ]
-    doc = platypus.BaseDocTemplate(out, pagesize=A4, pageTemplates=pages, initialFontName=REGULAR)
+    frame = platypus.Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM, 0, 0, 0, 0)
+    doc = platypus.BaseDocTemplate(out, pagesize=A4, initialFontName=REGULAR)
+    doc.addPageTemplates(platypus.PageTemplate("page", [frame]))
     doc.title, doc.creator = f"受付番号 {reception}" if reception else "下書き", "counterapp"
     story: list[Any] = []
     for form, record_id in zip(forms, ids, strict=True):
-        story += [platypus.NextPageTemplate("first"), platypus.PageBreak()] if story else []
+        story += [platypus.PageBreak()] if story else []
         story += _form(form, record_id, reception, day, language)
     doc.build(story, canvasmaker=_NumberedCanvas)
     return int(doc.page)

@@ -286,7 +286,7 @@ def test_a_value_longer_than_a_page_flows_onto_the_next_without_losing_text(
 def _value_column(document: bytes) -> str:
     """The text of the table's value column, page after page, without the column heading."""
     left = layout.LEFT + layout.LABEL_WIDTH
-    top = layout.TOP - layout.CONTINUED_HEIGHT  # below the heading of a continued page
+    top = layout.TOP  # below the heading of a continued page
     texts = [
         page.get_textpage().get_text_bounded(left, layout.BOTTOM, left + layout.VALUE_WIDTH, top)
         for page in pdfium.PdfDocument(document)
