@@ -5,9 +5,7 @@ The layout (``pdf_layout``, reportlab platypus) is imported only when a PDF is m
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -38,31 +36,25 @@ def render_pdf(
         raise PdfError(f"{len(forms)} forms and {len(record_ids)} record ids do not pair up")
     from counterapp.forms import pdf_layout  # reportlab loads here, not at start-up
 
-    ids, day, buffer = (
-        record_ids or [None] * len(forms),
-        received_on or dt.date.today(),
-        io.BytesIO(),
-    )
+    ids, day = record_ids or [None] * len(forms), received_on or dt.date.today()
     try:
-        pages = pdf_layout.build(forms, ids, buffer, reception_number, day, language)
+        document, pages = pdf_layout.build(forms, ids, reception_number, day, language)
     except pdf_layout.FAILURES as exc:  # its message may quote a name or an address
         raise PdfError(f"the PDF could not be laid out ({type(exc).__name__})") from None
     if isinstance(out, str | os.PathLike):
-        _replace_atomically(Path(out), buffer.getvalue())
+        _replace_atomically(Path(out), document)
     else:
-        out.write(buffer.getvalue())
+        out.write(document)
     return pages
 
 
 def _replace_atomically(path: Path, document: bytes) -> None:
-    part: str | None = None
+    part = path.with_name(f".{path.name}.part")  # beside the target: the rename is atomic
     try:
-        handle, part = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".pdf.part")
-        with os.fdopen(handle, "wb") as file:
+        with part.open("wb") as file:
             file.write(document)
             os.fsync(file.fileno())
-        os.replace(part, path)
+        part.replace(path)
     except OSError as exc:
-        if part is not None:
-            Path(part).unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         raise PdfError(f"the PDF could not be written ({type(exc).__name__})") from None

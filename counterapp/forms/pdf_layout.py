@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, BinaryIO
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import platypus
@@ -49,9 +50,11 @@ NO_LINE_START = frozenset(
 # platypus' CJK wrap cuts anywhere, so ``wrap`` breaks lines and Paragraph gets them as <br/>.
 LATIN = r"!-~\u00a1-\u024f\u1e00-\u1eff\u2010-\u201f\u2212"
 TOKEN = re.compile(rf"[{LATIN}\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+|.", re.DOTALL)
+SELECTOR = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # variation selectors (IVS)
 SOURCE_LABELS = {Source.IC_CHIP: "ICチップ", Source.SYSTEM: "端末", Source.EVENT: "手続"}
 SOURCE_LABELS |= {Source.RESIDENT: "本人入力", Source.CLERK: "職員入力", Source.BLANK: "要記入"}
 ALL, SIDES = ((0, 0), (-1, -1)), ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
+HEADINGS = (("項目", "Item"), ("記載内容", "Entry"), ("転記元", "Source"))
 NOTICE = (
     "ICチップから転記：「ICチップ」欄はマイナンバーカードのICチップの記録を写したものです。",
     "Pre-filled from the My Number card's IC chip. Please check every entry.",
@@ -81,16 +84,11 @@ def register_fonts() -> frozenset[int]:
     return covered[0] & covered[1]
 
 
-def _is_selector(char: str) -> bool:
-    return 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
-
-
 def printable(text: str) -> str:
     """The text as it can be printed: 〓 for each character the font cannot draw."""
     covered = register_fonts()
-    return "".join(
-        "" if _is_selector(c) else c if ord(c) in covered or c == "\n" else GETA for c in text
-    )
+    text = SELECTOR.sub("", text)  # the base character prints; the footnote names the selector
+    return "".join(c if ord(c) in covered or c == "\n" else GETA for c in text)
 
 
 def wrap(text: str, style: Any, width: float) -> list[str]:
@@ -202,13 +200,13 @@ def _write_in(field: FieldDefinition, reading: str) -> Any:
 def characters_to_check(form: FilledForm, field_id: str) -> tuple[str, ...]:
     """The field's 外字 and every character the font cannot print, once each, in order."""
     shown = display_value(form.form.definition.field(field_id), form.value(field_id).value)
-    unprintable = [c for c in shown if _is_selector(c) or printable(c) == GETA]
+    unprintable = [c for c in shown if printable(c) != c]  # a selector prints as ""
     return tuple(dict.fromkeys([*form.flags.get(field_id, ()), *unprintable]))
 
 
 def _describe(char: str) -> str:
     code = f"U+{ord(char):04X}"
-    if _is_selector(char):
+    if SELECTOR.match(char):
         return f"異体字セレクタ {code}（直前の字の字形を確認）"
     printed = printable(char) == char
     return f"{char}（{code}）" if printed else f"{GETA}（{code}・印字できない文字。手書きで補記）"
@@ -238,11 +236,7 @@ def _form(
     """One form's flowables: header, table of fields, 外字 footnote and signature box."""
     definition = form.form.definition
     reading = reading_language(definition, language)
-    heading = [
-        _pair(ja, en, HEADING)
-        for ja, en in (("項目", "Item"), ("記載内容", "Entry"), ("転記元", "Source"))
-    ]
-    rows: list[Any] = [heading]
+    rows: list[Any] = [[_pair(ja, en, HEADING) for ja, en in HEADINGS]]
     notes: list[str] = []
     for field in definition.fields:
         if chars := characters_to_check(form, field.id):
@@ -301,22 +295,16 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
 
 
 def build(
-    forms: Sequence[FilledForm],
-    ids: Sequence[str | None],
-    out: BinaryIO,
-    reception: str,
-    day: dt.date,
-    language: str,
-) -> int:
-    """Lay the forms out into ``out``, each from a new page; return the page count."""
+    forms: Sequence[FilledForm], ids: Sequence[str | None], reception: str, day: dt.date, lang: str
+) -> tuple[bytes, int]:
+    """The forms as one PDF, each from a new page, and its page count."""
     register_fonts()
     frame = platypus.Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM, 0, 0, 0, 0)
-    doc = platypus.BaseDocTemplate(out, pagesize=A4, initialFontName=REGULAR)
+    doc = platypus.BaseDocTemplate(out := io.BytesIO(), pagesize=A4, initialFontName=REGULAR)
     doc.addPageTemplates(platypus.PageTemplate("page", [frame]))
     doc.title, doc.creator = f"受付番号 {reception}" if reception else "下書き", "counterapp"
     story: list[Any] = []
     for form, record_id in zip(forms, ids, strict=True):
-        story += [platypus.PageBreak()] if story else []
-        story += _form(form, record_id, reception, day, language)
-    doc.build(story, canvasmaker=_NumberedCanvas)
-    return int(doc.page)
+        story += [platypus.PageBreak(), *_form(form, record_id, reception, day, lang)]
+    doc.build(story[1:], canvasmaker=_NumberedCanvas)  # no break before the first form
+    return out.getvalue(), int(doc.page)
