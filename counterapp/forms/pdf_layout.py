@@ -37,6 +37,7 @@ GETA = "〓"  # 下駄記号: the traditional stand-in for a character that cann
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 LEFT, WIDTH, TOP, BOTTOM = MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - MARGIN, 34 * mm
+ROW_LINES = 10  # a longer value goes on in another row: rows are not split across pages
 PAD, GAP, QR_SIZE, QR_COLUMN = 1.8 * mm, 4 * mm, 26 * mm, 40 * mm
 LABEL_WIDTH, SOURCE_WIDTH = 46 * mm, 21 * mm
 VALUE_WIDTH = WIDTH - LABEL_WIDTH - SOURCE_WIDTH
@@ -112,8 +113,12 @@ def wrap(text: str, style: Any, width: float) -> list[str]:
 
 
 def para(text: str, style: Any, width: float) -> Any:
-    """``text`` as a Paragraph broken to ``width``; 　 and tabs kept, not collapsed to a space."""
-    markup = "<br/>".join(escape(line) for line in wrap(printable(text), style, width))
+    return _paragraph(wrap(printable(text), style, width), style)
+
+
+def _paragraph(lines: list[str], style: Any) -> Any:
+    """The lines as a Paragraph, 　 and tabs kept (platypus would make them one space)."""
+    markup = "<br/>".join(escape(line) for line in lines)
     return Paragraph(re.sub(r"[^\S ]", lambda space: f"&#{ord(space[0])};", markup), style)
 
 
@@ -166,14 +171,17 @@ def _header(
     return [_table([[left, right]], widths, ("ALIGN", (1, 0), (1, 0), "RIGHT"), pad=0)]
 
 
-def _row(field: FieldDefinition, value: FieldValue, mark: int, reading: str) -> list[Any]:
-    """One field: its label, its value (or a box or choices to fill in) and where it came from."""
+def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) -> list[list[Any]]:
+    """A field's label, value (or a box or choices to fill in) and source; a long value goes on
+    in rows of its own, each labelled, so that a page breaks between rows."""
     label = _both(field.label.ja, field.label.in_language(reading), (LABEL, SECONDARY), LABEL_TEXT)
     if not value.value:
         needed = _pair("要記入", "（必須）" if field.required else "（任意）")
-        return [label, _write_in(field, reading), needed]
+        return [[label, _write_in(field, reading), needed]]
     shown = display_value(field, value.value)
-    cell = [para(shown, VALUE, VALUE_TEXT)]
+    lines = wrap(printable(shown), VALUE, VALUE_TEXT)
+    cells = [[_paragraph(lines[n : n + ROW_LINES], VALUE)] for n in range(0, len(lines), ROW_LINES)]
+    cell = cells[-1]
     translated = display_value(field, value.value, reading)
     if field.type in (FieldType.CHOICE, FieldType.CHECKBOX) and translated != shown:
         cell.append(para(translated, SECONDARY, VALUE_TEXT))
@@ -181,7 +189,8 @@ def _row(field: FieldDefinition, value: FieldValue, mark: int, reading: str) -> 
         cell.append(para(f"※外字{mark}　下の注を確認", MARK, VALUE_TEXT))
     source = [Paragraph(SOURCE_LABELS[value.source], SMALL)]
     edited = [Paragraph("ICチップから変更", SECONDARY)] if value.edited_from_chip else []
-    return [label, cell, source + edited]
+    more = [Paragraph(f"{escape(printable(field.label.ja))}（続き）", SECONDARY)]
+    return [[label, cells[0], source + edited], *([more, cell, []] for cell in cells[1:])]
 
 
 def _write_in(field: FieldDefinition, reading: str) -> Any:
@@ -242,9 +251,9 @@ def _form(
         if chars := characters_to_check(form, field.id):
             described = "、".join(_describe(char) for char in chars)
             notes.append(f"※外字{len(notes) + 1}　{field.label.ja}：{described}")
-        rows.append(_row(field, form.value(field.id), len(notes) if chars else 0, reading))
+        rows += _rows(field, form.value(field.id), len(notes) if chars else 0, reading)
     widths = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
-    table = _grid(rows[:-1], widths, repeatRows=1, splitInRow=1)
+    table = _grid(rows[:-1], widths, repeatRows=1)
     table.setStyle([("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE)])
     # The last row goes along with the signature: a signature is never alone on a page.
     tail = KeepTogether([_grid(rows[-1:], widths), *_notes(notes), _signature()])
