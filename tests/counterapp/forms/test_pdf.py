@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -371,3 +373,13 @@ def test_every_form_of_the_library_prints() -> None:
 
     assert pages >= len(forms) > 0
     assert len(page_texts(document)) == pages
+
+
+def test_starting_the_cli_does_not_load_reportlab() -> None:
+    # reportlab loads when a PDF is made, not when the CLI (which imports render_pdf) starts.
+    code = "import sys, counterapp.cli.form; print(any(m[:9] == 'reportlab' for m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert loaded.stdout.strip() == "False"
