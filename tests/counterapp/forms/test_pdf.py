@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from cardreader.emulator.resident import (
@@ -265,7 +266,7 @@ def _printed_qr(image: Image.Image, count: int) -> list[list[bool]]:
     assert step > 0 and abs((bottom - top) - (right - left)) < step  # a square
     return [
         [
-            corner.getpixel((int(left + (col + 0.5) * step), int(top + (row + 0.5) * step))) > 0
+            corner.getpixel((int(left + (col + 0.5) * step), int(top + (row + 0.5) * step))) == 255
             for col in range(count)
         ]
         for row in range(count)
@@ -320,7 +321,7 @@ def test_a_language_the_font_cannot_print_falls_back_to_english_not_tofu(
 def test_wrapping_keeps_every_character_within_the_width() -> None:
     layout.register_fonts()
     text = LONG_ADDRESS_RESIDENT.address + " Rua das Flores, 1234 — São Paulo"
-    width = 60 * layout.mm
+    width = 60 * mm
     font, size = layout.VALUE.fontName, layout.VALUE.fontSize
 
     lines = layout.wrap(text, layout.VALUE, width)
