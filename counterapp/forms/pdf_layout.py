@@ -258,7 +258,7 @@ def _form(
     # The last row goes along with the signature: a signature is never alone on a page.
     tail = KeepTogether([_grid(rows[-1:], widths), *_notes(notes), _signature()])
     where = f"{definition.id} v{definition.version}　{record_id or ''}"
-    page = (id(form), printable(definition.title.ja), reception or "—", where)
+    page = (id(form), printable(definition.title.ja), reception or "未受付", where)
     mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
     header = _header(definition.title, reading, record_id, reception, day)
     return [mark, *header, Spacer(1, GAP), table, tail]
