@@ -196,6 +196,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "回答ファイルに誤りがあります。",
         "en": "The answers file is invalid.",
     },
+    "form.pdf_failed": {
+        "ja": "PDFを作成できませんでした。保存先を確認して、もう一度お試しください。",
+        "en": "The PDF could not be made. Check where it is saved and try again.",
+    },
     "form.gaiji": {
         "ja": "JIS第1・第2水準にない文字（外字）です。職員が確認してください。",
         "en": "Character outside JIS X 0208 (外字): the clerk must check it.",

@@ -236,8 +236,7 @@ class CounterService:
         from counterapp.forms.pdf import render_pdf  # reportlab loads only when printing
 
         number, ids = (receipt.number, receipt.record_ids) if receipt else ("", ())
-        with path.open("wb") as stream:
-            render_pdf(visit.forms, stream, reception_number=number, record_ids=ids)
+        render_pdf(visit.forms, path, reception_number=number, record_ids=ids)  # atomic
         for record_id in ids or (None,):
             self.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
+from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from cardreader.emulator.resident import (
@@ -20,10 +24,10 @@ from cardreader.emulator.resident import (
     Resident,
 )
 from cardreader.mynumber import MyNumber
-from counterapp.forms import pdf
+from counterapp.forms import pdf_layout as layout
 from counterapp.forms.filled import CardData, FilledForm
 from counterapp.forms.loader import DefinitionError, LoadedForm, load_form, load_library
-from counterapp.forms.pdf import render_pdf
+from counterapp.forms.pdf import PdfError, render_pdf
 from counterapp.forms.prefill import Answers, Context, fill_form
 
 RECEPTION = "A-0042"
@@ -233,19 +237,36 @@ def test_the_record_id_is_printed_and_its_qr_code_is_on_the_page(sample_form: Lo
 
     assert record_id in page_texts(document)[0]
     # No QR decoder is installed, so read the printed modules back and compare them with
-    # the QR encoding of the record id.
-    assert _printed_qr(page_image(document), len(pdf.qr_modules(record_id))) == pdf.qr_modules(
-        record_id
+    # the QR encoding of the record id (error correction M).
+    expected = qr_modules(record_id)
+    assert _printed_qr(page_image(document), len(expected)) == expected
+
+
+def qr_modules(value: str) -> list[list[bool]]:
+    code = QRCode(None, QRErrorCorrectLevel.M)
+    code.addData(value)
+    code.make()
+    return [[bool(module) for module in row] for row in code.modules]
+
+
+def _qr_corner(image: Image.Image) -> Image.Image:
+    """The square at the top right of the printed area where the QR code goes, dark as 255."""
+    right, top = (layout.LEFT + layout.WIDTH) * SCALE, (layout.PAGE_HEIGHT - layout.TOP) * SCALE
+    size = layout.QR_SIZE * SCALE
+    return image.crop((int(right - size), int(top), int(right), int(top + size))).point(
+        lambda p: 255 if p < 128 else 0
     )
 
 
 def _printed_qr(image: Image.Image, count: int) -> list[list[bool]]:
-    step = pdf.QR_SIZE / (count + 8) * SCALE
-    left = (pdf.LEFT + pdf.WIDTH - pdf.QR_SIZE) * SCALE + 4 * step
-    top = (pdf.PAGE_HEIGHT - pdf.TOP) * SCALE + 4 * step
+    """The modules of the printed QR code, row by row."""
+    corner = _qr_corner(image)
+    left, top, right, bottom = corner.getbbox() or (0, 0, 0, 0)  # from the finder patterns
+    step = (right - left) / count
+    assert step > 0 and abs((bottom - top) - (right - left)) < step  # a square
     return [
         [
-            image.getpixel((int(left + (col + 0.5) * step), int(top + (row + 0.5) * step))) < 128
+            corner.getpixel((int(left + (col + 0.5) * step), int(top + (row + 0.5) * step))) == 255
             for col in range(count)
         ]
         for row in range(count)
@@ -267,10 +288,10 @@ def test_a_value_longer_than_a_page_flows_onto_the_next_without_losing_text(
 
 def _value_column(document: bytes) -> str:
     """The text of the table's value column, page after page, without the column heading."""
-    left = pdf.LEFT + pdf.LABEL_WIDTH
-    top = pdf.TOP - pdf.Continued("", "").height  # below the heading of a continued page
+    left = layout.LEFT + layout.LABEL_WIDTH
+    top = layout.TOP  # below the heading of a continued page
     texts = [
-        page.get_textpage().get_text_bounded(left, pdf.BOTTOM, left + pdf.VALUE_WIDTH, top)
+        page.get_textpage().get_text_bounded(left, layout.BOTTOM, left + layout.VALUE_WIDTH, top)
         for page in pdfium.PdfDocument(document)
     ]
     return re.sub(r"[\r\n]|記載内容|Entry", "", "".join(texts))
@@ -298,20 +319,48 @@ def test_a_language_the_font_cannot_print_falls_back_to_english_not_tofu(
 
 
 def test_wrapping_keeps_every_character_within_the_width() -> None:
-    pdf.register_fonts()
+    layout.register_fonts()
     text = LONG_ADDRESS_RESIDENT.address + " Rua das Flores, 1234 — São Paulo"
-    width = 60 * pdf.mm
+    width = 60 * mm
+    font, size = layout.VALUE.fontName, layout.VALUE.fontSize
 
-    lines = pdf.wrap(text, pdf.VALUE, width)
+    lines = layout.wrap(text, layout.VALUE, width)
 
     assert len(lines) > 1
-    assert "".join(line.text for line in lines).replace(" ", "") == text.replace(" ", "")
-    assert all(stringWidth(line.text, pdf.VALUE.font, pdf.VALUE.size) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(stringWidth(line, font, size) <= width for line in lines)
+    assert not any(line.startswith(("、", "。", "）")) for line in lines)  # 行頭禁則
 
 
-def test_forms_and_record_ids_must_pair_up(sample_form: LoadedForm) -> None:
-    with pytest.raises(ValueError, match="one record id per form"):
-        render_pdf([filled(sample_form)], io.BytesIO(), reception_number=RECEPTION, record_ids=[])
+def test_a_draft_without_record_ids_prints_to_a_file_without_a_qr_code(
+    sample_form: LoadedForm, tmp_path: Path
+) -> None:
+    # The clerk window prints a visit before it is saved: no reception number, no record ids.
+    path = tmp_path / "draft.pdf"
+
+    pages = render_pdf([filled(sample_form)], path, reception_number="", record_ids=())
+
+    document = path.read_bytes()
+    assert pages == len(page_texts(document)) == 1
+    text = page_texts(document)[0]
+    assert "番号　花子" in text and "署名欄（自署）" in text
+    assert "下書き" in text
+    assert _qr_corner(page_image(document)).getbbox() is None  # no QR code
+
+
+def test_a_failed_print_leaves_the_file_as_it_was(sample_form: LoadedForm, tmp_path: Path) -> None:
+    path = tmp_path / "visit.pdf"
+    path.write_bytes(b"%PDF- an earlier print")
+    form = filled(sample_form)
+
+    with pytest.raises(PdfError, match="record ids") as mismatch:
+        render_pdf([form], path, reception_number=RECEPTION, record_ids=["a", "b"])
+    with pytest.raises(PdfError) as unwritable:
+        render_pdf([form], tmp_path, reception_number=RECEPTION, record_ids=["a"])  # a folder
+
+    assert mismatch.value.message_key == unwritable.value.message_key == "form.pdf_failed"
+    assert path.read_bytes() == b"%PDF- an earlier print"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["visit.pdf"]  # no 0-byte or part file
 
 
 def test_every_form_of_the_library_prints() -> None:
@@ -325,3 +374,13 @@ def test_every_form_of_the_library_prints() -> None:
 
     assert pages >= len(forms) > 0
     assert len(page_texts(document)) == pages
+
+
+def test_starting_the_cli_does_not_load_reportlab() -> None:
+    # reportlab loads when a PDF is made, not when the CLI (which imports render_pdf) starts.
+    code = "import sys, counterapp.cli.form; print(any(m[:9] == 'reportlab' for m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert loaded.stdout.strip() == "False"

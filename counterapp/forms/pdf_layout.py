@@ -1,0 +1,319 @@
+"""Forms laid out with reportlab platypus, in BIZ UDゴシック (resources/fonts/) as a subset.
+
+外字 are flagged, never replaced: one the font lacks (𠮷 U+20BB7) prints as 〓, and a footnote
+names each by code point for the clerk to write by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab import platypus
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import CallerMacro, KeepTogether, Paragraph, Spacer, Table, TopPadder
+
+from counterapp.forms.definition import FieldDefinition, FieldType, FormDefinition, Text
+from counterapp.forms.display import display_date, display_value
+from counterapp.forms.filled import FieldValue, FilledForm, Source
+from counterapp.resources import resource_path
+
+FAILURES = (platypus.doctemplate.LayoutError, TTFError, OSError)  # reported as a PdfError
+REGULAR, BOLD = "BIZUDGothic", "BIZUDGothic-Bold"
+GETA = "〓"  # 下駄記号: the traditional stand-in for a character that cannot be printed
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+LEFT, WIDTH, TOP, BOTTOM = MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - MARGIN, 34 * mm
+ROW_LINES = 10  # a longer value goes on in another row: rows are not split across pages
+PAD, GAP, QR_SIZE, QR_COLUMN = 1.8 * mm, 4 * mm, 26 * mm, 40 * mm
+LABEL_WIDTH, SOURCE_WIDTH = 46 * mm, 21 * mm
+VALUE_WIDTH = WIDTH - LABEL_WIDTH - SOURCE_WIDTH
+LABEL_TEXT, VALUE_TEXT = LABEL_WIDTH - 2 * PAD, VALUE_WIDTH - 2 * PAD  # inside the cell padding
+BLACK, SHADE, HEADING_SHADE = Color(0, 0, 0), Color(0.93, 0.93, 0.93), Color(0.85, 0.85, 0.85)
+NO_LINE_START = frozenset(
+    "、。，．・：；？！）」』】〕〉》ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ,.:;!?)]}"
+)
+# Runs of Latin letters (with Vietnamese and Portuguese accents) and of digits, half or full
+# width, break only between words: "２３０１号室" must not be read as "２３" and "０１号室".
+# platypus' CJK wrap cuts anywhere, so ``wrap`` breaks lines and Paragraph gets them as <br/>.
+LATIN = r"!-~\u00a1-\u024f\u1e00-\u1eff\u2010-\u201f\u2212"
+TOKEN = re.compile(rf"[{LATIN}\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+|.", re.DOTALL)
+SELECTOR = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # variation selectors (IVS)
+SOURCE_LABELS = {Source.IC_CHIP: "ICチップ", Source.SYSTEM: "端末", Source.EVENT: "手続"}
+SOURCE_LABELS |= {Source.RESIDENT: "本人入力", Source.CLERK: "職員入力", Source.BLANK: "要記入"}
+ALL, SIDES = ((0, 0), (-1, -1)), ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
+HEADINGS = (("項目", "Item"), ("記載内容", "Entry"), ("転記元", "Source"))
+NOTICE = (
+    "ICチップから転記：「ICチップ」欄はマイナンバーカードのICチップの記録を写したものです。",
+    "Pre-filled from the My Number card's IC chip. Please check every entry.",
+)
+
+
+def _style(font: str, size: float, leading: float, gray: float = 0, align: int = 0) -> Any:
+    shape = {"fontName": font, "fontSize": size, "leading": leading, "alignment": align}
+    return ParagraphStyle(font, textColor=Color(gray, gray, gray), wordWrap="CJK", **shape)
+
+
+TITLE, SUBTITLE = _style(BOLD, 17, 23, align=1), _style(REGULAR, 10.5, 15, 0.3, 1)
+HEADING, LABEL, MARK = _style(BOLD, 10, 14), _style(BOLD, 10, 13), _style(BOLD, 9, 13)
+VALUE, RECEPTION, NOTE = _style(REGULAR, 12, 16), _style(REGULAR, 11, 15), _style(REGULAR, 9.5, 13)
+SECONDARY, SMALL = _style(REGULAR, 8, 10, 0.35), _style(REGULAR, 8, 11)
+HINT, CAPTION = _style(REGULAR, 7.5, 10, 0.45), _style(REGULAR, 7.5, 10, 0.45, 2)
+
+
+@functools.cache
+def register_fonts() -> frozenset[int]:
+    """Register BIZ UDゴシック with reportlab; return the code points both weights can draw."""
+    covered: list[frozenset[int]] = []
+    for name, weight in ((REGULAR, "Regular"), (BOLD, "Bold")):
+        font = TTFont(name, resource_path("fonts", f"BIZUDGothic-{weight}.ttf"))
+        pdfmetrics.registerFont(font)
+        covered.append(frozenset(font.face.charToGlyph))
+    return covered[0] & covered[1]
+
+
+def printable(text: str) -> str:
+    """The text as it can be printed: 〓 for each character the font cannot draw."""
+    covered = register_fonts()
+    text = SELECTOR.sub("", text)  # the base character prints; the footnote names the selector
+    return "".join(c if ord(c) in covered or c == "\n" else GETA for c in text)
+
+
+def wrap(text: str, style: Any, width: float) -> list[str]:
+    """Lines no wider than ``width``, with 行頭禁則; every character but a break's space kept."""
+
+    def fits(part: str) -> bool:
+        return bool(pdfmetrics.stringWidth(part, style.fontName, style.fontSize) <= width)
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for token in TOKEN.findall(paragraph):
+            for piece in [token] if fits(token) else list(token):  # an over-long word breaks
+                if line and not fits(line + piece):
+                    carry = line[-1] if piece[0] in NO_LINE_START and len(line) > 1 else ""
+                    lines.append(line[: len(line) - len(carry)].rstrip(" "))
+                    line, piece = carry, piece.strip(" ")
+                line += piece
+        lines.append(line.rstrip(" "))
+    return lines
+
+
+def para(text: str, style: Any, width: float) -> Any:
+    return _paragraph(wrap(printable(text), style, width), style)
+
+
+def _paragraph(lines: list[str], style: Any) -> Any:
+    """The lines as a Paragraph, 　 and tabs kept (platypus would make them one space)."""
+    markup = "<br/>".join(escape(line) for line in lines)
+    return Paragraph(re.sub(r"[^\S ]", lambda space: f"&#{ord(space[0])};", markup), style)
+
+
+def _table(rows: list[Any], widths: list[float], *style: Any, pad: float = PAD, **kw: Any) -> Any:
+    padding = [(side, *ALL, pad) for side in SIDES]
+    base = [*padding, ("VALIGN", *ALL, "TOP"), ("FONTNAME", *ALL, REGULAR)]  # no Helvetica
+    return Table(rows, colWidths=widths, style=base + list(style), **kw)
+
+
+def _grid(rows: list[Any], widths: list[float], line: float = 0.6, **kw: Any) -> Any:
+    """A table ruled all over, its first column shaded for the labels."""
+    return _table(
+        rows, widths, ("GRID", *ALL, line, BLACK), ("BACKGROUND", *ALL[:1], (0, -1), SHADE), **kw
+    )
+
+
+def _pair(ja: str, en: str, style: Any = LABEL) -> list[Any]:
+    return [Paragraph(ja, style), Paragraph(en, SECONDARY)]
+
+
+def reading_language(definition: FormDefinition, language: str) -> str:
+    """The language printed under the Japanese: ``language``, or en where the font lacks letters."""
+    texts = [definition.title, *(f.label for f in definition.fields)]
+    texts += [choice.label for f in definition.fields for choice in f.choices]
+    fits = all(printable(t.in_language(language)) == t.in_language(language) for t in texts)
+    return language if fits else "en"
+
+
+def _both(ja: str, second: str, styles: tuple[Any, Any], width: float) -> list[Any]:
+    """The Japanese and, below it, the text in the reading language if that is different."""
+    lines = [para(ja, styles[0], width)]
+    return lines if second == ja else [*lines, para(second, styles[1], width)]
+
+
+def _header(
+    title: Text, reading: str, record_id: str | None, reception: str, day: dt.date
+) -> list[Any]:
+    """Title, reception number and date, and the record id as a QR code."""
+    left = _both(title.ja, title.in_language(reading), (TITLE, SUBTITLE), WIDTH - QR_COLUMN - GAP)
+    number = para(reception or "未受付（下書き）", RECEPTION, 80 * mm)
+    date = Paragraph(display_date(day.isoformat()), RECEPTION)
+    cells = [[_pair("受付番号", "Reception No."), number], [_pair("受付日", "Date"), date]]
+    left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm], hAlign="LEFT")]
+    qr = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT", initialFontName=REGULAR)
+    if record_id:  # a draft not saved yet has none
+        qr.add(QrCodeWidget(record_id, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE))
+    caption = escape(record_id or "なし（下書き） none (draft)")
+    right = [qr, Paragraph("記録ID Record ID", CAPTION), Paragraph(caption, CAPTION)]
+    widths = [WIDTH - QR_COLUMN, QR_COLUMN]
+    return [_table([[left, right]], widths, ("ALIGN", (1, 0), (1, 0), "RIGHT"), pad=0)]
+
+
+def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) -> list[list[Any]]:
+    """A field's label, value (or a box or choices to fill in) and source; a long value goes on
+    in rows of its own, each labelled, so that a page breaks between rows."""
+    label = _both(field.label.ja, field.label.in_language(reading), (LABEL, SECONDARY), LABEL_TEXT)
+    if not value.value:
+        needed = _pair("要記入", "（必須）" if field.required else "（任意）")
+        return [[label, _write_in(field, reading), needed]]
+    shown = display_value(field, value.value)
+    lines = wrap(printable(shown), VALUE, VALUE_TEXT)
+    cells = [[_paragraph(lines[n : n + ROW_LINES], VALUE)] for n in range(0, len(lines), ROW_LINES)]
+    cell = cells[-1]
+    translated = display_value(field, value.value, reading)
+    if field.type in (FieldType.CHOICE, FieldType.CHECKBOX) and translated != shown:
+        cell.append(para(translated, SECONDARY, VALUE_TEXT))
+    if mark:
+        cell.append(para(f"※外字{mark}　下の注を確認", MARK, VALUE_TEXT))
+    source = [Paragraph(SOURCE_LABELS[value.source], SMALL)]
+    edited = [Paragraph("ICチップから変更", SECONDARY)] if value.edited_from_chip else []
+    more = [Paragraph(f"{escape(printable(field.label.ja))}（続き）", SECONDARY)]
+    return [[label, cells[0], source + edited], *([more, cell, []] for cell in cells[1:])]
+
+
+def _write_in(field: FieldDefinition, reading: str) -> Any:
+    """A field nobody filled: the choices to tick, or an empty box."""
+    if field.type in (FieldType.CHOICE, FieldType.CHECKBOX):
+        values = [choice.value for choice in field.choices] or ["true", "false"]
+        ja, second = (
+            "　".join(f"□ {display_value(field, v, lang)}" for v in values)
+            for lang in ("ja", reading)
+        )
+        return _both(ja, second, (VALUE, SECONDARY), VALUE_TEXT)
+    hint = Paragraph("ここに記入してください Please write here", HINT)
+    return _table([[hint]], [VALUE_TEXT], ("BOX", *ALL, 1.0, BLACK), rowHeights=[10 * mm])
+
+
+def characters_to_check(form: FilledForm, field_id: str) -> tuple[str, ...]:
+    """The field's 外字 and every character the font cannot print, once each, in order."""
+    shown = display_value(form.form.definition.field(field_id), form.value(field_id).value)
+    unprintable = [c for c in shown if printable(c) != c]  # a selector prints as ""
+    return tuple(dict.fromkeys([*form.flags.get(field_id, ()), *unprintable]))
+
+
+def _describe(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if SELECTOR.match(char):
+        return f"異体字セレクタ {code}（直前の字の字形を確認）"
+    printed = printable(char) == char
+    return f"{char}（{code}）" if printed else f"{GETA}（{code}・印字できない文字。手書きで補記）"
+
+
+def _notes(entries: list[str]) -> list[Any]:
+    """The 外字 footnote: each character the clerk has to check, by code point."""
+    english = "Characters outside JIS X 0208 or not in the font: the clerk checks them."
+    lines = _pair("外字: 職員が確認してください", english, HEADING)
+    lines += [para(entry, NOTE, WIDTH - 2 * PAD) for entry in entries]
+    box = _table([[lines]], [WIDTH], ("BOX", *ALL, 1.4, BLACK))
+    return [Spacer(1, GAP), box] if entries else []
+
+
+def _signature() -> Any:
+    """The box the resident signs in, pushed to the foot of the form's last page."""
+    english = "I have checked that the entries above are correct."
+    statement = _pair("上記の記載内容に誤りがないことを確認しました。", english, SMALL)
+    label = _pair("署名欄（自署）", "Signature")
+    box = _grid([[label, []]], [LABEL_WIDTH, WIDTH - LABEL_WIDTH], 1.2, rowHeights=[22 * mm])
+    return TopPadder(_table([[[*statement, Spacer(1, 1.5 * mm), box]]], [WIDTH], pad=0))
+
+
+def _form(
+    form: FilledForm, record_id: str | None, reception: str, day: dt.date, language: str
+) -> list[Any]:
+    """One form's flowables: header, table of fields, 外字 footnote and signature box."""
+    definition = form.form.definition
+    reading = reading_language(definition, language)
+    rows: list[Any] = [[_pair(ja, en, HEADING) for ja, en in HEADINGS]]
+    notes: list[str] = []
+    for field in definition.fields:
+        if chars := characters_to_check(form, field.id):
+            described = "、".join(_describe(char) for char in chars)
+            notes.append(f"※外字{len(notes) + 1}　{field.label.ja}：{described}")
+        rows += _rows(field, form.value(field.id), len(notes) if chars else 0, reading)
+    widths = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
+    table = _grid(rows[:-1], widths, repeatRows=1)
+    table.setStyle([("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE)])
+    # The last row goes along with the signature: a signature is never alone on a page.
+    tail = KeepTogether([_grid(rows[-1:], widths), *_notes(notes), _signature()])
+    where = f"{definition.id} v{definition.version}　{record_id or ''}"
+    page = (id(form), printable(definition.title.ja), reception or "未受付", where)
+    mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
+    header = _header(definition.title, reading, record_id, reception, day)
+    return [mark, *header, Spacer(1, GAP), table, tail]
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]
+    """Holds the pages back until the end, to print "N / M" of each form in their footers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self.held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        totals, done = Counter(page["page"][0] for page in self.held), Counter[int]()
+        for page in self.held:
+            self.__dict__.update(page)
+            done[self.page[0]] += 1
+            self._furniture(done[self.page[0]], totals[self.page[0]])
+            super().showPage()
+        super().save()
+
+    def _furniture(self, number: int, total: int) -> None:
+        """The footer; on a form's later pages also a line above saying which form they continue."""
+        _, title, reception, where = self.page
+        self.setLineWidth(0.5)
+        self.setStrokeGray(0.4)
+        foot = MARGIN + 20 + 1 * mm  # two lines of 10 pt above the margin
+        self.line(LEFT, foot + 1 * mm, LEFT + WIDTH, foot + 1 * mm)
+        if number > 1:
+            self.line(LEFT, TOP + 2 * mm, LEFT + WIDTH, TOP + 2 * mm)
+            self.setFont(BOLD, 10)
+            self.drawString(LEFT, TOP + 4 * mm, f"{title}（続き）")
+            self.drawRightString(LEFT + WIDTH, TOP + 4 * mm, f"受付番号 {reception}")
+        self.setFont(REGULAR, 7.5)
+        self.setFillGray(0.25)
+        for n, right in enumerate((f"受付番号 {reception}　{number} / {total}", where)):
+            self.drawString(LEFT, foot - 7.7 - 10 * n, NOTICE[n])
+            self.drawRightString(LEFT + WIDTH, foot - 7.7 - 10 * n, right)
+
+
+def build(
+    forms: Sequence[FilledForm], ids: Sequence[str | None], reception: str, day: dt.date, lang: str
+) -> tuple[bytes, int]:
+    """The forms as one PDF, each from a new page, and its page count."""
+    register_fonts()
+    frame = platypus.Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM, 0, 0, 0, 0)
+    doc = platypus.BaseDocTemplate(out := io.BytesIO(), pagesize=A4, initialFontName=REGULAR)
+    doc.addPageTemplates(platypus.PageTemplate("page", [frame]))
+    doc.title, doc.creator = f"受付番号 {reception}" if reception else "下書き", "counterapp"
+    story: list[Any] = []
+    for form, record_id in zip(forms, ids, strict=True):
+        story += [platypus.PageBreak(), *_form(form, record_id, reception, day, lang)]
+    doc.build(story[1:], canvasmaker=_NumberedCanvas)  # no break before the first form
+    return out.getvalue(), int(doc.page)
