@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from backoffice.store import SignatureStatus, StoredSubmission
 from cardreader.emulator import pki
 from counterapp.emulation import emulator_trust
-from counterapp.signing import verify_detached
 from counterapp.wire import SubmissionItem
+from counterapp.wire.signatures import verify_detached
 from tests.backoffice.forms import SIGNED_AT, batch, client_id, item, signed, with_value
 from tests.backoffice.server import BackofficeServer, running_backoffice
 
