@@ -19,7 +19,8 @@ from cardreader.emulator import pki
 from counterapp.emulation import emulator_trust
 from counterapp.wire import SubmissionItem
 from counterapp.wire.signatures import verify_detached
-from tests.backoffice.forms import SIGNED_AT, batch, client_id, item, signed, with_value
+from tests.backoffice.card_signed import signed
+from tests.backoffice.forms import SIGNED_AT, batch, client_id, item, with_value
 from tests.backoffice.server import BackofficeServer, running_backoffice
 
 SUBMISSIONS = "/v1/submissions"
