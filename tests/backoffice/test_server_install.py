@@ -9,6 +9,7 @@ outside the repository, so not a line of terminal code is within reach.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -22,7 +23,11 @@ from pathlib import Path
 
 import grimp
 import pytest
+from cryptography.hazmat.primitives import serialization
 
+from cardreader.emulator import pki
+from tests.backoffice.card_signed import signed
+from tests.backoffice.forms import SIGNED_AT, item
 from tests.backoffice.server import running_backoffice
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,6 +62,18 @@ SUITE_CONFIG = """\
 [pytest]
 addopts = -ra --strict-markers -p no:cacheprovider
 timeout = 300
+"""
+# Checks, with the installed shared package, a signature the emulated card made here.
+VERIFY_ON_THE_SERVER = """\
+import datetime as dt, sys
+from pathlib import Path
+from cryptography import x509
+from counterapp.wire.signatures import verify_detached
+cms, content, anchor = (Path(name).read_bytes() for name in sys.argv[1:4])
+anchors = [x509.load_pem_x509_certificate(anchor)]
+at = dt.datetime.fromisoformat(sys.argv[4])
+print(verify_detached(cms, content, anchors, at).reason or "valid")
+print(verify_detached(cms, content + b" ", anchors, at).reason)
 """
 INSTALL_TIMEOUT_SECONDS = 600
 SUITE_TIMEOUT_SECONDS = 600
@@ -186,6 +203,23 @@ def test_backoffice_serve_answers_on_the_server(server_venv: ServerVenv) -> None
             health = client.get("/v1/health")
     assert health.status_code == 200
     assert health.json() == {"status": "ok", "database": "sqlite", "version": "0.1.0"}
+
+
+@pytest.mark.slow
+def test_a_card_signature_verifies_on_the_server(server_venv: ServerVenv) -> None:
+    form = signed(item())
+    assert form.signature is not None
+    files = server_venv.workdir / "signature"
+    files.mkdir(exist_ok=True)
+    cms, content, anchor = files / "form.p7s", files / "form.json", files / "sign-ca.pem"
+    cms.write_bytes(base64.b64decode(form.signature))
+    content.write_bytes(form.canonical())
+    certificate = pki.authority(pki.SIGN_CA_OU).certificate
+    anchor.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    paths = (str(cms), str(content), str(anchor), SIGNED_AT.isoformat())
+    result = server_venv.run("-c", VERIFY_ON_THE_SERVER, *paths)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["valid", "signature.content_changed"]
 
 
 @pytest.fixture
