@@ -68,12 +68,19 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# On a server the back office is its own distribution (backoffice/pyproject.toml); in a
+# development checkout it comes with the terminal's.
+_DISTRIBUTIONS = ("counterapp-backoffice", "counterapp")
+
+
 def package_version() -> str:
     """The installed version of the distribution the back office ships in."""
-    try:
-        return importlib.metadata.version("counterapp")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    for distribution in _DISTRIBUTIONS:
+        try:
+            return importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return "unknown"
 
 
 def create_app(settings: Settings, store: Store | None = None, clock: Clock = _utc_now) -> FastAPI:

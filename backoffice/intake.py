@@ -17,17 +17,16 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
-from backoffice.store import NewSubmission, SignatureStatus, Store, StoreOutcome, utc
-from counterapp.signing import verify_detached
+from backoffice.store import NewSubmission, SignatureStatus, Store, StoreOutcome
 from counterapp.wire import BatchResult, ItemResult, ItemStatus, SubmissionBatch, SubmissionItem
+from counterapp.wire.signatures import verify_detached
+from counterapp.wire.values import storable
 
 REASON_OTHER_TERMINAL = "submission.other_terminal"
 REASON_INVALID = "submission.invalid"
 REASON_NO_ANCHORS = "trust.no_anchors"
 _UNTRUSTED = "signature.untrusted"
 _MALFORMED = "signature.malformed"
-# form_version is an INTEGER column: 32 bits in PostgreSQL, while the wire allows any int.
-MAX_FORM_VERSION = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -77,24 +76,6 @@ def check_signature(
     return SignatureVerdict(SignatureStatus.INVALID, check.reason)
 
 
-def storable(item: SubmissionItem) -> bool:
-    """False for text no column takes (NUL, lone surrogates), a huge version, a bad time."""
-    if item.form_version > MAX_FORM_VERSION:
-        return False
-    texts = [item.visit]
-    for field in item.fields:
-        texts.append(field.value)
-        if field.chip_value is not None:
-            texts.append(field.chip_value)
-    if not all(_clean(value) for value in texts):
-        return False
-    try:
-        utc(item.created_at)
-    except OverflowError:  # e.g. 0001-01-01T00:00+09:00 has no UTC equivalent
-        return False
-    return True
-
-
 def _decoded_signature(item: SubmissionItem) -> bytes | None:
     if item.signature is None:
         return None
@@ -102,16 +83,6 @@ def _decoded_signature(item: SubmissionItem) -> bytes | None:
         return base64.b64decode(item.signature, validate=True)
     except (binascii.Error, ValueError):
         return None
-
-
-def _clean(value: str) -> bool:
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _row(item: SubmissionItem, verdict: SignatureVerdict) -> NewSubmission:

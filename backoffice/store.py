@@ -41,6 +41,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from counterapp.wire.values import as_utc  # SQLite keeps no offset: every time goes in as UTC
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 metadata = MetaData()
@@ -129,13 +131,6 @@ class StoredSubmission(NewSubmission):
     received_at: dt.datetime
 
 
-def utc(moment: dt.datetime) -> dt.datetime:
-    """The moment in UTC; a naive value is taken as UTC (SQLite keeps no offset)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
-
-
 class Store:
     """Terminals and submissions; every method is one short transaction."""
 
@@ -174,7 +169,12 @@ class Store:
 
     def add_terminal(self, name: str, cert_sha256: str, now: dt.datetime) -> Terminal:
         """Register an enabled terminal; TerminalConflict if the name or certificate is taken."""
-        values = {"name": name, "cert_sha256": cert_sha256, "enabled": True, "created_at": utc(now)}
+        values = {
+            "name": name,
+            "cert_sha256": cert_sha256,
+            "enabled": True,
+            "created_at": as_utc(now),
+        }
         try:
             with self._write() as conn:
                 conn.execute(terminals.insert().values(values))
@@ -232,7 +232,7 @@ class Store:
     ) -> list[StoreOutcome]:
         """Store a batch in one transaction; one outcome per item, in the items' order."""
         with self._write() as conn:
-            stored = self._insert_new(conn, terminal_id, items, utc(received_at))
+            stored = self._insert_new(conn, terminal_id, items, as_utc(received_at))
             others = {item.client_id for item in items} - stored
             owners = self._owners(conn, others)
         outcomes = []
@@ -289,7 +289,7 @@ class Store:
             .order_by(submissions.c.received_at, submissions.c.client_id)
         )
         if since is not None:
-            statement = statement.where(submissions.c.received_at >= utc(since))
+            statement = statement.where(submissions.c.received_at >= as_utc(since))
         with self._engine.connect() as conn:
             return [_submission(row) for row in conn.execute(statement)]
 
@@ -328,7 +328,7 @@ def _row_values(terminal_id: int, item: NewSubmission, received_at: dt.datetime)
         "definition_sha256": item.definition_sha256,
         "event": item.event,
         "visit": item.visit,
-        "created_at": utc(item.created_at),
+        "created_at": as_utc(item.created_at),
         "fields": item.fields_json,
         "signature": item.signature,
         "signature_status": item.signature_status.value,
@@ -342,7 +342,7 @@ def _terminal(row: Row[Any]) -> Terminal:
         name=row.name,
         cert_sha256=row.cert_sha256,
         enabled=bool(row.enabled),
-        created_at=utc(row.created_at),
+        created_at=as_utc(row.created_at),
     )
 
 
@@ -350,13 +350,13 @@ def _submission(row: Row[Any]) -> StoredSubmission:
     return StoredSubmission(
         client_id=row.client_id,
         terminal_name=row.terminal_name,
-        received_at=utc(row.received_at),
+        received_at=as_utc(row.received_at),
         form_id=row.form_id,
         form_version=row.form_version,
         definition_sha256=row.definition_sha256,
         event=row.event,
         visit=row.visit,
-        created_at=utc(row.created_at),
+        created_at=as_utc(row.created_at),
         fields_json=row.fields,
         signature=None if row.signature is None else bytes(row.signature),
         signature_status=SignatureStatus(row.signature_status),

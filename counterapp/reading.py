@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 
 from cardreader.errors import CardRemoved, LastTryRefused, NotMyNumberCard, PinBlocked, PinError
 from cardreader.mynumber import MyNumber
@@ -22,29 +20,7 @@ from cardreader.sessions import (
 )
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
 from counterapp.interaction import Cancelled, Interaction
-
-
-@dataclass(frozen=True)
-class CertificateSummary:
-    """What a clerk or IT staff needs to know about a certificate."""
-
-    subject: str
-    issuer: str
-    serial: str
-    not_before: dt.datetime
-    not_after: dt.datetime
-    sha256: str
-
-    @classmethod
-    def of(cls, cert: x509.Certificate) -> CertificateSummary:
-        return cls(
-            subject=cert.subject.rfc4514_string(),
-            issuer=cert.issuer.rfc4514_string(),
-            serial=f"{cert.serial_number:X}",
-            not_before=cert.not_valid_before_utc,
-            not_after=cert.not_valid_after_utc,
-            sha256=cert.fingerprint(hashes.SHA256()).hex(),
-        )
+from counterapp.wire.certificates import CertificateSummary
 
 
 @dataclass(frozen=True)

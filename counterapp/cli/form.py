@@ -27,7 +27,6 @@ from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, lo
 from counterapp.forms.prefill import Answers
 from counterapp.messages import text
 from counterapp.queue import FormNotFound, FormPurged
-from counterapp.signing import verify_detached
 from counterapp.vault import DecryptionFailed
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError, trust_for
@@ -39,6 +38,7 @@ from counterapp.visit import (
     UnknownForm,
     Visit,
 )
+from counterapp.wire.signatures import verify_detached
 
 EXIT_NEEDS_INPUT = 5
 

@@ -1,23 +1,26 @@
-"""Submission items as a terminal sends them, signed by the emulated card when asked."""
+"""Submission items as a terminal sends them.
+
+Server-only: no terminal code (tests/backoffice/test_server_install.py runs the intake tests
+with these helpers where only the back office is installed). Signed items come from
+``tests.backoffice.card_signed``.
+"""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Any
 
 from ulid import ULID
 
-from cardreader.emulator.card import VirtualCard
-from cardreader.emulator.inprocess import EmulatorConnection
-from cardreader.emulator.resident import DEFAULT_RESIDENT, ResidentPins
-from cardreader.emulator.scenarios import build_profile
-from cardreader.sessions import MyNumberCard
-from counterapp.signing import sign_with_card
 from counterapp.wire import SubmissionBatch, SubmissionItem, WireField
 
 SIGNED_AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 DEFINITION_SHA256 = "5f" * 32
+# The emulator's default resident (cardreader/emulator/resident.py), written out so that
+# these helpers need no terminal code; test_export checks the export against the emulator's.
+RESIDENT_NAME = "番号　花子"
+RESIDENT_ADDRESS = "東京都千代田区霞が関２丁目１番２号"
+RESIDENT_MY_NUMBER = "123456789018"
 
 # 住民異動届 (転入) as the terminal fills it: chip values, the resident's and the clerk's.
 MOVE_FIELDS = (
@@ -25,16 +28,16 @@ MOVE_FIELDS = (
     ("municipality", "千代田区", "system"),
     ("move_kind", "tennyu", "event"),
     ("move_date", "2026-11-15", "resident"),
-    ("name", DEFAULT_RESIDENT.name, "ic_chip"),
+    ("name", RESIDENT_NAME, "ic_chip"),
     ("name_kana", "バンゴウ ハナコ", "resident"),
     ("birth_date", "1980-02-17", "ic_chip"),
     ("sex", "2", "ic_chip"),
-    ("previous_address", DEFAULT_RESIDENT.address, "ic_chip"),
+    ("previous_address", RESIDENT_ADDRESS, "ic_chip"),
     ("new_address", "東京都千代田区千代田1番1号", "resident"),
-    ("householder_name", DEFAULT_RESIDENT.name, "resident"),
+    ("householder_name", RESIDENT_NAME, "resident"),
     ("relationship_to_householder", "世帯主", "resident"),
     ("phone", "03-1234-5678", "resident"),
-    ("my_number", DEFAULT_RESIDENT.my_number, "ic_chip"),
+    ("my_number", RESIDENT_MY_NUMBER, "ic_chip"),
 )
 
 
@@ -61,13 +64,6 @@ def item(**changes: Any) -> SubmissionItem:
     }
     values.update(changes)
     return SubmissionItem(**values)
-
-
-def signed(unsigned: SubmissionItem, scenario: str = "valid") -> SubmissionItem:
-    """The item signed over its canonical bytes by the emulated card's signing key."""
-    card = MyNumberCard(EmulatorConnection(VirtualCard(build_profile(scenario))))
-    (cms,) = sign_with_card(card, ResidentPins(), [unsigned.canonical()], SIGNED_AT)
-    return unsigned.model_copy(update={"signature": base64.b64encode(cms).decode("ascii")})
 
 
 def with_value(original: SubmissionItem, field_id: str, value: str) -> SubmissionItem:

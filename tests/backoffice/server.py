@@ -73,8 +73,10 @@ class BackofficeServer:
         database_url: str | None = None,
         port: int | None = None,
         crls: Sequence[Path] = (),
+        command: Sequence[str] = (sys.executable, "-m", "backoffice"),
     ) -> None:
         self.data_dir = data_dir
+        self.command = tuple(command)  # how to run the back office whose install is tested
         self.database_url = database_url
         self.port = port if port is not None else free_port()
         self.crls = tuple(crls)
@@ -107,7 +109,7 @@ class BackofficeServer:
         """Start ``backoffice serve`` and wait until it accepts connections."""
         assert not self.running, "already running"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "backoffice", "serve", "--port", str(self.port)]
+        command = [*self.command, "serve", "--port", str(self.port)]
         for crl in self.crls:
             command += ["--crl", str(crl)]
         with self.log_file.open("ab") as log:
@@ -133,7 +135,7 @@ class BackofficeServer:
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``backoffice ARGS`` against this service's data folder and database."""
         result = subprocess.run(
-            [sys.executable, "-m", "backoffice", *args],
+            [*self.command, *args],
             env=self.env(),
             capture_output=True,
             text=True,
@@ -191,9 +193,12 @@ def running_backoffice(
     database_url: str | None = None,
     port: int | None = None,
     crls: Sequence[Path] = (),
+    command: Sequence[str] = (sys.executable, "-m", "backoffice"),
 ) -> Iterator[BackofficeServer]:
     """A started service on a fresh (or given) data folder; stopped on exit."""
-    server = BackofficeServer(data_dir, database_url=database_url, port=port, crls=crls)
+    server = BackofficeServer(
+        data_dir, database_url=database_url, port=port, crls=crls, command=command
+    )
     server.start()
     try:
         yield server

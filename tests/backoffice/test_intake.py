@@ -16,9 +16,14 @@ import httpx
 import pytest
 
 from backoffice import ca
-from cardreader.emulator.resident import DEFAULT_RESIDENT
 from counterapp.wire import MAX_BATCH_ITEMS, MAX_BODY_BYTES, WireField
-from tests.backoffice.forms import batch, item
+from tests.backoffice.forms import (
+    RESIDENT_ADDRESS,
+    RESIDENT_MY_NUMBER,
+    RESIDENT_NAME,
+    batch,
+    item,
+)
 from tests.backoffice.server import (
     BackofficeServer,
     TerminalCredentials,
@@ -145,7 +150,7 @@ def test_no_personal_data_reaches_the_server_log(
     client.post(SUBMISSIONS, json=batch(item()))
     client.post(SUBMISSIONS, json={"items": [{**batch(item())["items"][0], "x": 1}]})
     log = server.log()
-    for personal in (DEFAULT_RESIDENT.name, DEFAULT_RESIDENT.my_number, DEFAULT_RESIDENT.address):
+    for personal in (RESIDENT_NAME, RESIDENT_MY_NUMBER, RESIDENT_ADDRESS):
         assert personal not in log
 
 

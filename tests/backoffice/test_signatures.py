@@ -17,9 +17,10 @@ from cryptography.hazmat.primitives import serialization
 from backoffice.store import SignatureStatus, StoredSubmission
 from cardreader.emulator import pki
 from counterapp.emulation import emulator_trust
-from counterapp.signing import verify_detached
 from counterapp.wire import SubmissionItem
-from tests.backoffice.forms import SIGNED_AT, batch, client_id, item, signed, with_value
+from counterapp.wire.signatures import verify_detached
+from tests.backoffice.card_signed import signed
+from tests.backoffice.forms import SIGNED_AT, batch, client_id, item, with_value
 from tests.backoffice.server import BackofficeServer, running_backoffice
 
 SUBMISSIONS = "/v1/submissions"

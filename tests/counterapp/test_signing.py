@@ -26,13 +26,8 @@ from cardreader.errors import WrongPin
 from cardreader.pin import PinKind
 from cardreader.sessions import MyNumberCard
 from counterapp.emulation import emulator_trust
-from counterapp.signing import (
-    CardSignatureFailed,
-    SignatureCheck,
-    sign_detached,
-    sign_with_card,
-    verify_detached,
-)
+from counterapp.signing import CardSignatureFailed, sign_detached, sign_with_card
+from counterapp.wire.signatures import SignatureCheck, verify_detached
 
 SIGNED_AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 CONTENT = "転入届 / moving-in notification: 番号 花子, 2026-11-20\n".encode()
