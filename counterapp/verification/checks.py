@@ -22,8 +22,10 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from cardreader.sessions import BasicInfo, MyNumberFile
+from cardreader.sessions import BasicInfo, CardFace, MyNumberFile
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
+from cardreader.sessions.kenkaku import card_face_signed_data
+from counterapp.verification.shipped import ShippedTrustError, key_id_label, shipped_trust
 from counterapp.verification.verdict import CheckResult
 
 MIN_RSA_BITS = 2048
@@ -34,6 +36,7 @@ REVOCATION = "revocation"
 POSSESSION = "possession"
 INTEGRITY = "integrity"
 CONSISTENCY = "consistency"
+CARD_FACE = "card_face"
 
 
 def _ca_key_usage(_policy: object, _cert: x509.Certificate, usage: x509.KeyUsage | None) -> None:
@@ -88,13 +91,57 @@ def find_issuer(
     return chain[-1] if len(chain) > 1 else None
 
 
-def check_chain(issuer: x509.Certificate | None, anchors_configured: bool) -> CheckResult:
-    """RFC 5280 path from the card's certificate to a pinned anchor (``find_issuer``'s result)."""
+def check_chain(
+    issuer: x509.Certificate | None,
+    anchors_configured: bool,
+    gap: dict[str, str] | None = None,
+) -> CheckResult:
+    """RFC 5280 path from the card's certificate to a pinned anchor (``find_issuer``'s result).
+
+    ``gap`` (from ``generation_gap``): the certificate names a J-LIS CA generation this
+    terminal lacks. That is a gap in the terminal's trust, not evidence of forgery.
+    """
     if not anchors_configured:
         return CheckResult.unknown(CHAIN, "trust.no_anchors", "no trust anchor configured")
+    if issuer is None and gap is not None:
+        detail = f"no installed J-LIS {gap['kind']} CA has key identifier {gap['key_id']}"
+        return CheckResult.unknown(CHAIN, "trust.generation_missing", detail, gap)
     if issuer is None:
         return CheckResult.failed(CHAIN, "chain.untrusted", "no path to a configured anchor")
     return CheckResult.passed(CHAIN, f"issued by {issuer.subject.rfc4514_string()}")
+
+
+def generation_gap(
+    cert: x509.Certificate, anchors: tuple[x509.Certificate, ...]
+) -> dict[str, str] | None:
+    """When ``cert`` names a J-LIS CA whose key (its AKI) no installed anchor has: what to install.
+
+    None when the issuer is no J-LIS CA name, when the certificate carries no key
+    identifier, or when an anchor with that name and key identifier is installed (then
+    a failed path means a bad signature: not genuine).
+    """
+    try:
+        kind = shipped_trust().kind_of_name(cert.issuer)
+    except (OSError, ValueError, KeyError, ShippedTrustError):
+        return None
+    if kind is None:
+        return None
+    try:
+        aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    except x509.ExtensionNotFound:
+        return None
+    if aki.key_identifier is None:
+        return None
+    if any(a.subject == cert.issuer and _key_identifier(a) == aki.key_identifier for a in anchors):
+        return None
+    return {"kind": kind, "key_id": aki.key_identifier.hex(":").upper()}
+
+
+def _key_identifier(anchor: x509.Certificate) -> bytes:
+    try:
+        return anchor.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except x509.ExtensionNotFound:
+        return x509.SubjectKeyIdentifier.from_public_key(anchor.public_key()).digest
 
 
 def check_validity(cert: x509.Certificate, at: dt.datetime) -> CheckResult:
@@ -148,11 +195,9 @@ def check_integrity(
     issuer_keys: dict[bytes, rsa.RSAPublicKey],
 ) -> CheckResult:
     """Kenhojo data as the issuer signed it: both digests, the record signature, the CVC."""
-    issuer_key = issuer_keys.get(cvc.issuer_key_id)
-    if issuer_key is None:
-        return CheckResult.unknown(INTEGRITY, "cvc.unknown_issuer", "CVC issuer key not configured")
-    if not _signature_ok(issuer_key, cvc.signature, cvc.body):
-        return CheckResult.failed(INTEGRITY, "cvc.untrusted", "CVC signature does not verify")
+    problem = check_cvc(INTEGRITY, cvc, issuer_keys)
+    if problem is not None:
+        return problem
     if not _signature_ok(cvc.public_key, record.signature, record.signed_data):
         return CheckResult.failed(INTEGRITY, "kenhojo.bad_signature", "integrity record signature")
     if hashlib.sha256(my_number.raw).digest() != record.my_number_digest:
@@ -160,6 +205,38 @@ def check_integrity(
     if hashlib.sha256(basic.signed_part).digest() != record.basic_info_digest:
         return CheckResult.failed(INTEGRITY, "kenhojo.tampered", "basic information digest differs")
     return CheckResult.passed(INTEGRITY, "card text matches the issuer's signature")
+
+
+def check_cvc(
+    check: str, cvc: CardVerifiableCertificate, issuer_keys: dict[bytes, rsa.RSAPublicKey]
+) -> CheckResult | None:
+    """None when the CVC verifies with the issuer key it names (all 16 bytes of its id)."""
+    issuer_key = issuer_keys.get(cvc.issuer_key_id)
+    if issuer_key is None:
+        label = key_id_label(cvc.issuer_key_id)
+        detail = f"CVC issuer key {label} not installed"
+        return CheckResult.unknown(check, "cvc.unknown_issuer", detail, {"key_id": label})
+    if not _signature_ok(issuer_key, cvc.signature, cvc.body):
+        return CheckResult.failed(check, "cvc.untrusted", "CVC signature does not verify")
+    return None
+
+
+def check_card_face(
+    face: CardFace,
+    cvc: CardVerifiableCertificate,
+    issuer_keys: dict[bytes, rsa.RSAPublicKey],
+) -> CheckResult:
+    """The card face (photo, printed name and address) as J-LIS signed it (DF28, §5.4).
+
+    The Kenkaku CVC must verify with a J-LIS issuer key (5000023 on real cards), and
+    its key must verify the face signature over the three item-group digests.
+    """
+    problem = check_cvc(CARD_FACE, cvc, issuer_keys)
+    if problem is not None:
+        return problem
+    if not _signature_ok(cvc.public_key, face.signature, card_face_signed_data(face.raw)):
+        return CheckResult.failed(CARD_FACE, "kenkaku.bad_signature", "face signature differs")
+    return CheckResult.passed(CARD_FACE, "photo, name and address as the issuer signed them")
 
 
 def _signature_ok(key: rsa.RSAPublicKey, signature: bytes, data: bytes) -> bool:
