@@ -123,13 +123,19 @@ def list_anchors(app: AppContext) -> None:
 
 @trust.command("status")
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--at",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Report as of this date (e.g. to see when a generation expires). Default: today.",
+)
 @click.pass_obj
-def status(app: AppContext, as_json: bool) -> None:
+def status(app: AppContext, as_json: bool, at: dt.datetime | None) -> None:
     """J-LIS CA の世代ごとの状態と CVC 発行者鍵 / Every CA generation and CVC key.
 
     Exit code 1 when a generation in force is missing (cards under it stay undetermined).
     """
-    result = trust_status(_load(app), dt.datetime.now(dt.UTC).date())
+    today = at.date() if at else dt.datetime.now(dt.UTC).date()
+    result = trust_status(_load(app), today)
     if as_json:
         echo_json(result.to_json())
     else:

@@ -95,8 +95,13 @@ def face_check(card_face: CardFaceRead, trust: TrustConfig) -> CheckResult:
 
 def with_card_face(verdict: Verdict, card_face: CardFaceRead, trust: TrustConfig) -> Verdict:
     """``verdict`` with the ``card_face`` check added (a tampered face makes it not genuine)."""
-    kept = tuple(c for c in verdict.checks if c.check != CARD_FACE)
-    return replace(verdict, checks=(*kept, face_check(card_face, trust)))
+    return with_check(verdict, face_check(card_face, trust))
+
+
+def with_check(verdict: Verdict, check: CheckResult) -> Verdict:
+    """``verdict`` with ``check`` added, replacing an earlier result of the same check."""
+    kept = tuple(c for c in verdict.checks if c.check != check.check)
+    return replace(verdict, checks=(*kept, check))
 
 
 # cryptography parses some certificate and CRL fields lazily and raises these on access.
