@@ -21,7 +21,7 @@ from counterapp.verification.install import (
     install_cvc_keys,
     parse_cvc_key_file,
 )
-from counterapp.verification.shipped import key_id_label
+from counterapp.verification.shipped import key_id_label, shipped_trust
 from counterapp.verification.status import GenerationState, GenerationStatus, trust_status
 from counterapp.verification.trust import TrustConfig, TrustError, known_fingerprints, load_trust
 
@@ -60,6 +60,9 @@ def add(app: AppContext, file: Path, confirm_sha256: str | None) -> None:
         )
     except TrustError as exc:
         raise click.UsageError(str(exc)) from exc
+    if any(anchor.sha256 == digest for anchor in shipped_trust().anchors):
+        click.echo(f"同梱済みです / already shipped: {digest}")
+        return
     name = known_fingerprints().get(digest, "confirmed by the administrator")
     click.echo(f"追加しました / installed: {digest} ({name})")
 

@@ -156,6 +156,7 @@ def test_a_shipped_anchor_added_again_is_not_copied_into_the_data_folder(tmp_pat
     shipped = resource_path("trust", "jlis-sign-ca-g3-2023.pem")
     result = run_counterapp(tmp_path, "trust", "add", str(shipped))
     assert result.code == 0, result.stderr
+    assert "already shipped" in result.stdout
     assert not (tmp_path / "trust" / "trust.toml").exists()
 
 
