@@ -107,9 +107,16 @@ def _trust(settings: Settings, today: dt.date) -> tuple[Health, str]:
         )
     installed = sum(g.state is GenerationState.INSTALLED for g in status.generations)
     detail = f"{installed} J-LIS CA generation(s) in force, {len(status.cvc_keys)} CVC key(s)"
+    notes = []
     if status.expired:
         kept = ", ".join(f"{g.generation.kind} {g.generation.number}" for g in status.expired)
-        return Health.WARN, f"{detail}; expired generation(s) kept for old signatures: {kept}"
+        notes.append(f"expired generation(s) kept for old signatures: {kept}")
+    gone = [g for g in status.generations if g.state is GenerationState.MISSING]
+    if gone:
+        names = ", ".join(f"{g.generation.kind} {g.generation.number}" for g in gone)
+        notes.append(f"generation(s) no longer in force and not installed: {names}")
+    if notes:
+        return Health.WARN, f"{detail}; " + "; ".join(notes)
     if trust.test_only:
         return Health.WARN, f"{detail}; TEST hierarchy installed (lab only)"
     return Health.OK, detail

@@ -156,12 +156,16 @@ def status(app: AppContext, as_json: bool, at: dt.datetime | None) -> None:
 def _generation_line(status: GenerationStatus) -> str:
     g = status.generation
     mark, colour = STATE_MARKS[status.state]
+    if status.state is GenerationState.MISSING and not status.in_force:
+        mark, colour = "!", "yellow"  # only old signatures made under it are affected
     text = (
         f"{mark} {KIND_NAMES[g.kind]} 第{g.number}世代 / generation {g.number} "
         f"({g.valid_from} – {g.valid_until}): {status.state.value}"
     )
     if status.state is GenerationState.MISSING and status.in_force:
         text += f" — counterapp trust add {g.install_file}"
+    elif status.state is GenerationState.MISSING:
+        text += " (not in force: only old signatures made under it cannot be checked)"
     elif status.state is GenerationState.EXPIRED:
         text += " (kept for signatures made while it was valid)"
     return click.style(text, fg=colour)

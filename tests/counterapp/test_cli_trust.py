@@ -14,6 +14,7 @@ from cryptography.x509.oid import NameOID
 
 from cardreader.emulator import contents, pki
 from counterapp.cardsource import CardSource
+from counterapp.doctor import Health, run_checks
 from counterapp.resources import resource_path
 from counterapp.settings import load_settings
 from counterapp.verification.install import cvc_key_input, install_anchor, install_cvc_keys
@@ -272,4 +273,24 @@ def _jpki_test_ca() -> x509.Certificate:
         .not_valid_after(now + dt.timedelta(days=365))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
+    )
+
+
+def test_doctor_is_yellow_for_expired_generations_once_every_generation_in_force_is_there(
+    tmp_path: Path,
+) -> None:
+    for kind, serial in (("auth", 0x0133C349), ("sign", 0x0132C4AB)):
+        der = jlis_ca(f"{kind}-generation-2-stand-in", kind=kind, serial=serial).certificate
+        data = der.public_bytes(serialization.Encoding.DER)
+        install_anchor(tmp_path, data, confirmed_sha256=hashlib.sha256(data).hexdigest())
+    at = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+    trust = next(f for f in run_checks(load_settings(tmp_path), at) if f.part == "trust_anchors")
+    assert trust.health is Health.WARN
+    assert "expired generation(s) kept for old signatures: auth 1, sign 1" in trust.detail
+    later = dt.datetime(2034, 1, 1, tzinfo=dt.UTC)  # every shipped generation has expired
+    assert (
+        next(
+            f for f in run_checks(load_settings(tmp_path), later) if f.part == "trust_anchors"
+        ).health
+        is Health.WARN
     )

@@ -38,10 +38,10 @@ def genuine_read() -> CounterRead:
     return read_for_counter(card, ResidentPins(), b"\x5a" * 32)
 
 
-def jlis_ca(label: str, *, serial: int = 0x0133C349) -> pki.Authority:
-    """A CA with J-LIS's real auth CA name but a key J-LIS never used (a generation we lack)."""
+def jlis_ca(label: str, *, kind: str = "auth", serial: int = 0x0133C349) -> pki.Authority:
+    """A CA with J-LIS's real CA name but a key J-LIS never used (a generation we lack)."""
     key = pki.test_key(f"lab/{label}")
-    name = shipped_trust().ca_name("auth")
+    name = shipped_trust().ca_name(kind)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
