@@ -26,7 +26,7 @@ from counterapp.cli.common import (
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.interaction import Cancelled
 from counterapp.reading import CardFaceRead, read_signed_card_face
-from counterapp.verification.checks import CARD_FACE
+from counterapp.verification.cardface import CARD_FACE
 from counterapp.verification.engine import with_card_face, with_check
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError

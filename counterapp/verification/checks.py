@@ -22,10 +22,9 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from cardreader.sessions import BasicInfo, CardFace, MyNumberFile
+from cardreader.sessions import BasicInfo, MyNumberFile
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
-from cardreader.sessions.kenkaku import card_face_signed_data
-from counterapp.verification.shipped import ShippedTrustError, key_id_label, shipped_trust
+from counterapp.verification.shipped import key_id_label
 from counterapp.verification.verdict import CheckResult
 
 MIN_RSA_BITS = 2048
@@ -36,7 +35,6 @@ REVOCATION = "revocation"
 POSSESSION = "possession"
 INTEGRITY = "integrity"
 CONSISTENCY = "consistency"
-CARD_FACE = "card_face"
 
 
 def _ca_key_usage(_policy: object, _cert: x509.Certificate, usage: x509.KeyUsage | None) -> None:
@@ -111,39 +109,6 @@ def check_chain(
     return CheckResult.passed(CHAIN, f"issued by {issuer.subject.rfc4514_string()}")
 
 
-def generation_gap(
-    cert: x509.Certificate, anchors: tuple[x509.Certificate, ...]
-) -> dict[str, str] | None:
-    """When ``cert`` names a J-LIS CA whose key (its AKI) no installed anchor has: what to install.
-
-    None when the issuer is no J-LIS CA name, when the certificate carries no key
-    identifier, or when an anchor with that name and key identifier is installed (then
-    a failed path means a bad signature: not genuine).
-    """
-    try:
-        kind = shipped_trust().kind_of_name(cert.issuer)
-    except (OSError, ValueError, KeyError, ShippedTrustError):
-        return None
-    if kind is None:
-        return None
-    try:
-        aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
-    except x509.ExtensionNotFound:
-        return None
-    if aki.key_identifier is None:
-        return None
-    if any(a.subject == cert.issuer and _key_identifier(a) == aki.key_identifier for a in anchors):
-        return None
-    return {"kind": kind, "key_id": aki.key_identifier.hex(":").upper()}
-
-
-def _key_identifier(anchor: x509.Certificate) -> bytes:
-    try:
-        return anchor.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-    except x509.ExtensionNotFound:
-        return x509.SubjectKeyIdentifier.from_public_key(anchor.public_key()).digest
-
-
 def check_validity(cert: x509.Certificate, at: dt.datetime) -> CheckResult:
     """The certificate is inside its validity period at ``at``."""
     if at < cert.not_valid_before_utc:
@@ -198,7 +163,7 @@ def check_integrity(
     problem = check_cvc(INTEGRITY, cvc, issuer_keys)
     if problem is not None:
         return problem
-    if not _signature_ok(cvc.public_key, record.signature, record.signed_data):
+    if not signature_ok(cvc.public_key, record.signature, record.signed_data):
         return CheckResult.failed(INTEGRITY, "kenhojo.bad_signature", "integrity record signature")
     if hashlib.sha256(my_number.raw).digest() != record.my_number_digest:
         return CheckResult.failed(INTEGRITY, "kenhojo.tampered", "My Number digest differs")
@@ -216,30 +181,12 @@ def check_cvc(
         label = key_id_label(cvc.issuer_key_id)
         detail = f"CVC issuer key {label} not installed"
         return CheckResult.unknown(check, "cvc.unknown_issuer", detail, {"key_id": label})
-    if not _signature_ok(issuer_key, cvc.signature, cvc.body):
+    if not signature_ok(issuer_key, cvc.signature, cvc.body):
         return CheckResult.failed(check, "cvc.untrusted", "CVC signature does not verify")
     return None
 
 
-def check_card_face(
-    face: CardFace,
-    cvc: CardVerifiableCertificate,
-    issuer_keys: dict[bytes, rsa.RSAPublicKey],
-) -> CheckResult:
-    """The card face (photo, printed name and address) as J-LIS signed it (DF28, §5.4).
-
-    The Kenkaku CVC must verify with a J-LIS issuer key (5000023 on real cards), and
-    its key must verify the face signature over the three item-group digests.
-    """
-    problem = check_cvc(CARD_FACE, cvc, issuer_keys)
-    if problem is not None:
-        return problem
-    if not _signature_ok(cvc.public_key, face.signature, card_face_signed_data(face.raw)):
-        return CheckResult.failed(CARD_FACE, "kenkaku.bad_signature", "face signature differs")
-    return CheckResult.passed(CARD_FACE, "photo, name and address as the issuer signed them")
-
-
-def _signature_ok(key: rsa.RSAPublicKey, signature: bytes, data: bytes) -> bool:
+def signature_ok(key: rsa.RSAPublicKey, signature: bytes, data: bytes) -> bool:
     try:
         key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
     except (InvalidSignature, ValueError):

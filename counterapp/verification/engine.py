@@ -12,23 +12,22 @@ from cryptography.exceptions import UnsupportedAlgorithm
 
 from cardreader.errors import MalformedResponse
 from counterapp.reading import CardFaceRead, CounterRead
+from counterapp.verification.cardface import CARD_FACE, check_card_face
 from counterapp.verification.checks import (
-    CARD_FACE,
     CHAIN,
     INTEGRITY,
     KEY,
     POSSESSION,
     VALIDITY,
-    check_card_face,
     check_chain,
     check_integrity,
     check_key,
     check_possession,
     check_validity,
     find_issuer,
-    generation_gap,
 )
 from counterapp.verification.consistency import CONSISTENCY, check_consistency
+from counterapp.verification.gap import generation_gap
 from counterapp.verification.revocation import REVOCATION, check_revocation
 from counterapp.verification.trust import TrustConfig
 from counterapp.verification.verdict import CertificateFacts, CheckResult, Outcome, Verdict

@@ -15,7 +15,7 @@ from cardreader.sessions import MyNumberCard
 from cardreader.sessions.kenhojo import parse_cvc
 from cardreader.sessions.kenkaku import parse_card_face
 from counterapp.reading import CardFaceRead, read_for_counter, read_signed_card_face
-from counterapp.verification.checks import check_card_face
+from counterapp.verification.cardface import check_card_face
 from counterapp.verification.engine import evaluate, with_card_face
 from counterapp.verification.shipped import shipped_trust
 from counterapp.verification.testtrust import emulator_crls, emulator_trust
