@@ -14,11 +14,11 @@ from cardreader.emulator.scenarios import build_profile, cvc_issuer_key
 from cardreader.sessions import MyNumberCard
 from cardreader.sessions.kenhojo import parse_cvc
 from cardreader.sessions.kenkaku import parse_card_face
+from counterapp.emulation import emulator_crls, emulator_trust
 from counterapp.reading import CardFaceRead, read_for_counter, read_signed_card_face
 from counterapp.verification.cardface import check_card_face
 from counterapp.verification.engine import evaluate, with_card_face
 from counterapp.verification.shipped import shipped_trust
-from counterapp.verification.testtrust import emulator_crls, emulator_trust
 from counterapp.verification.verdict import Outcome, Overall
 
 AT = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)

@@ -19,12 +19,12 @@ from cardreader.emulator.inprocess import EmulatorConnection
 from cardreader.emulator.resident import DEFAULT_RESIDENT, ResidentPins
 from cardreader.emulator.scenarios import build_profile
 from cardreader.sessions import MyNumberCard
+from counterapp.emulation import emulator_trust
 from counterapp.reading import CounterRead, read_for_counter
 from counterapp.verification.engine import evaluate
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.install import install_anchor
 from counterapp.verification.shipped import shipped_trust
-from counterapp.verification.testtrust import emulator_trust
 from counterapp.verification.trust import TrustConfig, load_trust
 from counterapp.verification.verdict import Outcome, Overall, Verdict
 
