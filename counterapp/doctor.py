@@ -14,6 +14,7 @@ from counterapp.store import open_database, pending_migrations, schema_version
 from counterapp.vault import KeyStoreKind, VaultError, open_vault
 from counterapp.verification.revocation import load_crls
 from counterapp.verification.sources import BACKOFFICE_CRLS
+from counterapp.verification.status import GenerationState, trust_status
 from counterapp.verification.trust import TrustError, load_trust
 
 
@@ -38,7 +39,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
         ("key_store", lambda: _key_store(settings)),
         ("database", lambda: _database(settings)),
         ("audit_log", lambda: _audit_log(settings)),
-        ("trust_anchors", lambda: _trust(settings)),
+        ("trust_anchors", lambda: _trust(settings, moment.date())),
         ("crl", lambda: _crl(settings, moment)),
         ("municipality", lambda: _municipality(settings)),
         ("backoffice", lambda: _backoffice(settings)),
@@ -90,17 +91,35 @@ def _audit_log(settings: Settings) -> tuple[Health, str]:
     return Health.OK, f"{check.entries} entries, chain intact"
 
 
-def _trust(settings: Settings) -> tuple[Health, str]:
+def _trust(settings: Settings, today: dt.date) -> tuple[Health, str]:
     try:
         trust = load_trust(settings.data_dir)
     except TrustError as exc:
         return Health.FAIL, str(exc)
-    if not trust.anchors:
-        health = Health.WARN if settings.reader is None else Health.FAIL
-        return health, "no J-LIS anchors installed (emulator uses its TEST ONLY anchors)"
+    status = trust_status(trust, today)
+    missing = status.missing_in_force
+    if missing:
+        names = ", ".join(f"{g.generation.kind} generation {g.generation.number}" for g in missing)
+        files = ", ".join(g.generation.install_file for g in missing)
+        return Health.FAIL, (
+            f"J-LIS CA {names} missing (cards issued under it would be undetermined): "
+            f"get {files} from J-LIS and run 'counterapp trust add FILE'"
+        )
+    installed = sum(g.state is GenerationState.INSTALLED for g in status.generations)
+    detail = f"{installed} J-LIS CA generation(s) in force, {len(status.cvc_keys)} CVC key(s)"
+    notes = []
+    if status.expired:
+        kept = ", ".join(f"{g.generation.kind} {g.generation.number}" for g in status.expired)
+        notes.append(f"expired generation(s) kept for old signatures: {kept}")
+    gone = [g for g in status.generations if g.state is GenerationState.MISSING]
+    if gone:
+        names = ", ".join(f"{g.generation.kind} {g.generation.number}" for g in gone)
+        notes.append(f"generation(s) no longer in force and not installed: {names}")
+    if notes:
+        return Health.WARN, f"{detail}; " + "; ".join(notes)
     if trust.test_only:
-        return Health.WARN, f"{len(trust.anchors)} TEST ONLY anchor(s)"
-    return Health.OK, f"{len(trust.anchors)} anchor(s)"
+        return Health.WARN, f"{detail}; TEST hierarchy installed (lab only)"
+    return Health.OK, detail
 
 
 def _crl(settings: Settings, now: dt.datetime) -> tuple[Health, str]:

@@ -165,6 +165,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "CVC の発行者鍵が未設定です",
         "en": "The CVC issuer key is not configured",
     },
+    "trust.generation_missing": {
+        "ja": "発行元の J-LIS CA の世代がこの端末に入っていないため確認できません"
+        "（偽造の証拠ではありません）",
+        "en": "The issuing J-LIS CA generation is not installed on this terminal: "
+        "cannot decide (this is not evidence of forgery)",
+    },
+    "trust.generation_missing.hint": {
+        "ja": "発行元 CA（{kind}）の鍵識別子 {key_id} に一致する世代が未導入です。"
+        "管理者が J-LIS の CA 証明書（例: {kind}ca02.cer）を"
+        "「counterapp trust add」で追加してください。",
+        "en": "No installed {kind} CA generation has key identifier {key_id}. An administrator "
+        "should install J-LIS's CA certificate (e.g. {kind}ca02.cer) with 'counterapp trust add'.",
+    },
+    "cvc.unknown_issuer.hint": {
+        "ja": "CVC の発行者鍵ID {key_id} がこの端末に入っていません。"
+        "管理者が「counterapp trust add-cvc」で追加してください。",
+        "en": "CVC issuer key id {key_id} is not installed on this terminal. "
+        "An administrator should add it with 'counterapp trust add-cvc'.",
+    },
+    "check.card_face": {
+        "ja": "券面（写真・氏名・住所）の署名",
+        "en": "Card face signature (photo, name, address)",
+    },
+    "kenkaku.bad_signature": {
+        "ja": "券面（写真・氏名・住所の画像）が J-LIS の署名と一致しません（改ざんの疑い）",
+        "en": "The card face (photo, name and address images) does not match J-LIS's signature",
+    },
     "consistency.mismatch": {
         "ja": "記載事項が一致しません",
         "en": "The records on the card disagree",

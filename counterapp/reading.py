@@ -226,3 +226,18 @@ def read_card_face(card: MyNumberCard, collation_b: str) -> CardFace:
     kenkaku = card.kenkaku()
     kenkaku.verify_collation_b(collation_b)
     return kenkaku.read_card_face()
+
+
+@dataclass(frozen=True)
+class CardFaceRead:
+    """The card face with the Kenkaku CVC whose key signed it: enough to prove the face."""
+
+    face: CardFace
+    certificate: CardVerifiableCertificate
+
+
+def read_signed_card_face(card: MyNumberCard, collation_b: str) -> CardFaceRead:
+    """Like ``read_card_face``, plus the Kenkaku CVC (EF 0004, no secret) to verify it with."""
+    kenkaku = card.kenkaku()
+    kenkaku.verify_collation_b(collation_b)
+    return CardFaceRead(kenkaku.read_card_face(), kenkaku.read_certificate())

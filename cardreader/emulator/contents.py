@@ -135,8 +135,13 @@ def photo_image() -> bytes:
     return out.getvalue()
 
 
-def card_face_file(resident: Resident, key: rsa.RSAPrivateKey) -> bytes:
-    """FF20 { DF21 offsets, DF22-DF27 face items, DF28 signature, DF29 expiry, DF2A code }."""
+def card_face_file(
+    resident: Resident, key: rsa.RSAPrivateKey, *, printed_address: str | None = None
+) -> bytes:
+    """FF20 { DF21 offsets, DF22-DF27 face items, DF28 signature, DF29 expiry, DF2A code }.
+
+    ``printed_address``: an address image swapped in after signing (a tampered face).
+    """
     public = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -149,6 +154,8 @@ def card_face_file(resident: Resident, key: rsa.RSAPrivateKey) -> bytes:
         (0xDF27, photo_image()),
     ]
     signature = key.sign(card_face_digests(signed), padding.PKCS1v15(), hashes.SHA256())
+    if printed_address is not None:
+        signed[4] = (0xDF26, text_image(printed_address, width=960))
     unsigned = [
         (0xDF28, signature),
         (0xDF29, resident.card_expiry.strftime("%Y%m%d").encode("ascii")),

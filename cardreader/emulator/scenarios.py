@@ -61,6 +61,7 @@ class Scenario:
     window: CertificateWindow = CURRENT
     impostor: bool = False
     tampered: bool = False
+    face_tampered: bool = False
     revoked: bool = False
     auth_tries: int = 3
     kenhojo_tries: int = 3
@@ -77,6 +78,10 @@ SCENARIO_SPECS: dict[str, Scenario] = {
     "revoked": Scenario("失効した証明書 / certificates on the test CA's CRL", revoked=True),
     "wrong-issuer": Scenario("同じDNの偽CA / chain to an impostor CA", impostor=True),
     "tampered-kenhojo": Scenario("署名後に住所を改ざん / text edited after signing", tampered=True),
+    "tampered-card-face": Scenario(
+        "署名後に券面の住所画像を改ざん / card-face address image edited after signing",
+        face_tampered=True,
+    ),
     "auth-pin-last-try": Scenario(
         "利用者証明用暗証番号 残り1回 / auth PIN: 1 try left", auth_tries=1
     ),
@@ -233,7 +238,8 @@ def kenhojo_application(spec: Scenario) -> Application:
 def kenkaku_application(spec: Scenario) -> Application:
     resident = spec.resident
     ap_key = pki.test_key(f"ap/{resident.key_label}/kenkaku")
-    face = contents.card_face_file(resident, ap_key)
+    printed = resident.address + TAMPERED_ADDRESS_SUFFIX if spec.face_tampered else None
+    face = contents.card_face_file(resident, ap_key, printed_address=printed)
     birth_key = resident.collation_number_b()[:6]  # era YYMMDD (sheet §4)
     files = [
         EmulatedFile(0x02, face, size=len(face) + 32, read_requires=frozenset({0x12, 0x13})),

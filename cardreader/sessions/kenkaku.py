@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from cardreader import tlv
@@ -26,6 +27,9 @@ EF_COLLATION_B = 0x12
 EF_COLLATION_A = 0x13
 TAG_CARD_FACE = 0xFF20
 COLLATION_B_LENGTH = 14
+# The three groups of card-face items the DF28 signature covers, one SHA-256 each (§5.4):
+# {birth date, sex, card public key}, {name image, address image}, {photo}.
+SIGNED_GROUPS = ((0xDF22, 0xDF23, 0xDF24), (0xDF25, 0xDF26), (0xDF27,))
 
 
 def collation_number_b(birth_date: dt.date, expiry_year: int, security_code: str) -> str:
@@ -102,3 +106,17 @@ def parse_card_face(raw: bytes) -> CardFace:
         )
     except (KeyError, UnicodeDecodeError, ValueError) as exc:
         raise MalformedResponse("card face record is incomplete") from exc
+
+
+def card_face_signed_data(raw: bytes) -> bytes:
+    """The 96 bytes DF28 signs: SHA-256 of each item group's TLVs, as stored in the file.
+
+    UNCERTAIN beyond SOL and JSA (sheet §5.4): the signature is PKCS#1 v1.5 with a SHA-256
+    DigestInfo over these 96 bytes. DF29 (expiry) and DF2A (security code) are not covered.
+    """
+    items = tlv.children(raw, TAG_CARD_FACE)
+    try:
+        groups = [b"".join(raw[items[t].start : items[t].end] for t in g) for g in SIGNED_GROUPS]
+    except KeyError as exc:
+        raise MalformedResponse("card face record is incomplete") from exc
+    return b"".join(hashlib.sha256(group).digest() for group in groups)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 
 import click
 
+from cardreader.errors import PinError
+from cardreader.sessions import MyNumberCard
 from counterapp.cardcheck import audit_verdict, check_card, verification_inputs
 from counterapp.cli.common import (
     EXIT_NOT_GENUINE,
@@ -21,9 +24,13 @@ from counterapp.cli.common import (
     reports_card_errors,
 )
 from counterapp.cli.prompts import TerminalInteraction
+from counterapp.interaction import Cancelled
+from counterapp.reading import CardFaceRead, read_signed_card_face
+from counterapp.verification.cardface import CARD_FACE
+from counterapp.verification.engine import with_card_face, with_check
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError
-from counterapp.verification.verdict import Overall
+from counterapp.verification.verdict import CheckResult, Overall
 
 EXIT_BY_VERDICT = {
     Overall.GENUINE: EXIT_OK,
@@ -49,6 +56,11 @@ EXIT_BY_VERDICT = {
 )
 @click.option("--no-possession", is_flag=True, help="Skip the auth PIN and the signature check.")
 @click.option(
+    "--card-face",
+    is_flag=True,
+    help="Also read the card face with 照合番号B (asked after the PINs) and verify its signature.",
+)
+@click.option(
     "--allow-last-try",
     is_flag=True,
     help="When stdin is not a TTY: allow sending a PIN on its very last try.",
@@ -63,13 +75,15 @@ def verify(
     at: dt.datetime | None,
     crl_files: tuple[Path, ...],
     no_possession: bool,
+    card_face: bool,
     allow_last_try: bool,
 ) -> None:
     """カードの真正性を確認 / Verify the card: chain, validity, revocation, possession, integrity.
 
     \b
     PINs come from standard input when it is not a terminal, one per line in the
-    order asked (auth PIN, then Kenhojo PIN); otherwise from hidden prompts.
+    order asked (auth PIN, then Kenhojo PIN, then 照合番号B with --card-face);
+    otherwise from hidden prompts.
     Exit codes: 0 genuine, 1 not genuine, 2 undetermined, 3 card/reader error,
     4 usage or configuration error.
     """
@@ -83,14 +97,43 @@ def verify(
     except CrlError as exc:
         raise click.UsageError(f"--crl: {exc}") from exc
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
+    face: CardFaceRead | str | None = None
     with connected_card(ctx, reader, simulate) as card:
         verdict, _read = check_card(card, interaction, inputs, possession=not no_possession)
+        if card_face:
+            face = _read_face(card)
+    if isinstance(face, CardFaceRead):
+        verdict = with_card_face(verdict, face, inputs.trust)
+    elif isinstance(face, str):
+        verdict = with_check(verdict, CheckResult.unknown(CARD_FACE, face, "card face not read"))
     audit_verdict(app.audit, verdict)
     if as_json:
         echo_json(verdict.to_json())
     else:
         click.echo(verdict_text(verdict))
     sys.exit(EXIT_BY_VERDICT[verdict.overall])
+
+
+def _read_face(card: MyNumberCard) -> CardFaceRead | str:
+    """The signed card face, or the message key of why 照合番号B did not open it (tried once)."""
+    try:
+        return read_signed_card_face(card, _ask_collation_b())
+    except (PinError, Cancelled) as exc:
+        return exc.message_key
+
+
+def _ask_collation_b() -> str:
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line:
+            raise Cancelled("no 照合番号B on standard input")
+        return line.strip()
+    try:
+        return getpass.getpass(
+            "照合番号B（生年月日6桁・有効期限の西暦4桁・セキュリティコード4桁）: "
+        )
+    except (EOFError, KeyboardInterrupt) as exc:
+        raise Cancelled("照合番号B entry cancelled") from exc
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:

@@ -24,6 +24,7 @@ from cryptography.x509.verification import (
 
 from cardreader.sessions import BasicInfo, MyNumberFile
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
+from counterapp.verification.shipped import key_id_label
 from counterapp.verification.verdict import CheckResult
 
 MIN_RSA_BITS = 2048
@@ -88,10 +89,21 @@ def find_issuer(
     return chain[-1] if len(chain) > 1 else None
 
 
-def check_chain(issuer: x509.Certificate | None, anchors_configured: bool) -> CheckResult:
-    """RFC 5280 path from the card's certificate to a pinned anchor (``find_issuer``'s result)."""
+def check_chain(
+    issuer: x509.Certificate | None,
+    anchors_configured: bool,
+    gap: dict[str, str] | None = None,
+) -> CheckResult:
+    """RFC 5280 path from the card's certificate to a pinned anchor (``find_issuer``'s result).
+
+    ``gap`` (from ``generation_gap``): the certificate names a J-LIS CA generation this
+    terminal lacks. That is a gap in the terminal's trust, not evidence of forgery.
+    """
     if not anchors_configured:
         return CheckResult.unknown(CHAIN, "trust.no_anchors", "no trust anchor configured")
+    if issuer is None and gap is not None:
+        detail = f"no installed J-LIS {gap['kind']} CA has key identifier {gap['key_id']}"
+        return CheckResult.unknown(CHAIN, "trust.generation_missing", detail, gap)
     if issuer is None:
         return CheckResult.failed(CHAIN, "chain.untrusted", "no path to a configured anchor")
     return CheckResult.passed(CHAIN, f"issued by {issuer.subject.rfc4514_string()}")
@@ -148,12 +160,10 @@ def check_integrity(
     issuer_keys: dict[bytes, rsa.RSAPublicKey],
 ) -> CheckResult:
     """Kenhojo data as the issuer signed it: both digests, the record signature, the CVC."""
-    issuer_key = issuer_keys.get(cvc.issuer_key_id)
-    if issuer_key is None:
-        return CheckResult.unknown(INTEGRITY, "cvc.unknown_issuer", "CVC issuer key not configured")
-    if not _signature_ok(issuer_key, cvc.signature, cvc.body):
-        return CheckResult.failed(INTEGRITY, "cvc.untrusted", "CVC signature does not verify")
-    if not _signature_ok(cvc.public_key, record.signature, record.signed_data):
+    problem = check_cvc(INTEGRITY, cvc, issuer_keys)
+    if problem is not None:
+        return problem
+    if not signature_ok(cvc.public_key, record.signature, record.signed_data):
         return CheckResult.failed(INTEGRITY, "kenhojo.bad_signature", "integrity record signature")
     if hashlib.sha256(my_number.raw).digest() != record.my_number_digest:
         return CheckResult.failed(INTEGRITY, "kenhojo.tampered", "My Number digest differs")
@@ -162,7 +172,21 @@ def check_integrity(
     return CheckResult.passed(INTEGRITY, "card text matches the issuer's signature")
 
 
-def _signature_ok(key: rsa.RSAPublicKey, signature: bytes, data: bytes) -> bool:
+def check_cvc(
+    check: str, cvc: CardVerifiableCertificate, issuer_keys: dict[bytes, rsa.RSAPublicKey]
+) -> CheckResult | None:
+    """None when the CVC verifies with the issuer key it names (all 16 bytes of its id)."""
+    issuer_key = issuer_keys.get(cvc.issuer_key_id)
+    if issuer_key is None:
+        label = key_id_label(cvc.issuer_key_id)
+        detail = f"CVC issuer key {label} not installed"
+        return CheckResult.unknown(check, "cvc.unknown_issuer", detail, {"key_id": label})
+    if not signature_ok(issuer_key, cvc.signature, cvc.body):
+        return CheckResult.failed(check, "cvc.untrusted", "CVC signature does not verify")
+    return None
+
+
+def signature_ok(key: rsa.RSAPublicKey, signature: bytes, data: bytes) -> bool:
     try:
         key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
     except (InvalidSignature, ValueError):

@@ -10,7 +10,9 @@ from typing import Literal
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from counterapp.reading import CounterRead
+from cardreader.errors import MalformedResponse
+from counterapp.reading import CardFaceRead, CounterRead
+from counterapp.verification.cardface import CARD_FACE, check_card_face
 from counterapp.verification.checks import (
     CHAIN,
     INTEGRITY,
@@ -25,6 +27,7 @@ from counterapp.verification.checks import (
     find_issuer,
 )
 from counterapp.verification.consistency import CONSISTENCY, check_consistency
+from counterapp.verification.gap import generation_gap
 from counterapp.verification.revocation import REVOCATION, check_revocation
 from counterapp.verification.trust import TrustConfig
 from counterapp.verification.verdict import CertificateFacts, CheckResult, Outcome, Verdict
@@ -46,23 +49,33 @@ def evaluate(
     policy: VerificationPolicy = VerificationPolicy(),
     *,
     signing_certificate: x509.Certificate | None = None,
+    card_face: CardFaceRead | None = None,
 ) -> Verdict:
-    """Run every check on one counter read. Data that cannot be parsed fails its check."""
+    """Run every check on one counter read. Data that cannot be parsed fails its check.
+
+    With ``card_face`` (read with 照合番号B) the verdict also has the ``card_face`` check.
+    """
     cert = read.auth_certificate
     issuer = _guarded_issuer(cert, trust, at)
+    gap = None if issuer else _guarded_gap(cert, trust)
     revocation = _guarded(REVOCATION, lambda: check_revocation(cert, issuer, crls, at))
     if revocation.outcome is Outcome.UNKNOWN and policy.revocation_unknown == "warn":
         revocation = replace(revocation, advisory=True)
     basic = read.kenhojo.basic if read.kenhojo else None
     checks = (
-        _guarded(CHAIN, lambda: check_chain(issuer, bool(trust.anchors))),
+        _guarded(CHAIN, lambda: check_chain(issuer, bool(trust.anchors), gap)),
         _guarded(VALIDITY, lambda: check_validity(cert, at)),
         _guarded(KEY, lambda: check_key(cert)),
         revocation,
         _guarded(POSSESSION, lambda: _possession(read)),
         _guarded(INTEGRITY, lambda: _integrity(read, trust)),
-        _guarded(CONSISTENCY, lambda: check_consistency(basic, signing_certificate)),
-    )
+        _guarded(
+            CONSISTENCY,
+            lambda: check_consistency(
+                basic, signing_certificate, card_face.face if card_face else None
+            ),
+        ),
+    ) + ((face_check(card_face, trust),) if card_face else ())
     facts = CertificateFacts(
         serial=f"{cert.serial_number:X}",
         not_after=cert.not_valid_after_utc.isoformat(),
@@ -71,9 +84,29 @@ def evaluate(
     return Verdict(checks, facts, test_trust=trust.test_only)
 
 
+def face_check(card_face: CardFaceRead, trust: TrustConfig) -> CheckResult:
+    """The ``card_face`` check alone: for a face read after the verdict (the clerk's view)."""
+    return _guarded(
+        CARD_FACE,
+        lambda: check_card_face(card_face.face, card_face.certificate, trust.cvc_issuer_keys),
+    )
+
+
+def with_card_face(verdict: Verdict, card_face: CardFaceRead, trust: TrustConfig) -> Verdict:
+    """``verdict`` with the ``card_face`` check added (a tampered face makes it not genuine)."""
+    return with_check(verdict, face_check(card_face, trust))
+
+
+def with_check(verdict: Verdict, check: CheckResult) -> Verdict:
+    """``verdict`` with ``check`` added, replacing an earlier result of the same check."""
+    kept = tuple(c for c in verdict.checks if c.check != check.check)
+    return replace(verdict, checks=(*kept, check))
+
+
 # cryptography parses some certificate and CRL fields lazily and raises these on access.
 _MALFORMED = (
     ValueError,
+    MalformedResponse,
     UnsupportedAlgorithm,
     x509.UnsupportedGeneralNameType,
     x509.InvalidVersion,
@@ -92,6 +125,13 @@ def _guarded_issuer(
 ) -> x509.Certificate | None:
     try:
         return find_issuer(cert, trust.anchors, at)
+    except _MALFORMED:
+        return None
+
+
+def _guarded_gap(cert: x509.Certificate, trust: TrustConfig) -> dict[str, str] | None:
+    try:
+        return generation_gap(cert, trust.anchors)
     except _MALFORMED:
         return None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from counterapp.messages import text
+from counterapp.messages import MESSAGES, text
 from counterapp.verification.verdict import Outcome, Verdict
 
 
@@ -20,6 +20,9 @@ def verdict_text(verdict: Verdict, lang: str = "ja") -> str:
             else ""
         )
         lines.append(f"  {mark} {label}{reason}")
+        hint = f"{check.reason}.hint"
+        if check.outcome is not Outcome.PASS and check.params and hint in MESSAGES:
+            lines.append(f"      {text(hint, lang, **dict(check.params))}")
     if verdict.certificate:
         facts = verdict.certificate
         lines.append(

@@ -17,13 +17,21 @@ BACKOFFICE_CRLS = Path("crl") / "backoffice"
 
 
 def trust_for(source: CardSource, settings: Settings) -> TrustConfig:
-    """The configured anchors; the emulator's TEST ONLY anchors only where they are allowed."""
+    """The shipped and added anchors; the emulator's TEST ONLY anchors only where allowed.
+
+    The shipped production anchors alone do not replace the emulator's test trust (no
+    emulated card chains to J-LIS); anchors the operator added do. J-LIS test-card
+    hierarchies (O=JPKI-TEST, CVC keys 6000xxx) count only with ``test_trust = "test-lab"``.
+    """
     trust = load_trust(settings.data_dir)
-    test_allowed = source.is_emulator or settings.test_trust == "test-lab"
-    if not trust.anchors and test_allowed:
+    lab = settings.test_trust == "test-lab"
+    test_allowed = source.is_emulator or lab
+    if not trust.operator_configured and test_allowed:
         from counterapp.emulation import emulator_trust
 
         return emulator_trust()
+    if not lab:
+        trust = trust.without_test_hierarchies()
     if not trust.anchors:
         raise TrustError(
             "no trust anchors configured: install the J-LIS CA certificates with "

@@ -33,6 +33,9 @@ class CheckResult:
     # An advisory unknown is shown as a warning and does not block "genuine"
     # (settings: revocation_unknown = "warn"). It is never a silent pass.
     advisory: bool = False
+    # Facts that name what to do about the reason (e.g. the key id of a missing CA
+    # generation); filled into the reason's hint text. Never personal data.
+    params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def passed(cls, check: str, detail: str = "") -> CheckResult:
@@ -43,8 +46,10 @@ class CheckResult:
         return cls(check, Outcome.FAIL, reason, detail)
 
     @classmethod
-    def unknown(cls, check: str, reason: str, detail: str = "") -> CheckResult:
-        return cls(check, Outcome.UNKNOWN, reason, detail)
+    def unknown(
+        cls, check: str, reason: str, detail: str = "", params: dict[str, str] | None = None
+    ) -> CheckResult:
+        return cls(check, Outcome.UNKNOWN, reason, detail, params=tuple((params or {}).items()))
 
     @classmethod
     def skipped(cls, check: str, reason: str, detail: str = "") -> CheckResult:
@@ -104,6 +109,7 @@ class Verdict:
                     "outcome": c.outcome.value,
                     "reason": c.reason,
                     "detail": c.detail,
+                    **({"params": dict(c.params)} if c.params else {}),
                 }
                 for c in self.checks
             ],

@@ -169,3 +169,21 @@ def test_pins_never_come_from_the_command_line(tmp_path: Path) -> None:
     assert help_text.code == 0
     assert "--pin" not in help_text.stdout
     assert "0 genuine" in help_text.stdout  # exit codes are documented
+
+
+@pytest.mark.parametrize(
+    ("scenario", "code", "outcome"),
+    [("valid", 0, "pass"), ("tampered-card-face", 1, "fail")],
+)
+def test_card_face_signature(tmp_path: Path, scenario: str, code: int, outcome: str) -> None:
+    collation_b = DEFAULT_RESIDENT.collation_number_b()
+    result = verify(tmp_path, "--simulate", scenario, "--card-face", stdin=f"{PINS}{collation_b}\n")
+    assert result.code == code, result.stderr
+    assert checks_of(result)["card_face"]["outcome"] == outcome
+    assert collation_b not in result.stdout + result.stderr
+
+
+def test_a_wrong_collation_number_leaves_the_face_undetermined(tmp_path: Path) -> None:
+    result = verify(tmp_path, "--simulate", "valid", "--card-face", stdin=f"{PINS}00000000000000\n")
+    assert result.code == 2, result.stderr
+    assert checks_of(result)["card_face"]["reason"] == "pin.wrong"

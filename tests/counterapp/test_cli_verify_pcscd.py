@@ -39,10 +39,16 @@ def test_verdict_through_pcscd(
     assert checks_of(result)[check]["reason"] == reason
 
 
-def test_a_reader_without_configured_anchors_is_refused(
+def test_a_reader_verifies_against_the_shipped_jlis_trust_not_the_test_one(
     virtual_card: StartCard, tmp_path: Path
 ) -> None:
+    # Without test_trust = "test-lab" a reader gets the shipped production anchors and
+    # CVC keys: the TEST ONLY card chains to none of them and its CVC key id is unknown.
     virtual_card("valid")
     result = verify(tmp_path, "--reader", VPCD_READER, stdin=PINS)
-    assert result.code == 4
-    assert "counterapp trust add" in result.stderr
+    assert result.code == 1, result.stderr
+    assert result.json()["trust"] == "configured"
+    checks = checks_of(result)
+    assert checks["chain"]["reason"] == "chain.untrusted"
+    assert checks["integrity"]["reason"] == "cvc.unknown_issuer"
+    assert checks["integrity"]["params"]["key_id"].startswith("6000033")

@@ -12,7 +12,7 @@ from counterapp.messages import MESSAGES
 ROOT = Path(__file__).resolve().parents[2]
 # Reason keys appear as string literals in the checks, and as message_key on errors.
 REASON_LITERAL = re.compile(
-    r'"((?:cert|chain|consistency|crl|cvc|data|kenhojo|possession|'
+    r'"((?:cert|chain|consistency|crl|cvc|data|kenhojo|kenkaku|possession|'
     r'revocation|trust|pin|card|reader|form|field|queue|vault|signature|sync|submission)\.[a-z_]+)"'
 )
 

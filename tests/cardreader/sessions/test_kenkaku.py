@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.errors import InvalidPinFormat, SecurityStatusNotSatisfied, WrongPin
 from cardreader.sessions import Sex, collation_number_b
+from cardreader.sessions.kenkaku import card_face_signed_data
 from tests.cardreader.conftest import OpenCard
 
 
@@ -41,3 +45,29 @@ def test_wrong_collation_number_counts_down(open_card: OpenCard) -> None:
     with pytest.raises(WrongPin) as caught:
         kenkaku.verify_collation_b("00000000000000")
     assert caught.value.tries_left == 2
+
+
+def _face_signature_verifies(open_card: OpenCard, scenario: str) -> bool:
+    kenkaku = open_card(scenario).kenkaku()
+    certificate = kenkaku.read_certificate()
+    kenkaku.verify_collation_b(DEFAULT_RESIDENT.collation_number_b())
+    face = kenkaku.read_card_face()
+    try:
+        certificate.public_key.verify(
+            face.signature, card_face_signed_data(face.raw), padding.PKCS1v15(), hashes.SHA256()
+        )
+    except InvalidSignature:
+        return False
+    return True
+
+
+def test_the_card_face_is_signed_with_the_kenkaku_cvc_key(open_card: OpenCard) -> None:
+    assert _face_signature_verifies(open_card, "valid")
+
+
+def test_a_face_edited_after_signing_does_not_verify(open_card: OpenCard) -> None:
+    kenkaku = open_card("tampered-card-face").kenkaku()
+    kenkaku.verify_collation_b(DEFAULT_RESIDENT.collation_number_b())
+    tampered = kenkaku.read_card_face()
+    assert tampered.birth_date == DEFAULT_RESIDENT.birth_date  # only the address image changed
+    assert not _face_signature_verifies(open_card, "tampered-card-face")
