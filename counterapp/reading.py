@@ -217,17 +217,6 @@ def _read_kenhojo(card: MyNumberCard, interaction: Interaction) -> KenhojoRead:
     )
 
 
-def read_card_face(card: MyNumberCard, collation_b: str) -> CardFace:
-    """The card face (photo, name and address as printed) opened with 照合番号B, tried once.
-
-    For the clerk's visual identity check. 照合番号B is what is printed on the card
-    (birth date, expiry year, security code): the clerk reads it off the card in hand.
-    """
-    kenkaku = card.kenkaku()
-    kenkaku.verify_collation_b(collation_b)
-    return kenkaku.read_card_face()
-
-
 @dataclass(frozen=True)
 class CardFaceRead:
     """The card face with the Kenkaku CVC whose key signed it: enough to prove the face."""
@@ -237,7 +226,12 @@ class CardFaceRead:
 
 
 def read_signed_card_face(card: MyNumberCard, collation_b: str) -> CardFaceRead:
-    """Like ``read_card_face``, plus the Kenkaku CVC (EF 0004, no secret) to verify it with."""
+    """The card face (photo, name and address as printed) opened with 照合番号B, tried once,
+    with the Kenkaku CVC (EF 0004, no secret) that proves it.
+
+    For the clerk's visual identity check. 照合番号B is what is printed on the card
+    (birth date, expiry year, security code): the clerk reads it off the card in hand.
+    """
     kenkaku = card.kenkaku()
     kenkaku.verify_collation_b(collation_b)
     return CardFaceRead(kenkaku.read_card_face(), kenkaku.read_certificate())

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cardreader.types import CardFace
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardcheck import (
     CardNotGenuine,
@@ -33,12 +34,16 @@ from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target,
 from counterapp.forms.validation import FieldProblem, problems
 from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
-from counterapp.reading import CounterRead
+from counterapp.reading import CounterRead, read_signed_card_face
 from counterapp.settings import Settings
 from counterapp.signing import sign_with_card
-from counterapp.verification.verdict import Verdict
+from counterapp.verification.engine import face_check, with_check
+from counterapp.verification.sources import trust_for
+from counterapp.verification.verdict import Outcome, Overall, Verdict
 
 __all__ = [
+    "CardFace",
+    "CardFaceNotVerified",
     "CardNotGenuine",
     "CardPulled",
     "CounterService",
@@ -49,6 +54,14 @@ __all__ = [
     "VerifiedCard",
     "Visit",
 ]
+
+
+class CardFaceNotVerified(Exception):
+    """The card face's issuer signature could not be confirmed (reason key in message_key)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.message_key = reason
 
 
 class NothingToFill(ValueError):
@@ -162,6 +175,22 @@ class CounterService:
         while not self._verdicts.empty():
             audit_verdict(self.audit, self._verdicts.get_nowait())
 
+    def check_face(self, card: MyNumberCard, visit: Visit, collation_b: str) -> CardFace:
+        """The card face for the clerk's comparison, its J-LIS signature checked (reader thread).
+
+        The face check joins the visit's verdict; a face that does not verify raises
+        CardNotGenuine (a tampered face is not shown as if it were the issuer's).
+        """
+        read = read_signed_card_face(card, collation_b)
+        check = face_check(read, trust_for(self.source, self.settings))
+        if visit.verdict is not None:
+            visit.verdict = with_check(visit.verdict, check)
+            if visit.verdict.overall is not Overall.GENUINE:
+                raise CardNotGenuine(visit.verdict)
+        elif check.outcome is not Outcome.PASS:
+            raise CardFaceNotVerified(check.reason or "kenkaku.bad_signature")
+        return read.face
+
     def audit_card_read(self, outcome: str) -> None:
         """Audit a finished read with its verdicts (front end's thread)."""
         self.record_verdicts()
@@ -218,7 +247,12 @@ class CounterService:
         visit.signatures.update(enumerate(signatures))
 
     def submit(self, visit: Visit, *, draft: bool = False) -> Receipt:
-        """Save the forms: queued for sending, or drafts when a value is missing or asked for."""
+        """Save the forms: queued for sending, or drafts when a value is missing or asked for.
+
+        A visit whose card is (no longer) genuine saves nothing (CardNotGenuine).
+        """
+        if visit.verdict is not None and visit.verdict.overall is not Overall.GENUINE:
+            raise CardNotGenuine(visit.verdict)
         found = tuple(self.problems(visit))
         queued = not draft and not any(found)
         visit_id = new_id()

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from counterapp import outbox
 from counterapp.settings import Settings
+from counterapp.visit import CardNotGenuine
 from ui.clerk.window import ClerkWindow
 from ui.context import UiContext, build_context
 
@@ -337,6 +338,27 @@ def test_the_card_face_check_shows_the_photo_for_the_right_collation_number(
     assert dialog.photo.pixmap().height() > 100
     dialog.reject()
     assert dialog.photo.pixmap().isNull()  # the photo is gone with the dialog
+
+
+def test_a_card_face_the_issuer_did_not_sign_shows_no_photo_and_the_card_is_refused(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("tampered-card-face"))
+    read_to_forms(qtbot, window)  # the chip's text items are genuine on this card
+    assert window.visit.verdict is not None and window.visit.verdict.overall.value == "genuine"
+    dialog = window.check_face()
+    qtbot.keyClicks(dialog.code, DEFAULT_RESIDENT.collation_number_b())
+    qtbot.mouseClick(dialog.read, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=10_000)
+    assert dialog.photo.pixmap().isNull()  # never shown as if the issuer had signed it
+    assert "真正ではありません" in dialog.message.text()
+    verdict = window.visit.verdict
+    assert verdict is not None and verdict.overall.value == "not_genuine"
+    with pytest.raises(CardNotGenuine):
+        window.service.submit(window.visit)  # nothing of this card can be queued
+    dialog.reject()
+    assert window.stack.currentWidget() is window.message and window.visit.forms == []
+    assert "真正ではありません" in window.message.body.text()
 
 
 def test_the_clerk_can_switch_the_window_to_english(

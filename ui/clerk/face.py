@@ -12,10 +12,10 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QPixmap, QRegularExpressionValidator
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from cardreader.types import CardFace
-from counterapp.reading import read_card_face
+from counterapp.verification.explain import verdict_text
+from counterapp.visit import CardFace, CardNotGenuine, Visit
 from ui.context import UiContext
-from ui.i18n import error_message, t
+from ui.i18n import core_language, error_message, t
 
 PHOTO_HEIGHT = 240
 FACE_JOB = "face"
@@ -33,9 +33,12 @@ def photo_pixmap(face: CardFace) -> QPixmap:
 class FaceCheckDialog(QDialog):
     """Type 照合番号B from the card, see the face photo the issuer signed."""
 
-    def __init__(self, context: UiContext, language: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: UiContext, visit: Visit, language: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.context = context
+        self.visit = visit
         self.language = language
         self.setWindowTitle(t("clerk.face.title", language))
         self.code = QLineEdit()
@@ -63,7 +66,10 @@ class FaceCheckDialog(QDialog):
         code = self.code.text()
         self.code.clear()
         self.read.setEnabled(False)
-        self.context.worker.submit(FACE_JOB, lambda card, _asker: read_card_face(card, code))
+        service, visit = self.context.service, self.visit
+        self.context.worker.submit(
+            FACE_JOB, lambda card, _asker: service.check_face(card, visit, code)
+        )
 
     def _done(self, name: str, face: object) -> None:
         if name == FACE_JOB and isinstance(face, CardFace):
@@ -73,7 +79,10 @@ class FaceCheckDialog(QDialog):
 
     def _failed(self, name: str, error: BaseException) -> None:
         if name == FACE_JOB:
-            self.message.setText(error_message(error, self.language))
+            if isinstance(error, CardNotGenuine):  # a face the issuer did not sign: no photo
+                self.message.setText(verdict_text(error.verdict, core_language(self.language)))
+            else:
+                self.message.setText(error_message(error, self.language))
             self.read.setEnabled(True)
 
     def done(self, result: int) -> None:

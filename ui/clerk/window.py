@@ -30,6 +30,7 @@ from cardreader.types import CardRemoved, PinStatus
 from counterapp.forms.filled import Source
 from counterapp.interaction import Cancelled
 from counterapp.verification.explain import verdict_text
+from counterapp.verification.verdict import Overall
 from counterapp.visit import CardNotGenuine, NothingToFill, PinNotAccepted, Receipt, Visit
 from ui.clerk.editor import FormsEditor
 from ui.clerk.face import FaceCheckDialog
@@ -242,6 +243,8 @@ class ClerkWindow(QMainWindow):
             self.stack.setCurrentWidget(self.forms_page)
 
     def _job_failed(self, name: str, error: BaseException) -> None:
+        if name not in ("read", "sign"):  # e.g. the face check: its dialog says what failed
+            return
         if name == "read":
             self.service.audit_card_read(getattr(error, "message_key", "unexpected"))
         if isinstance(error, PinNotAccepted):
@@ -351,10 +354,24 @@ class ClerkWindow(QMainWindow):
 
     def check_face(self) -> FaceCheckDialog:
         """Open the visual identity check (照合番号B → the card's photo)."""
-        dialog = FaceCheckDialog(self.context, self.language, self)
+        dialog = FaceCheckDialog(self.context, self.visit, self.language, self)
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _code: self._face_checked())
         dialog.open()
         return dialog
+
+    def _face_checked(self) -> None:
+        """A face the issuer did not sign ends the visit as not genuine; nothing is queued."""
+        verdict = self.visit.verdict
+        self.status.show_verdict(verdict)
+        if verdict is not None and verdict.overall is not Overall.GENUINE:
+            self.visit.clear()
+            self._wipe_personal_widgets()
+            body = verdict_text(verdict, core_language(self.language))
+            self.message.show_message(
+                t("clerk.outcome.heading", self.language), body, self.language
+            )
+            self.stack.setCurrentWidget(self.message)
 
     def set_language(self, language: str) -> None:
         """Switch the window's language (the forms on screen keep their values)."""
