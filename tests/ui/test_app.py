@@ -1,6 +1,7 @@
 """The GUI's self-test: what CI and the frozen package use to prove the program starts.
 
-Both ways in are run: ``counterapp-gui`` (the desktop program) and ``counterapp gui``.
+Every way in is run: ``counterapp-gui`` (the desktop program), ``counterapp gui`` and
+``python -m counterapp gui``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ui.launcher import Launcher
 ENTRIES = {
     "counterapp-gui": ["-c", "from ui.main import main; main()"],
     "counterapp gui": ["-c", "from ui.cli import main; main()", "gui"],
+    "python -m counterapp gui": ["-m", "counterapp", "gui"],
 }
 
 
@@ -44,6 +46,19 @@ def test_the_self_test_opens_the_window_reads_the_card_and_exits_0(
     assert result.returncode == 0, result.stderr
     window = "KioskWindow" if mode else "ClerkWindow"
     assert f"self-test OK: {window} opened" in result.stdout
+
+
+def test_python_m_counterapp_is_the_counterapp_command(tmp_path: Path) -> None:
+    env = {**os.environ, "COUNTERAPP_DATA_DIR": str(tmp_path)}
+    script = [sys.executable, "-c", "from ui.cli import main; main()", "--help"]
+    module = [sys.executable, "-m", "counterapp", "--help"]
+    console, by_module = (
+        subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        for command in (script, module)
+    )
+    assert by_module.returncode == console.returncode == 0, by_module.stderr
+    assert by_module.stdout == console.stdout
+    assert "gui" in by_module.stdout.split()
 
 
 def test_the_self_test_fails_when_the_card_cannot_be_read(tmp_path: Path) -> None:
