@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VPCD_READER, StartCard
+from tests.conftest import StartCard
 from tests.counterapp.test_cli_verify import PINS, checks_of, verify
 
 pytestmark = pytest.mark.pcscd
@@ -33,8 +33,8 @@ def test_verdict_through_pcscd(
     reason: str | None,
 ) -> None:
     _test_lab(tmp_path)
-    virtual_card(scenario)
-    result = verify(tmp_path, "--reader", VPCD_READER, stdin=PINS)
+    reader = virtual_card(scenario).reader
+    result = verify(tmp_path, "--reader", reader, stdin=PINS)
     assert result.code == code, result.stderr
     assert checks_of(result)[check]["reason"] == reason
 
@@ -42,7 +42,7 @@ def test_verdict_through_pcscd(
 def test_a_reader_without_configured_anchors_is_refused(
     virtual_card: StartCard, tmp_path: Path
 ) -> None:
-    virtual_card("valid")
-    result = verify(tmp_path, "--reader", VPCD_READER, stdin=PINS)
+    reader = virtual_card("valid").reader
+    result = verify(tmp_path, "--reader", reader, stdin=PINS)
     assert result.code == 4
     assert "counterapp trust add" in result.stderr
