@@ -22,6 +22,8 @@ from counterapp.wire import SubmissionItem
 from tests.backoffice.forms import SIGNED_AT, batch, client_id, item, signed, with_value
 from tests.backoffice.server import BackofficeServer, running_backoffice
 
+pytestmark = pytest.mark.slow  # left out of the fast tier (see README)
+
 SUBMISSIONS = "/v1/submissions"
 
 

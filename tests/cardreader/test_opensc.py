@@ -16,7 +16,7 @@ from cardreader.pcsc import PcscConnection
 from cardreader.sessions import MyNumberCard
 from tests.conftest import StartCard
 
-pytestmark = pytest.mark.pcscd
+pytestmark = [pytest.mark.pcscd, pytest.mark.slow]
 
 PKCS11_MODULES = (
     "/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so",

@@ -18,7 +18,7 @@ from tests.conftest import StartCard
 from tests.counterapp.cli_runner import run_counterapp
 from tests.pcscd import VirtualReader
 
-pytestmark = pytest.mark.pcscd
+pytestmark = [pytest.mark.pcscd, pytest.mark.slow]
 
 
 def test_card_info_through_pcscd(virtual_card: StartCard, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import StartCard
 from tests.counterapp.test_cli_verify import PINS, checks_of, verify
 
-pytestmark = pytest.mark.pcscd
+pytestmark = [pytest.mark.pcscd, pytest.mark.slow]
 
 
 def _test_lab(data_dir: Path) -> None:

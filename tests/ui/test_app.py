@@ -39,6 +39,7 @@ def self_test(tmp_path: Path, entry: str, *args: str) -> subprocess.CompletedPro
 
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("mode", [[], ["--kiosk"]], ids=["clerk", "kiosk"])
+@pytest.mark.slow
 def test_the_self_test_opens_the_window_reads_the_card_and_exits_0(
     tmp_path: Path, entry: str, mode: list[str]
 ) -> None:
@@ -48,6 +49,7 @@ def test_the_self_test_opens_the_window_reads_the_card_and_exits_0(
     assert f"self-test OK: {window} opened" in result.stdout
 
 
+@pytest.mark.slow
 def test_python_m_counterapp_is_the_counterapp_command(tmp_path: Path) -> None:
     env = {**os.environ, "COUNTERAPP_DATA_DIR": str(tmp_path)}
     script = [sys.executable, "-c", "from ui.cli import main; main()", "--help"]
@@ -61,18 +63,21 @@ def test_python_m_counterapp_is_the_counterapp_command(tmp_path: Path) -> None:
     assert "gui" in by_module.stdout.split()
 
 
+@pytest.mark.slow
 def test_the_self_test_fails_when_the_card_cannot_be_read(tmp_path: Path) -> None:
     result = self_test(tmp_path, "counterapp-gui", "--simulate", "not-a-mynumber-card")
     assert result.returncode == 1
     assert "card.not_mynumber" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_unknown_scenario_is_a_configuration_error(tmp_path: Path) -> None:
     result = self_test(tmp_path, "counterapp-gui", "--simulate", "no-such-card")
     assert result.returncode == 4
     assert "unknown scenario 'no-such-card'" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_reader_that_is_not_there_fails_the_self_test(tmp_path: Path) -> None:
     result = self_test(tmp_path, "counterapp-gui", "--reader", "No Such Reader 99")
     assert result.returncode != 0

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from counterapp import outbox
 from counterapp.audit import AuditLog
@@ -60,6 +61,7 @@ class Background:
         self.thread.join(10)
 
 
+@pytest.mark.slow
 def test_an_outage_is_waited_out_without_spinning_and_drained_afterwards(
     queue: FormQueue, pki: Pki, client_for: ClientFactory
 ) -> None:
@@ -83,6 +85,7 @@ def test_an_outage_is_waited_out_without_spinning_and_drained_afterwards(
     assert outbox.status(queue.db).last_error == "sync.network"
 
 
+@pytest.mark.slow
 def test_errors_garbage_drops_and_slowness_delay_but_never_lose_or_double_a_form(
     queue: FormQueue, pki: Pki, client_for: ClientFactory
 ) -> None:
