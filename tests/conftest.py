@@ -62,6 +62,8 @@ def _announcer(config: pytest.Config) -> Callable[[str], None]:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly:
+        return
     if any("pcscd" in getattr(item, "fixturenames", ()) for item in session.items):
         lock = ExitStack()
         lock.enter_context(exclusive_use(_announcer(session.config)))
