@@ -1,7 +1,8 @@
 """APDUs and bytes per card operation: extended vs short-only reads, and OpenSC's count.
 
-Run: ``python bench/apdu_counts.py`` (the OpenSC column needs pcscd + vpcd running,
-e.g. started by the test suite's fixture or by hand; otherwise it prints n/a).
+Run from the repository root: ``python bench/apdu_counts.py``. The OpenSC column starts pcscd
+with the vpcd reader the way the test suite does (``tests/pcscd.py``: a port of its own, one
+user of pcscd at a time); without pcscd, vpcd or OpenSC it prints n/a.
 The floor is OpenSC reading the same auth certificate through the same emulator,
 measured in the same run from the vpcd-side APDU count.
 """
@@ -16,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+# ``python bench/x.py`` puts bench/ on sys.path, not the repository root (tests/pcscd.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.inprocess import EmulatorConnection
 from cardreader.emulator.resident import DEFAULT_RESIDENT, ResidentPins
@@ -23,6 +27,7 @@ from cardreader.emulator.scenarios import build_profile
 from cardreader.pin import PinKind
 from cardreader.sessions import MyNumberCard
 from counterapp.reading import read_for_counter
+from tests.pcscd import PcscdUnavailable, VirtualReader, exclusive_use, running_pcscd
 
 
 @dataclass(frozen=True)
@@ -74,15 +79,32 @@ def measure(operation: Callable[[MyNumberCard], None], *, extended: bool) -> Cou
 
 def opensc_auth_certificate_count() -> Count | None:
     """APDUs OpenSC's pkcs15-tool sends to read the auth certificate, counted at the bridge."""
-    if shutil.which("pkcs15-tool") is None or not Path("/run/pcscd/pcscd.comm").exists():
+    if shutil.which("pkcs15-tool") is None:
         return None
-    trace = Path(subprocess.check_output(["mktemp"], text=True).strip())
-    server = subprocess.Popen(
-        [sys.executable, "-m", "counterapp", "simulate", "serve", "--trace-file", str(trace)],
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        time.sleep(2.0)  # pcscd polls the vpcd slot every ~400 ms
+        with exclusive_use(print), running_pcscd(print) as reader:
+            return _count_opensc_read(reader)
+    except PcscdUnavailable as exc:
+        print(f"pcscd: {exc}")
+        return None
+
+
+def _card_in(reader: str) -> bool:
+    from cardreader.pcsc import list_readers
+
+    return any(r.name == reader and r.card_present for r in list_readers())
+
+
+def _count_opensc_read(reader: VirtualReader) -> Count:
+    trace = Path(subprocess.check_output(["mktemp"], text=True).strip())
+    command = [sys.executable, "-m", "counterapp", "simulate", "serve", "--trace-file", str(trace)]
+    server = subprocess.Popen([*command, "--vpcd", reader.endpoint], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while not _card_in(reader.name):  # pcscd polls the vpcd slot every ~400 ms
+            if time.monotonic() > deadline:
+                raise PcscdUnavailable("the virtual card did not appear in pcscd")
+            time.sleep(0.05)
         before = _count_commands(trace)
         subprocess.run(
             ["pkcs15-tool", "--read-certificate", "01", "--output", "/dev/null"],

@@ -3,26 +3,32 @@
 pcscd is found, not installed: ``.ci/install-system-deps`` installs the Debian packages.
 Without them the pcscd tests skip, unless ``COUNTERAPP_REQUIRE_PCSCD=1`` (set by
 ``.ci/test``) turns that into a failure so CI can never pass by skipping them.
+
+pcscd is one per machine: a run that selects tests needing it takes ``tests.pcscd.LOCK_FILE``
+when collection ends (outside any test's timeout) and keeps it to the end, so a second run
+waits instead of breaking the first. The vpcd port is chosen per run (``tests/pcscd.py``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-VPCD_PORT = 35963
-VPCD_READER = "Virtual PCD 00 00"
-PCSCD_RUN_DIR = Path("/run/pcscd")
+from tests.pcscd import PcscdUnavailable, VirtualReader, exclusive_use, running_pcscd
+
 REQUIRE_ENV = "COUNTERAPP_REQUIRE_PCSCD"
 CARD_WAIT_SECONDS = 15.0
+PCSCD_LOCK = pytest.StashKey[ExitStack]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,43 +49,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def _vpcd_listening() -> bool:
-    out = subprocess.run(
-        ["ss", "-Hltn", f"sport = :{VPCD_PORT}"], capture_output=True, text=True, check=False
-    )
-    return bool(out.stdout.strip())
+def _announcer(config: pytest.Config) -> Callable[[str], None]:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+
+    def announce(message: str) -> None:
+        if reporter is not None:
+            reporter.write_line(f"pcscd: {message}", yellow=True)
+        else:
+            print(f"pcscd: {message}", file=sys.stderr)
+
+    return announce
 
 
-def _missing(reason: str) -> None:
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly:
+        return
+    if any("pcscd" in getattr(item, "fixturenames", ()) for item in session.items):
+        lock = ExitStack()
+        lock.enter_context(exclusive_use(_announcer(session.config)))
+        session.config.stash[PCSCD_LOCK] = lock
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    lock = config.stash.get(PCSCD_LOCK, None)
+    if lock is not None:
+        lock.close()
+
+
+def _missing(reason: str) -> NoReturn:
     if os.environ.get(REQUIRE_ENV) == "1":
         pytest.fail(f"{reason} ({REQUIRE_ENV}=1)")
     pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
-def pcscd() -> Iterator[None]:
-    """A pcscd whose vpcd slot listens on 127.0.0.1:35963 (reused when already running)."""
-    binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
-    if not Path(binary).exists() or not Path("/etc/reader.conf.d/vpcd").exists():
-        _missing("pcscd and vsmartcard-vpcd are not installed (.ci/install-system-deps)")
-    if _vpcd_listening():
-        yield
-        return
-    # A hard-killed pcscd leaves these behind and the next one refuses to start.
-    for stale in ("pcscd.comm", "pcscd.pid"):
-        (PCSCD_RUN_DIR / stale).unlink(missing_ok=True)
-    process = subprocess.Popen(
-        [binary, "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 15
-    while not _vpcd_listening():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            _missing("pcscd did not start with the vpcd reader")
-        time.sleep(0.1)
-    yield
-    process.terminate()
-    process.wait(timeout=10)
+def pcscd(pytestconfig: pytest.Config) -> Iterator[VirtualReader]:
+    """A pcscd whose vpcd reader listens on a port chosen for this run."""
+    with ExitStack() as stack:
+        announce = _announcer(pytestconfig)
+        if PCSCD_LOCK not in pytestconfig.stash:  # e.g. requested dynamically
+            stack.enter_context(exclusive_use(announce))
+        try:
+            reader = stack.enter_context(running_pcscd(announce))
+        except PcscdUnavailable as exc:
+            _missing(str(exc))
+        yield reader
 
 
 @dataclass
@@ -92,7 +106,7 @@ class RunningCard:
 
     def toggle(self) -> None:
         """Pull the card out or put it back (SIGUSR1)."""
-        self.process.send_signal(__import__("signal").SIGUSR1)
+        self.process.send_signal(signal.SIGUSR1)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -119,19 +133,20 @@ StartCard = Callable[..., RunningCard]
 
 
 @pytest.fixture
-def virtual_card(pcscd: None, tmp_path: Path) -> Iterator[StartCard]:
-    """Start the emulator bridge: ``virtual_card("valid", remove_after=5)``; waits for pcscd."""
+def virtual_card(pcscd: VirtualReader, tmp_path: Path) -> Iterator[StartCard]:
+    """Start the emulator bridge: ``virtual_card("valid", "--remove-after", "5")``."""
     started: list[RunningCard] = []
 
     def start(scenario: str = "valid", *extra: str) -> RunningCard:
-        assert wait_for(lambda: not card_present(VPCD_READER)), "a card is still in the slot"
+        assert wait_for(lambda: not card_present(pcscd.name)), "a card is still in the slot"
         trace = tmp_path / f"vpcd-trace-{len(started)}.txt"
         command = [sys.executable, "-m", "counterapp", "--data-dir", str(tmp_path)]
         command += ["simulate", "serve", "--scenario", scenario, "--trace-file", str(trace)]
+        command += ["--vpcd", pcscd.endpoint]
         process = subprocess.Popen([*command, *extra], stderr=subprocess.DEVNULL)
-        card = RunningCard(process, VPCD_READER, trace)
+        card = RunningCard(process, pcscd.name, trace)
         started.append(card)
-        if not wait_for(lambda: card_present(VPCD_READER)):
+        if not wait_for(lambda: card_present(pcscd.name)):
             card.stop()
             pytest.fail("the virtual card did not appear in pcscd")
         return card
@@ -139,4 +154,4 @@ def virtual_card(pcscd: None, tmp_path: Path) -> Iterator[StartCard]:
     yield start
     for card in started:
         card.stop()
-    wait_for(lambda: not card_present(VPCD_READER))
+    wait_for(lambda: not card_present(pcscd.name))

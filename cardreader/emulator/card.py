@@ -1,7 +1,7 @@
 """The virtual card's command processor: one APDU in, one response out, like the chip.
 
-Behaviour follows shared/mynacard-protocol.md. Where the sheet marks a fact UNCERTAIN,
-the choice made here is a named constant with the reason next to it.
+Behaviour follows the protocol sheet, docs/card-protocol.md. Where the sheet marks a fact
+UNCERTAIN, the choice made here is a named constant with the reason next to it.
 """
 
 from __future__ import annotations

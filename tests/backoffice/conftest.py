@@ -14,7 +14,8 @@ import pytest
 
 from tests.backoffice.postgres import REQUIRE_ENV, PostgresCluster, find_bin_dir
 
-BACKENDS = ["sqlite", "postgresql"]
+# The PostgreSQL runs repeat the SQLite ones on another database: CI's, not the fast tier's.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
 
 
 @pytest.fixture(scope="session")

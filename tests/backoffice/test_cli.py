@@ -58,6 +58,7 @@ def test_ca_init_makes_a_ca_and_a_localhost_server_certificate(offline: Backoffi
     assert (offline.data_dir / "ca" / "ca.key").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.slow
 def test_ca_init_refuses_to_replace_a_ca_without_force(offline: BackofficeServer) -> None:
     offline.cli("ca", "init")
     first = offline.ca_cert.read_bytes()
@@ -71,6 +72,7 @@ def test_ca_init_refuses_to_replace_a_ca_without_force(offline: BackofficeServer
     assert san.get_values_for_type(x509.DNSName) == ["intake.city.example.lg.jp"]
 
 
+@pytest.mark.slow
 def test_issue_terminal_writes_key_cert_and_ca_and_registers_it(
     backoffice: BackofficeServer,
 ) -> None:
@@ -88,6 +90,7 @@ def test_issue_terminal_writes_key_cert_and_ca_and_registers_it(
         assert (backoffice.data_dir / "backoffice.db").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.slow
 def test_issuing_a_registered_name_again_needs_replace(backoffice: BackofficeServer) -> None:
     first = backoffice.issue_terminal("kita-01")
     old = first.cert.read_bytes()
@@ -112,6 +115,7 @@ def test_issuing_a_registered_name_again_needs_replace(backoffice: BackofficeSer
 # -- terminals ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_terminals_add_disable_enable_and_list(
     backoffice: BackofficeServer, tmp_path: Path
 ) -> None:
@@ -130,6 +134,7 @@ def test_terminals_add_disable_enable_and_list(
     assert twice.returncode == 4
 
 
+@pytest.mark.slow
 def test_terminals_add_refuses_a_certificate_of_another_ca(
     backoffice: BackofficeServer, tmp_path: Path
 ) -> None:
@@ -146,6 +151,7 @@ def test_terminals_add_refuses_a_certificate_of_another_ca(
     assert _terminals(backoffice) == {}
 
 
+@pytest.mark.slow
 def test_an_unknown_terminal_name_is_a_usage_error(backoffice: BackofficeServer) -> None:
     result = backoffice.cli("terminals", "disable", "nobody", check=False)
     assert result.returncode == 4 and "nobody" in result.stderr
@@ -154,6 +160,7 @@ def test_an_unknown_terminal_name_is_a_usage_error(backoffice: BackofficeServer)
 # -- trust, usage and failures ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_trust_add_takes_a_ca_and_lists_it(offline: BackofficeServer, tmp_path: Path) -> None:
     pem = tmp_path / "sign-ca.pem"
     certificate = pki.authority(pki.SIGN_CA_OU).certificate
@@ -164,6 +171,7 @@ def test_trust_add_takes_a_ca_and_lists_it(offline: BackofficeServer, tmp_path: 
     assert ca.fingerprint(certificate) in listing and "CHANGED" not in listing
 
 
+@pytest.mark.slow
 def test_trust_add_refuses_a_certificate_that_is_not_a_ca(
     offline: BackofficeServer, tmp_path: Path
 ) -> None:
@@ -172,6 +180,7 @@ def test_trust_add_refuses_a_certificate_that_is_not_a_ca(
     assert result.returncode == 4 and "CA" in result.stderr
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_4(offline: BackofficeServer) -> None:
     assert offline.cli("serve", "--no-such-option", check=False).returncode == 4
     assert offline.cli("export", "--format", "xml", check=False).returncode == 4

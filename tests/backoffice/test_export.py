@@ -100,6 +100,7 @@ def test_json_has_the_same_names_and_values(data_dir: Path, database_url: str | 
     assert forms[1]["氏名"] == '=HYPERLINK("http://x")'  # JSON keeps the value as it is
 
 
+@pytest.mark.slow
 def test_since_leaves_out_earlier_forms(data_dir: Path, database_url: str | None) -> None:
     result = export(data_dir, database_url, "--since", "2026-11-21", "--format", "json")
     assert result.returncode == 0 and json.loads(result.stdout) == []

@@ -79,6 +79,7 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> None:
 # -- accepted, duplicate, other terminal --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_batch_is_accepted_and_the_same_batch_again_is_all_duplicate(
     server: BackofficeServer, client: httpx.Client
 ) -> None:
@@ -196,6 +197,7 @@ def test_an_unregistered_certificate_from_our_ca_gets_403_unknown(
     assert stored(server, form.client_id) == {}
 
 
+@pytest.mark.slow
 def test_a_disabled_terminal_gets_403_and_nothing_is_stored_until_enabled(
     server: BackofficeServer,
 ) -> None:

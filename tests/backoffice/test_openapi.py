@@ -20,6 +20,8 @@ from backoffice.app import OPENAPI_PATH, create_app
 from backoffice.config import Settings
 from backoffice.store import Store
 
+pytestmark = pytest.mark.slow  # left out of the fast tier (see README)
+
 
 class AsTerminal:
     """Every request carries the ASGI TLS extension of one registered terminal, as the

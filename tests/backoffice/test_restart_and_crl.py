@@ -15,6 +15,8 @@ from counterapp.wire import CrlResponse
 from tests.backoffice.forms import batch, item
 from tests.backoffice.server import BackofficeServer, running_backoffice
 
+pytestmark = pytest.mark.slow  # left out of the fast tier (see README)
+
 
 def test_after_kill_9_the_service_restarts_on_the_same_data_and_port(
     database_url: str | None, tmp_path: Path

@@ -23,6 +23,8 @@ from tests.backoffice.card_signed import signed
 from tests.backoffice.forms import SIGNED_AT, batch, client_id, item, with_value
 from tests.backoffice.server import BackofficeServer, running_backoffice
 
+pytestmark = pytest.mark.slow  # left out of the fast tier (see README)
+
 SUBMISSIONS = "/v1/submissions"
 
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.backoffice.server import running_backoffice
 from tests.counterapp.sync.harness import MODES, run_trials
 
 TRIALS = int(os.environ.get("SYNC_CRASH_TRIALS", "100"))
+
+pytestmark = pytest.mark.slow  # left out of the fast tier (see README)
 
 
 def test_the_back_office_holds_exactly_the_queued_forms_after_random_kills(

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT
@@ -17,6 +18,8 @@ from tests.backoffice.server import running_backoffice
 from tests.counterapp.cli_runner import run_counterapp
 from tests.counterapp.sync.harness import queue_forms, setup_terminal
 from tests.counterapp.test_cli_verify import PINS
+
+pytestmark = pytest.mark.slow  # left out of the fast tier (see README)
 
 ANSWERS = "questions: {need_juminhyo: true}\nresident: {copies: 2}\n"
 

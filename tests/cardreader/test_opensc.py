@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.pcsc import PcscConnection
 from cardreader.sessions import MyNumberCard
-from tests.conftest import VPCD_READER, StartCard
+from tests.conftest import StartCard
 
-pytestmark = pytest.mark.pcscd
+pytestmark = [pytest.mark.pcscd, pytest.mark.slow]
 
 PKCS11_MODULES = (
     "/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so",
@@ -40,8 +40,8 @@ def _module() -> str:
     pytest.fail("opensc-pkcs11.so not found")
 
 
-def _emulator_auth_certificate() -> x509.Certificate:
-    with MyNumberCard(PcscConnection.open(VPCD_READER)) as card:
+def _emulator_auth_certificate(reader: str) -> x509.Certificate:
+    with MyNumberCard(PcscConnection.open(reader)) as card:
         return card.jpki().read_auth_certificate()
 
 
@@ -59,9 +59,9 @@ def test_pkcs15_tool_lists_the_four_certificates(virtual_card: StartCard) -> Non
 
 
 def test_pkcs15_tool_reads_the_same_auth_certificate(virtual_card: StartCard) -> None:
-    virtual_card("valid")
+    reader = virtual_card("valid").reader
     pem = _opensc("pkcs15-tool", "--read-certificate", "01")
-    assert x509.load_pem_x509_certificate(pem.encode()) == _emulator_auth_certificate()
+    assert x509.load_pem_x509_certificate(pem.encode()) == _emulator_auth_certificate(reader)
 
 
 def test_pkcs15_tool_sees_the_tries_left(virtual_card: StartCard) -> None:
@@ -75,7 +75,7 @@ def test_pkcs15_tool_sees_the_tries_left(virtual_card: StartCard) -> None:
 def test_pkcs11_tool_signature_verifies_against_the_auth_certificate(
     virtual_card: StartCard, tmp_path: Path
 ) -> None:
-    virtual_card("valid")
+    reader = virtual_card("valid").reader
     message, signature = tmp_path / "message.bin", tmp_path / "signature.bin"
     message.write_bytes(b"counterapp OpenSC interoperability")
     _opensc(
@@ -97,6 +97,6 @@ def test_pkcs11_tool_signature_verifies_against_the_auth_certificate(
         "--output-file",
         str(signature),
     )
-    key = _emulator_auth_certificate().public_key()
+    key = _emulator_auth_certificate(reader).public_key()
     assert isinstance(key, rsa.RSAPublicKey)
     key.verify(signature.read_bytes(), message.read_bytes(), padding.PKCS1v15(), hashes.SHA256())

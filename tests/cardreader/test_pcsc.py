@@ -14,16 +14,17 @@ from cardreader.errors import CardRemoved, NoCard, ReaderNotFound
 from cardreader.pcsc import CardEventHandlers, CardEvents, PcscConnection, list_readers
 from cardreader.pin import PinKind
 from cardreader.sessions import MyNumberCard
-from tests.conftest import VPCD_READER, StartCard
+from tests.conftest import StartCard
 from tests.counterapp.cli_runner import run_counterapp
+from tests.pcscd import VirtualReader
 
-pytestmark = pytest.mark.pcscd
+pytestmark = [pytest.mark.pcscd, pytest.mark.slow]
 
 
 def test_card_info_through_pcscd(virtual_card: StartCard, tmp_path: Path) -> None:
-    virtual_card("valid")
-    assert any(r.name == VPCD_READER and r.card_present for r in list_readers())
-    result = run_counterapp(tmp_path, "card", "info", "--reader", VPCD_READER, "--json")
+    reader = virtual_card("valid").reader
+    assert any(r.name == reader and r.card_present for r in list_readers())
+    result = run_counterapp(tmp_path, "card", "info", "--reader", reader, "--json")
     assert result.code == 0, result.stderr
     info = result.json()
     assert info["token"]["kind"] == "mynumber_card"
@@ -32,8 +33,8 @@ def test_card_info_through_pcscd(virtual_card: StartCard, tmp_path: Path) -> Non
 
 
 def test_pin_and_signature_through_pcscd(virtual_card: StartCard) -> None:
-    virtual_card("valid")
-    with MyNumberCard(PcscConnection.open("PCD 00 00")) as card:
+    reader = virtual_card("valid").reader
+    with MyNumberCard(PcscConnection.open(reader)) as card:
         jpki = card.jpki()
         cert = jpki.read_auth_certificate()
         assert card.channel.extended_supported is True  # vpcd passes extended APDUs
@@ -45,16 +46,16 @@ def test_pin_and_signature_through_pcscd(virtual_card: StartCard) -> None:
 
 
 def test_pulled_card_raises_card_removed(virtual_card: StartCard) -> None:
-    virtual_card("valid", "--remove-after", "2")
-    with MyNumberCard(PcscConnection.open(VPCD_READER)) as card:
+    reader = virtual_card("valid", "--remove-after", "2").reader
+    with MyNumberCard(PcscConnection.open(reader)) as card:
         card.jpki().read_auth_certificate()
         with pytest.raises(CardRemoved):
             card.kenhojo()
 
 
-def test_empty_slot_and_unknown_reader_are_told_apart(pcscd: None) -> None:
+def test_empty_slot_and_unknown_reader_are_told_apart(pcscd: VirtualReader) -> None:
     with pytest.raises(NoCard):
-        PcscConnection.open("Virtual PCD 00 01")
+        PcscConnection.open(pcscd.empty_slot)
     with pytest.raises(ReaderNotFound):
         PcscConnection.open("No Such Reader")
 
@@ -67,8 +68,8 @@ def test_insert_and_remove_events_arrive(virtual_card: StartCard) -> None:
     )
     with CardEvents(handlers):
         card = virtual_card("valid")
-        assert events.get(timeout=10) == ("inserted", VPCD_READER)
+        assert events.get(timeout=10) == ("inserted", card.reader)
         card.toggle()
-        assert events.get(timeout=10) == ("removed", VPCD_READER)
+        assert events.get(timeout=10) == ("removed", card.reader)
         card.toggle()
-        assert events.get(timeout=10) == ("inserted", VPCD_READER)
+        assert events.get(timeout=10) == ("inserted", card.reader)

@@ -34,6 +34,7 @@ def _audit_verify(data_dir: Path) -> tuple[int, str]:
     return result.code, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_reads_and_verdicts_are_logged_without_personal_data(logged: Path) -> None:
     assert _audit_verify(logged) == (0, "監査ログは正常です（4件）/ audit log intact (4 entries)\n")
     export = run_counterapp(logged, "audit", "export").stdout
@@ -58,6 +59,7 @@ def test_reads_and_verdicts_are_logged_without_personal_data(logged: Path) -> No
     ],
     ids=["edited-detail", "edited-operator", "removed-middle", "removed-last", "swapped"],
 )
+@pytest.mark.slow
 def test_tampering_is_named(logged: Path, tampering: str, first_bad: int) -> None:
     _sql(logged, tampering)
     code, output = _audit_verify(logged)

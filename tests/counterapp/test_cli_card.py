@@ -26,6 +26,7 @@ def test_card_info_reports_certificate_and_tries_without_a_pin(tmp_path: Path) -
     assert MY_NUMBER not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_card_info_in_japanese(tmp_path: Path) -> None:
     result = run_counterapp(tmp_path, "card", "info", "--simulate", "auth-pin-blocked")
     assert result.code == 0, result.stderr
@@ -40,6 +41,7 @@ def test_smartphone_token_has_no_kenhojo_pin(tmp_path: Path) -> None:
     assert result.json()["pins"]["kenhojo"] is None
 
 
+@pytest.mark.slow
 def test_read_basic_masks_the_my_number_by_default(tmp_path: Path) -> None:
     result = run_counterapp(
         tmp_path, "card", "read-basic", "--simulate", "valid", "--json", stdin="1234\n"
@@ -53,6 +55,7 @@ def test_read_basic_masks_the_my_number_by_default(tmp_path: Path) -> None:
     assert MY_NUMBER not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_read_basic_shows_the_my_number_only_when_asked(tmp_path: Path) -> None:
     result = run_counterapp(
         tmp_path,
@@ -68,6 +71,7 @@ def test_read_basic_shows_the_my_number_only_when_asked(tmp_path: Path) -> None:
     assert result.json()["my_number"] == MY_NUMBER
 
 
+@pytest.mark.slow
 def test_wrong_pin_exits_3_with_tries_left_and_is_not_retried(tmp_path: Path) -> None:
     # Two lines on stdin: a retrying program would use the second one.
     result = run_counterapp(
@@ -78,6 +82,7 @@ def test_wrong_pin_exits_3_with_tries_left_and_is_not_retried(tmp_path: Path) ->
     assert "1234" not in result.stderr and "0000" not in result.stderr
 
 
+@pytest.mark.slow
 def test_blocked_pin_is_reported_and_not_asked(tmp_path: Path) -> None:
     result = run_counterapp(tmp_path, "card", "read-basic", "--simulate", "kenhojo-pin-blocked")
     assert result.code == 3
@@ -91,6 +96,7 @@ def test_blocked_pin_is_reported_and_not_asked(tmp_path: Path) -> None:
         ("removed-mid-read", "カードが離れました"),
     ],
 )
+@pytest.mark.slow
 def test_card_errors_exit_3(tmp_path: Path, scenario: str, message: str) -> None:
     result = run_counterapp(tmp_path, "card", "read-basic", "--simulate", scenario, stdin="1234\n")
     assert result.code == 3
@@ -115,6 +121,7 @@ def test_pins_are_never_accepted_on_the_command_line(tmp_path: Path) -> None:
     assert "--pin" not in result.stdout
 
 
+@pytest.mark.slow
 def test_data_dir_settings_choose_the_card(tmp_path: Path) -> None:
     (tmp_path / "settings.toml").write_text('scenario = "auth-pin-blocked"\n', encoding="utf-8")
     result = run_counterapp(tmp_path, "card", "info", "--json")

@@ -67,6 +67,7 @@ def _audit_events(data_dir: Path) -> list[str]:
     return [json.loads(line)["event"] for line in lines]
 
 
+@pytest.mark.slow
 def test_moving_in_queues_every_form_with_the_chip_values_and_prints_them(tmp_path: Path) -> None:
     data = tmp_path / "data"
     pdf = tmp_path / "visit.pdf"
@@ -100,6 +101,7 @@ def test_moving_in_queues_every_form_with_the_chip_values_and_prints_them(tmp_pa
     assert events.count("form.queued") == events.count("form.printed") == len(forms)
 
 
+@pytest.mark.slow
 def test_the_my_number_is_masked_when_a_queued_form_is_shown(tmp_path: Path) -> None:
     data = tmp_path / "data"
     forms = _fill(data, "転入", MOVING_IN).json()["forms"]
@@ -110,6 +112,7 @@ def test_the_my_number_is_masked_when_a_queued_form_is_shown(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("scenario", ["revoked", "wrong-issuer", "tampered-kenhojo"])
+@pytest.mark.slow
 def test_a_card_that_is_not_genuine_fills_nothing(tmp_path: Path, scenario: str) -> None:
     result = run_counterapp(tmp_path, "form", "fill", "転入", "--simulate", scenario, stdin=PINS)
     assert result.code == 1
@@ -118,6 +121,7 @@ def test_a_card_that_is_not_genuine_fills_nothing(tmp_path: Path, scenario: str)
     assert not [e for e in _audit_events(tmp_path) if e.startswith("form.")]
 
 
+@pytest.mark.slow
 def test_missing_answers_keep_the_visit_as_drafts_and_name_the_fields(tmp_path: Path) -> None:
     result = _fill(tmp_path / "data", "転入", "questions: {join_nhi: false}")
     assert result.code == 5
@@ -126,6 +130,7 @@ def test_missing_answers_keep_the_visit_as_drafts_and_name_the_fields(tmp_path: 
     assert move["missing_or_invalid"]["new_address"] == "field.required"
 
 
+@pytest.mark.slow
 def test_an_unknown_event_is_a_usage_error(tmp_path: Path) -> None:
     result = run_counterapp(tmp_path, "form", "fill", "出生", "--simulate", "valid", stdin=PINS)
     assert result.code == 4 and "出生" in result.stderr
@@ -147,6 +152,7 @@ def _queue(data: Path) -> FormQueue:
     )
 
 
+@pytest.mark.slow
 def test_a_signed_form_verifies_and_fails_after_its_stored_content_changes(tmp_path: Path) -> None:
     data, record_id = _signed_record(tmp_path)
     verified = run_counterapp(data, "form", "verify-signature", record_id, "--json")
@@ -163,6 +169,7 @@ def test_a_signed_form_verifies_and_fails_after_its_stored_content_changes(tmp_p
     assert tampered.code == 1 and tampered.json()["reason"] == "signature.content_changed"
 
 
+@pytest.mark.slow
 def test_a_flipped_stored_byte_is_reported_as_damage(tmp_path: Path) -> None:
     data, record_id = _signed_record(tmp_path)
     db = open_database(data)
@@ -173,6 +180,7 @@ def test_a_flipped_stored_byte_is_reported_as_damage(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+@pytest.mark.slow
 def test_openssl_accepts_the_stored_signature(tmp_path: Path) -> None:
     data, record_id = _signed_record(tmp_path)
     stored = _queue(data).open(record_id, "test")
@@ -217,6 +225,7 @@ def test_form_check_refuses_a_form_that_pulls_the_my_number_without_saying_so(
     )
 
 
+@pytest.mark.slow
 def test_every_shipped_definition_file_passes_form_check(tmp_path: Path) -> None:
     files = sorted(Path("resources/forms").rglob("*.yaml"))
     for path in files:
@@ -224,6 +233,7 @@ def test_every_shipped_definition_file_passes_form_check(tmp_path: Path) -> None
         assert result.code == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_queue_purge_removes_drafts_past_their_retention(tmp_path: Path) -> None:
     data = tmp_path / "data"
     _fill(data, "転入", "questions: {}")
@@ -238,6 +248,7 @@ def test_queue_purge_removes_drafts_past_their_retention(tmp_path: Path) -> None
     assert DEFAULT_RESIDENT.name.encode() not in raw
 
 
+@pytest.mark.slow
 def test_doctor_reports_each_part_and_the_weaker_key_file(tmp_path: Path) -> None:
     result = run_counterapp(tmp_path, "doctor", "--json")
     assert result.code == 1, result.stdout  # J-LIS CA generation 2 is not shipped
@@ -249,6 +260,7 @@ def test_doctor_reports_each_part_and_the_weaker_key_file(tmp_path: Path) -> Non
     assert "鍵の保管 / key store: key file" in text
 
 
+@pytest.mark.slow
 def test_no_pin_or_my_number_in_the_trace_output_or_the_pdf(tmp_path: Path) -> None:
     data = tmp_path / "data"
     pdf = tmp_path / "visit.pdf"

@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -46,6 +47,7 @@ def _municipal_ca(tmp_path: Path) -> tuple[Path, str]:
     return path, hashlib.sha256(der).hexdigest()
 
 
+@pytest.mark.slow
 def test_unknown_ca_needs_a_confirmed_fingerprint(tmp_path: Path) -> None:
     path, digest = _municipal_ca(tmp_path)
     refused = run_counterapp(tmp_path, "trust", "add", str(path))
@@ -69,6 +71,7 @@ def test_test_only_ca_is_never_installed(tmp_path: Path) -> None:
     assert "TEST ONLY" in result.stderr
 
 
+@pytest.mark.slow
 def test_configured_anchors_replace_the_test_ones(tmp_path: Path) -> None:
     path, digest = _municipal_ca(tmp_path)
     assert run_counterapp(tmp_path, "trust", "add", str(path), "--confirm-sha256", digest).code == 0
@@ -78,6 +81,7 @@ def test_configured_anchors_replace_the_test_ones(tmp_path: Path) -> None:
     assert checks_of(result)["chain"]["reason"] == "chain.untrusted"
 
 
+@pytest.mark.slow
 def test_a_tampered_anchor_file_stops_verification(tmp_path: Path) -> None:
     path, digest = _municipal_ca(tmp_path)
     assert run_counterapp(tmp_path, "trust", "add", str(path), "--confirm-sha256", digest).code == 0

@@ -38,6 +38,7 @@ SCENARIO_VERDICTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", sorted(SCENARIO_VERDICTS))
 def test_verdict_for_each_scenario(tmp_path: Path, scenario: str) -> None:
     code, verdict, check, reason = SCENARIO_VERDICTS[scenario]
@@ -55,6 +56,7 @@ def test_verdict_for_each_scenario(tmp_path: Path, scenario: str) -> None:
     assert DEFAULT_RESIDENT.my_number not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("scenario", "message"),
     [
@@ -68,12 +70,14 @@ def test_card_problems_exit_3(tmp_path: Path, scenario: str, message: str) -> No
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_last_try_is_used_only_when_allowed(tmp_path: Path) -> None:
     result = verify(tmp_path, "--simulate", "auth-pin-last-try", "--allow-last-try")
     assert result.code == 0, result.stderr
     assert checks_of(result)["possession"]["outcome"] == "pass"
 
 
+@pytest.mark.slow
 def test_wrong_pin_is_not_retried(tmp_path: Path) -> None:
     # The right PIN follows on stdin: a program that retried would use it and pass.
     result = verify(tmp_path, "--simulate", "valid", stdin=f"0000\n{DEFAULT_RESIDENT.auth_pin}\n")
@@ -81,12 +85,14 @@ def test_wrong_pin_is_not_retried(tmp_path: Path) -> None:
     assert checks_of(result)["possession"]["reason"] == "pin.wrong"
 
 
+@pytest.mark.slow
 def test_no_possession_skips_the_auth_pin(tmp_path: Path) -> None:
     result = verify(tmp_path, "--simulate", "valid", "--no-possession", stdin="1234\n")
     assert result.code == 0, result.stderr
     assert checks_of(result)["possession"]["outcome"] == "skipped"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("at", "code", "reason"),
     [
@@ -104,6 +110,7 @@ def test_time_travel_at_the_validity_edges(
     assert checks_of(result)["validity"]["reason"] == reason
 
 
+@pytest.mark.slow
 def test_expired_card_is_fine_when_checked_as_of_its_validity(tmp_path: Path) -> None:
     result = verify(tmp_path, "--simulate", "expired", "--at", "2020-01-01")
     assert result.code == 0, result.stderr
@@ -122,12 +129,14 @@ def _stale_crl(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_stale_crl_is_undetermined_when_strict(tmp_path: Path) -> None:
     result = verify(tmp_path, "--simulate", "valid", "--crl", str(_stale_crl(tmp_path)))
     assert result.code == 2, result.stderr
     assert checks_of(result)["revocation"]["reason"] == "crl.stale"
 
 
+@pytest.mark.slow
 def test_stale_crl_is_a_warning_when_settings_say_warn(tmp_path: Path) -> None:
     (tmp_path / "settings.toml").write_text('revocation_unknown = "warn"\n', encoding="utf-8")
     result = verify(tmp_path, "--simulate", "valid", "--crl", str(_stale_crl(tmp_path)))
@@ -135,6 +144,7 @@ def test_stale_crl_is_a_warning_when_settings_say_warn(tmp_path: Path) -> None:
     assert result.json()["warnings"] == ["crl.stale"]
 
 
+@pytest.mark.slow
 def test_missing_crl_is_never_a_silent_pass(tmp_path: Path) -> None:
     unrelated = tmp_path / "other.crl"
     unrelated.write_bytes(b"not a crl")
@@ -148,6 +158,7 @@ def test_missing_crl_is_never_a_silent_pass(tmp_path: Path) -> None:
     assert checks_of(result)["revocation"]["reason"] == "crl.missing"
 
 
+@pytest.mark.slow
 def test_human_output_is_japanese_with_reasons(tmp_path: Path) -> None:
     result = run_counterapp(tmp_path, "verify", "--simulate", "revoked", stdin=PINS)
     assert result.code == 1
@@ -156,6 +167,7 @@ def test_human_output_is_japanese_with_reasons(tmp_path: Path) -> None:
     assert "TEST ONLY" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [("--bogus",), ("--at", "yesterday"), ("--simulate", "valid", "--reader", "x")],

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import VPCD_READER, StartCard
+from tests.conftest import StartCard
 from tests.counterapp.test_cli_verify import PINS, checks_of, verify
 
-pytestmark = pytest.mark.pcscd
+pytestmark = [pytest.mark.pcscd, pytest.mark.slow]
 
 
 def _test_lab(data_dir: Path) -> None:
@@ -33,8 +33,8 @@ def test_verdict_through_pcscd(
     reason: str | None,
 ) -> None:
     _test_lab(tmp_path)
-    virtual_card(scenario)
-    result = verify(tmp_path, "--reader", VPCD_READER, stdin=PINS)
+    reader = virtual_card(scenario).reader
+    result = verify(tmp_path, "--reader", reader, stdin=PINS)
     assert result.code == code, result.stderr
     assert checks_of(result)[check]["reason"] == reason
 
@@ -44,8 +44,8 @@ def test_a_reader_verifies_against_the_shipped_jlis_trust_not_the_test_one(
 ) -> None:
     # Without test_trust = "test-lab" a reader gets the shipped production anchors and
     # CVC keys: the TEST ONLY card chains to none of them and its CVC key id is unknown.
-    virtual_card("valid")
-    result = verify(tmp_path, "--reader", VPCD_READER, stdin=PINS)
+    reader = virtual_card("valid").reader
+    result = verify(tmp_path, "--reader", reader, stdin=PINS)
     assert result.code == 1, result.stderr
     assert result.json()["trust"] == "configured"
     checks = checks_of(result)

@@ -162,6 +162,7 @@ def test_the_released_forms_database_still_opens_and_decrypts(tmp_path: Path) ->
     assert audit.verify(db).ok
 
 
+@pytest.mark.slow
 def test_a_signature_drawn_on_screen_is_sealed_bound_to_the_content_and_purged(
     queue: FormQueue, juminhyo: LoadedForm, tmp_path: Path
 ) -> None:

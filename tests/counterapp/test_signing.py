@@ -89,6 +89,7 @@ def test_signer_summary_carries_no_personal_data_from_the_certificate(signed: Si
 
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
+@pytest.mark.slow
 def test_any_changed_content_byte_is_detected(signed: Signed, data: st.DataObject) -> None:
     position = data.draw(st.integers(0, len(CONTENT) - 1), label="position")
     value = data.draw(st.integers(0, 255).filter(lambda v: v != CONTENT[position]), label="value")
@@ -130,6 +131,7 @@ def test_truncated_signature_is_malformed(signed: Signed, data: st.DataObject) -
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
+@pytest.mark.slow
 def test_any_single_byte_change_gives_an_answer_not_a_crash(
     signed: Signed, data: st.DataObject
 ) -> None:

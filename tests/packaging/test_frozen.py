@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PINS = "1234\n1234\n"  # the emulator's auth and Kenhojo PINs, typed on standard input
-pytestmark = pytest.mark.timeout(1200)  # the first test waits for the PyInstaller build
+# The first test waits for the PyInstaller build.
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")

