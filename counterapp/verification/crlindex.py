@@ -293,15 +293,26 @@ def _within_next_update(indexed: IndexedCrl, now: dt.datetime) -> bool:
     return indexed.next_update_utc is not None and indexed.next_update_utc >= now
 
 
+_CONNECTIONS = threading.local()
+
+
 @contextlib.contextmanager
 def _connect(database: Path) -> Iterator[sqlite3.Connection]:
-    """One transaction: committed when the block ends, rolled back when it raises."""
-    if not database.exists():
+    """One transaction: committed when the block ends, rolled back when it raises.
+
+    Each thread keeps its connection open: closing the last connection to a WAL database
+    checkpoints it, which would cost more than the lookup itself.
+    """
+    cache: dict[Path, sqlite3.Connection] = getattr(_CONNECTIONS, "by_path", None) or {}
+    _CONNECTIONS.by_path = cache
+    db = cache.get(database)
+    if db is None or not database.exists():
         database.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.closing(sqlite3.connect(database)) as db:
-            db.execute("PRAGMA journal_mode=WAL")  # lookups go on while an index is built
-            db.executescript(_SCHEMA)
-    with contextlib.closing(sqlite3.connect(database, timeout=60)) as db, db:
+        db = sqlite3.connect(database, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")  # lookups go on while an index is built
+        db.executescript(_SCHEMA)
+        cache[database] = db
+    with db:
         yield db
 
 
