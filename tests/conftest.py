@@ -56,6 +56,37 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+class OwnPcscd:
+    """The pcscd this test session started, if it did (never one somebody else runs)."""
+
+    process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def start(cls) -> bool:
+        binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
+        # A hard-killed pcscd leaves these behind and the next one refuses to start.
+        for stale in ("pcscd.comm", "pcscd.pid"):
+            (PCSCD_RUN_DIR / stale).unlink(missing_ok=True)
+        process = subprocess.Popen(
+            [binary, "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 15
+        while not _vpcd_listening():
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                return False
+            time.sleep(0.1)
+        cls.process = process
+        return True
+
+    @classmethod
+    def stop(cls) -> None:
+        process, cls.process = cls.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def pcscd() -> Iterator[None]:
     """A pcscd whose vpcd slot listens on 127.0.0.1:35963 (reused when already running)."""
@@ -65,21 +96,10 @@ def pcscd() -> Iterator[None]:
     if _vpcd_listening():
         yield
         return
-    # A hard-killed pcscd leaves these behind and the next one refuses to start.
-    for stale in ("pcscd.comm", "pcscd.pid"):
-        (PCSCD_RUN_DIR / stale).unlink(missing_ok=True)
-    process = subprocess.Popen(
-        [binary, "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 15
-    while not _vpcd_listening():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            _missing("pcscd did not start with the vpcd reader")
-        time.sleep(0.1)
+    if not OwnPcscd.start():
+        _missing("pcscd did not start with the vpcd reader")
     yield
-    process.terminate()
-    process.wait(timeout=10)
+    OwnPcscd.stop()
 
 
 @dataclass

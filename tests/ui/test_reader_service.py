@@ -1,0 +1,84 @@
+"""The smart-card service stops and comes back: the terminal reconnects by itself.
+
+On Windows the service stops when the last reader is unplugged and an open context stays
+dead; pcscd can restart. Here the pcscd this session started is stopped and started again
+while a clerk window on the vpcd reader and a ``CardEvents`` watcher are running.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from cardreader.pcsc import CardEventHandlers, CardEvents
+from counterapp.settings import Settings
+from tests.conftest import VPCD_READER, OwnPcscd, StartCard
+from ui.clerk.window import ClerkWindow
+from ui.context import build_context
+
+pytestmark = pytest.mark.pcscd
+
+NO_READER = "カードリーダーが接続されていません"
+WAIT_MS = 30_000
+
+
+class Recorded:
+    """What a watcher reported, in order (written on the watcher's thread)."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+
+    def add(self, kind: str, reader: str) -> None:
+        with self.lock:
+            self.events.append((kind, reader))
+
+    def count(self, kind: str) -> int:
+        with self.lock:
+            return sum(1 for seen, reader in self.events if seen == kind and reader == VPCD_READER)
+
+
+def test_the_terminal_reconnects_after_the_smart_card_service_restarts(
+    qtbot: QtBot,
+    pcscd: None,
+    ui_settings: Settings,
+    virtual_card: StartCard,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if OwnPcscd.process is None:
+        pytest.skip("pcscd was not started by this test session: it is not ours to stop")
+    caplog.set_level(logging.WARNING, logger="cardreader.pcsc")
+    recorded = Recorded()
+    handlers = CardEventHandlers(
+        card_inserted=lambda name, _atr: recorded.add("inserted", name),
+        reader_added=lambda name: recorded.add("added", name),
+        reader_removed=lambda name: recorded.add("removed", name),
+    )
+    context = build_context(ui_settings, VPCD_READER, None)
+    window = ClerkWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    status = window.status.reader
+    try:
+        with CardEvents(handlers):
+            qtbot.waitUntil(lambda: VPCD_READER in status.text(), timeout=WAIT_MS)
+            qtbot.waitUntil(lambda: recorded.count("added") == 1, timeout=WAIT_MS)
+
+            OwnPcscd.stop()
+            qtbot.waitUntil(lambda: status.text() == NO_READER, timeout=WAIT_MS)
+            qtbot.waitUntil(lambda: recorded.count("removed") == 1, timeout=WAIT_MS)
+
+            assert OwnPcscd.start(), "pcscd did not start again"
+            qtbot.waitUntil(lambda: VPCD_READER in status.text(), timeout=WAIT_MS)
+            virtual_card("valid")
+            qtbot.waitUntil(lambda: "カードあり" in status.text(), timeout=WAIT_MS)
+            qtbot.waitUntil(lambda: recorded.count("inserted") == 1, timeout=WAIT_MS)
+            assert recorded.count("added") == 2
+    finally:
+        context.close()
+    gone = [r for r in caplog.records if "unavailable" in r.getMessage()]
+    back = [r for r in caplog.records if "is back" in r.getMessage()]
+    assert len(gone) == 2 and len(back) == 2  # once per watcher (the window's and ours)
