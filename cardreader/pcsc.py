@@ -125,6 +125,24 @@ class PcscConnection:
             time.sleep(PRESENCE_INTERVAL_SECONDS)
         return True
 
+    @property
+    def protocol(self) -> str:
+        """The protocol the reader negotiated: "T=0", "T=1" or "RAW"."""
+        names = {PyscardConnection.T0_protocol: "T=0", PyscardConnection.T1_protocol: "T=1"}
+        return names.get(self._connection.getProtocol(), "RAW")
+
+    def reset(self, *, power_cycle: bool = False) -> None:
+        """Warm-reset the card, or power it off and on (``power_cycle``)."""
+        disposition = scard.SCARD_UNPOWER_CARD if power_cycle else scard.SCARD_RESET_CARD
+        try:
+            self._connection.reconnect(
+                PyscardConnection.T0_protocol | PyscardConnection.T1_protocol,
+                mode=scard.SCARD_SHARE_SHARED,
+                disposition=disposition,
+            )
+        except SmartcardException as exc:
+            raise _transport_error(exc) from exc
+
     def reconnect(self) -> None:
         """Reconnect after another program reset the card (the card keeps its PIN state)."""
         try:
