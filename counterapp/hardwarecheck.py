@@ -49,15 +49,15 @@ SW_BAD_P1P2 = 0x6A86
 MF_DATA_OBJECTS = ("0045", "00F0", "00F2", "00F7", "00F8", "7F21", "5F51", "0042", "0066")
 # Every secret whose tries counter an empty VERIFY reads, per application.
 SECRETS = (
-    ("jpki.auth_pin", JPKI_AID, 0x18),
-    ("jpki.signing_password", JPKI_AID, 0x1B),
-    ("kenhojo.pin", KENHOJO_AID, 0x11),
-    ("kenhojo.key_0012", KENHOJO_AID, 0x12),
-    ("kenhojo.collation_a", KENHOJO_AID, 0x14),
-    ("kenhojo.collation_b", KENHOJO_AID, 0x15),
-    ("kenkaku.birth_date_key", KENKAKU_AID, 0x11),
-    ("kenkaku.collation_b", KENKAKU_AID, 0x12),
-    ("kenkaku.collation_a", KENKAKU_AID, 0x13),
+    ("jpki_auth_pin", JPKI_AID, 0x18),
+    ("jpki_signing_password", JPKI_AID, 0x1B),
+    ("kenhojo_pin", KENHOJO_AID, 0x11),
+    ("kenhojo_key_0012", KENHOJO_AID, 0x12),
+    ("kenhojo_collation_a", KENHOJO_AID, 0x14),
+    ("kenhojo_collation_b", KENHOJO_AID, 0x15),
+    ("kenkaku_birth_date_key", KENKAKU_AID, 0x11),
+    ("kenkaku_collation_b", KENKAKU_AID, 0x12),
+    ("kenkaku_collation_a", KENKAKU_AID, 0x13),
 )
 
 

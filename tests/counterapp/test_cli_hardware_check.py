@@ -68,7 +68,7 @@ def test_the_json_report_has_the_reader_facts_and_no_personal_data(
     assert report["latency"]["read_binary"]["count"] >= 10
     assert report["latency"]["compute_signature"] is None  # no PIN asked: no signature
     assert report["status_words"]["9000"] > 0
-    assert report["tries_left"]["jpki.auth_pin"] == "3"
+    assert report["tries_left"]["jpki_auth_pin"] == "3"
     observed = {item["behaviour"]: item["result"] for item in report["observations"]}
     assert observed["select_mf_after_reset"] == "as_documented"
     assert observed["select_by_aid_prefix"] == "as_documented"
@@ -104,7 +104,7 @@ def test_with_the_pin_the_signature_is_timed_and_no_try_is_lost(
     assert DEFAULT_RESIDENT.auth_pin not in result.stdout + result.stderr
     assert_no_personal_data(result.stdout + result.stderr)
     again = hardware_check(tmp_path, "--json")
-    assert again.json()["tries_left"]["jpki.auth_pin"] == "3"
+    assert again.json()["tries_left"]["jpki_auth_pin"] == "3"
 
 
 def test_a_wrong_pin_is_sent_once_and_reported(virtual_card: StartCard, tmp_path: Path) -> None:
@@ -115,4 +115,4 @@ def test_a_wrong_pin_is_sent_once_and_reported(virtual_card: StartCard, tmp_path
     assert report["latency"]["compute_signature"] is None
     assert any(item["result"] == "not_probed" for item in report["observations"])
     again = hardware_check(tmp_path, "--json")
-    assert again.json()["tries_left"]["jpki.auth_pin"] == "2"  # one try, never a resend
+    assert again.json()["tries_left"]["jpki_auth_pin"] == "2"  # one try, never a resend
