@@ -44,6 +44,7 @@ SW_END_OF_FILE = 0x6282
 SW_WRONG_LENGTH = 0x6700
 SW_FIRST_AFTER_POWER = 0x6F00
 SW_BAD_P1P2 = 0x6A86
+GP_ISD_AID = bytes.fromhex("A0000001510000")
 # MF-level GET DATA objects (SOL only). 0045 is the card id and 00F0/00F2 the municipality
 # and expiry: presence and length only, never the value.
 MF_DATA_OBJECTS = ("0045", "00F0", "00F2", "00F7", "00F8", "7F21", "5F51", "0042", "0066")
@@ -167,7 +168,10 @@ def run_hardware_check(
     report.tries_left = check.tries_counters()
     report.observations += check.select_and_sfi_forms()
     if interaction is not None:
-        report.observations += check.with_pin(interaction)
+        try:
+            report.observations += check.with_pin(interaction)
+        finally:
+            _forget_pin(connection)
     report.latency = {
         "read_binary": _latency(recorder.samples, Ins.READ_BINARY),
         "compute_signature": _latency(recorder.samples, Ins.COMPUTE_SIGNATURE),
@@ -175,6 +179,14 @@ def run_hardware_check(
     }
     report.status_words = dict(sorted(Counter(f"{s.sw:04X}" for s in recorder.samples).items()))
     return report
+
+
+def _forget_pin(connection: CheckedConnection) -> None:
+    """Leave no verified PIN on the card: power it off and on."""
+    try:
+        connection.reset(power_cycle=True)
+    except CardError:
+        return  # card removed or reset refused: the PIN state goes when the card loses power
 
 
 def _latency(samples: list[_Sample], ins: int | None) -> Latency | None:
@@ -262,7 +274,24 @@ class _Check:
                 f"SW {_sw(mf_after_ap)}",
             )
         )
+        found.append(self.isd_restores_mf())
         return found
+
+    def isd_restores_mf(self) -> Observation:
+        """Does selecting the GlobalPlatform ISD bring the card back to its power-on state?"""
+        isd = self.select(GP_ISD_AID)
+        mf = self.send(CommandApdu(0x00, Ins.SELECT, 0x00, 0x00))[1] if isd == SW_OK else None
+        if isd != SW_OK:
+            result, observed = Result.NOT_SUPPORTED, f"SELECT ISD: SW {_sw(isd)}"
+        else:
+            result = Result.AS_DOCUMENTED if mf == SW_BAD_P1P2 else Result.DIFFERS
+            observed = f"SELECT ISD: SW 9000; SELECT MF then: SW {_sw(mf or 0)}"
+        return Observation(
+            "isd_restores_power_on_state",
+            "selecting the ISD (A0 00 00 01 51 00 00) restores the power-on (MF) state",
+            result,
+            observed,
+        )
 
     def mf_get_data(self) -> Observation:
         """Which MF data objects answer, and how long they are (never their value)."""

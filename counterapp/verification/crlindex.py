@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 INDEX_FILE = Path("crl") / "index.sqlite"
 INSERT_BATCH = 50_000
+MAX_OPEN_DATABASES = 4  # per thread
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "sha1": hashes.SHA1,
     "sha256": hashes.SHA256,
@@ -307,6 +308,10 @@ def _connect(database: Path) -> Iterator[sqlite3.Connection]:
     _CONNECTIONS.by_path = cache
     db = cache.get(database)
     if db is None or not database.exists():
+        if db is not None:
+            cache.pop(database).close()  # the file was deleted: start over
+        while len(cache) >= MAX_OPEN_DATABASES:  # another data folder (tests): close the oldest
+            cache.pop(next(iter(cache))).close()
         database.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(database, timeout=60)
         db.execute("PRAGMA journal_mode=WAL")  # lookups go on while an index is built
