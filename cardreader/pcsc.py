@@ -49,6 +49,7 @@ def list_readers() -> list[ReaderInfo]:
             return []
         states = [(name, scard.SCARD_STATE_UNAWARE) for name in names]
         result, new_states = scard.SCardGetStatusChange(context, 0, states)
+        _check_service(result, "reader status")
         if result not in (scard.SCARD_S_SUCCESS, scard.SCARD_E_TIMEOUT):
             raise TransportError(f"reader status failed: {scard.SCardGetErrorMessage(result)}")
         return [
@@ -173,42 +174,6 @@ def _transport_error(exc: SmartcardException) -> TransportError:
     return TransportError(f"PC/SC error: {text}")
 
 
-def _establish() -> int:
-    result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    if result != scard.SCARD_S_SUCCESS:
-        raise ReaderNotFound(
-            f"the smart-card service is not running: {scard.SCardGetErrorMessage(result)}"
-        )
-    return int(context)
-
-
-def _reader_names(context: int) -> list[str]:
-    result, names = scard.SCardListReaders(context, [])
-    if result in (scard.SCARD_E_NO_READERS_AVAILABLE, scard.SCARD_E_READER_UNAVAILABLE):
-        return []
-    if result != scard.SCARD_S_SUCCESS:
-        raise TransportError(f"listing readers failed: {scard.SCardGetErrorMessage(result)}")
-    return list(names)
-
-
-ReaderCallback = Callable[[str], None]
-InsertCallback = Callable[[str, bytes], None]
-
-
-def _ignore(*_args: object) -> None:
-    return None
-
-
-@dataclass
-class CardEventHandlers:
-    """Plain callbacks, called on the watcher's thread."""
-
-    card_inserted: InsertCallback = _ignore
-    card_removed: ReaderCallback = _ignore
-    reader_added: ReaderCallback = _ignore
-    reader_removed: ReaderCallback = _ignore
-
-
 # The service is gone or restarted and this context is dead (Windows stops the smart-card
 # service when the last reader is unplugged; pcscd can restart): establish a new one.
 _SERVICE_GONE = frozenset(
@@ -233,6 +198,43 @@ class ServiceUnavailable(TransportError):
 def _check_service(result: int, what: str) -> None:
     if result & 0xFFFFFFFF in _SERVICE_GONE:
         raise ServiceUnavailable(f"{what}: {scard.SCardGetErrorMessage(result)}")
+
+
+def _establish() -> int:
+    result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if result != scard.SCARD_S_SUCCESS:
+        raise ReaderNotFound(
+            f"the smart-card service is not running: {scard.SCardGetErrorMessage(result)}"
+        )
+    return int(context)
+
+
+def _reader_names(context: int) -> list[str]:
+    result, names = scard.SCardListReaders(context, [])
+    _check_service(result, "listing readers")
+    if result in (scard.SCARD_E_NO_READERS_AVAILABLE, scard.SCARD_E_READER_UNAVAILABLE):
+        return []
+    if result != scard.SCARD_S_SUCCESS:
+        raise TransportError(f"listing readers failed: {scard.SCardGetErrorMessage(result)}")
+    return list(names)
+
+
+ReaderCallback = Callable[[str], None]
+InsertCallback = Callable[[str, bytes], None]
+
+
+def _ignore(*_args: object) -> None:
+    return None
+
+
+@dataclass
+class CardEventHandlers:
+    """Plain callbacks, called on the watcher's thread."""
+
+    card_inserted: InsertCallback = _ignore
+    card_removed: ReaderCallback = _ignore
+    reader_added: ReaderCallback = _ignore
+    reader_removed: ReaderCallback = _ignore
 
 
 class CardEvents:
@@ -326,9 +328,7 @@ class CardEvents:
 
     def _sync_readers(self, present: dict[str, bool], states: dict[str, int]) -> None:
         assert self._context is not None
-        result, found = scard.SCardListReaders(self._context, [])
-        _check_service(result, "listing readers")
-        names = [] if result != scard.SCARD_S_SUCCESS else list(found)
+        names = _reader_names(self._context)
         for name in names:
             if name not in states:
                 states[name] = scard.SCARD_STATE_UNAWARE

@@ -82,3 +82,19 @@ def test_the_terminal_reconnects_after_the_smart_card_service_restarts(
     gone = [r for r in caplog.records if "unavailable" in r.getMessage()]
     back = [r for r in caplog.records if "is back" in r.getMessage()]
     assert len(gone) == 2 and len(back) == 2  # once per watcher (the window's and ours)
+
+
+def test_a_clerk_window_without_its_reader_says_so_and_starts_anyway(
+    qtbot: QtBot, pcscd: None, ui_settings: Settings
+) -> None:
+    context = build_context(ui_settings, "No Such Reader 99", None)
+    window = ClerkWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.status.retranslate("ja")
+        assert window.status.reader.text() == NO_READER
+        window.status.retranslate("en")
+        assert window.status.reader.text() == "No card reader is connected"
+    finally:
+        context.close()
