@@ -168,7 +168,7 @@ def build_index(path: Path, database: Path) -> IndexedCrl:
 
 
 def parse_full(data: bytes) -> x509.CertificateRevocationList:
-    """DER or PEM CRL with every field decoded; CrlIndexError otherwise."""
+    """DER or PEM CRL with its header decoded; CrlIndexError otherwise (entries: see below)."""
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
             crl = x509.load_pem_x509_crl(data)
@@ -176,11 +176,22 @@ def parse_full(data: bytes) -> x509.CertificateRevocationList:
             crl = x509.load_der_x509_crl(data)
         # cryptography decodes these lazily: touch them now so a garbled CRL fails here.
         _ = (crl.issuer, crl.last_update_utc, crl.next_update_utc, crl.extensions)
-        for revoked in crl:
-            _ = (revoked.serial_number, revoked.revocation_date_utc, revoked.extensions)
     except (ValueError, x509.UnsupportedGeneralNameType, x509.InvalidVersion) as exc:
         raise CrlIndexError("not a CRL") from exc
     return crl
+
+
+def sorted_serial_keys(crl: x509.CertificateRevocationList) -> list[bytes]:
+    """Every entry decoded (a garbled one fails the CRL), as sorted index keys."""
+    try:
+        keys = []
+        for revoked in crl:
+            _ = (revoked.revocation_date_utc, revoked.extensions)
+            keys.append(serial_key(revoked.serial_number))
+    except (ValueError, x509.UnsupportedGeneralNameType, x509.InvalidVersion) as exc:
+        raise CrlIndexError("not a CRL") from exc
+    keys.sort()  # inserting in key order is about twice as fast
+    return keys
 
 
 def wait_for_background_builds(timeout: float | None = None) -> None:
@@ -198,7 +209,7 @@ def _store(crl: x509.CertificateRevocationList, digest: str, database: Path) -> 
         tbs_digest = hasher.finalize()
     # IntegrityError: another process indexed the same CRL first; use theirs.
     with contextlib.suppress(sqlite3.IntegrityError):
-        _insert_crl(database, crl, digest, hash_name, tbs_digest)
+        _insert_crl(database, crl, digest, hash_name, tbs_digest, sorted_serial_keys(crl))
     with _connect(database) as db:
         found = _load(db, database, digest)
     assert found is not None
@@ -211,6 +222,7 @@ def _insert_crl(
     digest: str,
     hash_name: str,
     tbs_digest: bytes,
+    keys: list[bytes],
 ) -> None:
     """The CRL row and all its serials in one transaction: readers never see half an index."""
     next_update = crl.next_update_utc
@@ -229,23 +241,15 @@ def _insert_crl(
             ),
         )
         crl_id = int(cursor.lastrowid or 0)
-        entries = _insert_serials(db, crl_id, crl)
+        entries = _insert_serials(db, crl_id, keys)
         db.execute("UPDATE crl SET entries = ? WHERE id = ?", (entries, crl_id))
 
 
-def _insert_serials(
-    db: sqlite3.Connection, crl_id: int, crl: x509.CertificateRevocationList
-) -> int:
-    count = 0
-    batch: list[tuple[int, bytes]] = []
-    for revoked in crl:
-        batch.append((crl_id, serial_key(revoked.serial_number)))
-        if len(batch) >= INSERT_BATCH:
-            db.executemany("INSERT OR IGNORE INTO revoked VALUES (?, ?)", batch)
-            count += len(batch)
-            batch.clear()
-    db.executemany("INSERT OR IGNORE INTO revoked VALUES (?, ?)", batch)
-    return count + len(batch)
+def _insert_serials(db: sqlite3.Connection, crl_id: int, keys: list[bytes]) -> int:
+    for start in range(0, len(keys), INSERT_BATCH):
+        batch = keys[start : start + INSERT_BATCH]
+        db.executemany("INSERT OR IGNORE INTO revoked VALUES (?, ?)", ((crl_id, k) for k in batch))
+    return len(keys)
 
 
 def _remember_source(database: Path, path: Path, size: int, mtime_ns: int, digest: str) -> None:
