@@ -49,6 +49,7 @@ def list_readers() -> list[ReaderInfo]:
             return []
         states = [(name, scard.SCARD_STATE_UNAWARE) for name in names]
         result, new_states = scard.SCardGetStatusChange(context, 0, states)
+        _check_service(result, "reader status")
         if result not in (scard.SCARD_S_SUCCESS, scard.SCARD_E_TIMEOUT):
             raise TransportError(f"reader status failed: {scard.SCardGetErrorMessage(result)}")
         return [
@@ -125,6 +126,24 @@ class PcscConnection:
             time.sleep(PRESENCE_INTERVAL_SECONDS)
         return True
 
+    @property
+    def protocol(self) -> str:
+        """The protocol the reader negotiated: "T=0", "T=1" or "RAW"."""
+        names = {PyscardConnection.T0_protocol: "T=0", PyscardConnection.T1_protocol: "T=1"}
+        return names.get(self._connection.getProtocol(), "RAW")
+
+    def reset(self, *, power_cycle: bool = False) -> None:
+        """Warm-reset the card, or power it off and on (``power_cycle``)."""
+        disposition = scard.SCARD_UNPOWER_CARD if power_cycle else scard.SCARD_RESET_CARD
+        try:
+            self._connection.reconnect(
+                PyscardConnection.T0_protocol | PyscardConnection.T1_protocol,
+                mode=scard.SCARD_SHARE_SHARED,
+                disposition=disposition,
+            )
+        except SmartcardException as exc:
+            raise _transport_error(exc) from exc
+
     def reconnect(self) -> None:
         """Reconnect after another program reset the card (the card keeps its PIN state)."""
         try:
@@ -155,6 +174,32 @@ def _transport_error(exc: SmartcardException) -> TransportError:
     return TransportError(f"PC/SC error: {text}")
 
 
+# The service is gone or restarted and this context is dead (Windows stops the smart-card
+# service when the last reader is unplugged; pcscd can restart): establish a new one.
+_SERVICE_GONE = frozenset(
+    code & 0xFFFFFFFF
+    for code in (
+        scard.SCARD_E_NO_SERVICE,
+        scard.SCARD_E_SERVICE_STOPPED,
+        scard.SCARD_E_INVALID_HANDLE,
+        scard.SCARD_F_COMM_ERROR,
+    )
+)
+SERVICE_RETRY_FIRST_SECONDS = 0.5
+SERVICE_RETRY_MAX_SECONDS = 5.0
+
+
+class ServiceUnavailable(TransportError):
+    """The smart-card service (WinSCard / pcscd) is stopped or was restarted."""
+
+    message_key = "reader.service_unavailable"
+
+
+def _check_service(result: int, what: str) -> None:
+    if result & 0xFFFFFFFF in _SERVICE_GONE:
+        raise ServiceUnavailable(f"{what}: {scard.SCardGetErrorMessage(result)}")
+
+
 def _establish() -> int:
     result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if result != scard.SCARD_S_SUCCESS:
@@ -166,6 +211,7 @@ def _establish() -> int:
 
 def _reader_names(context: int) -> list[str]:
     result, names = scard.SCardListReaders(context, [])
+    _check_service(result, "listing readers")
     if result in (scard.SCARD_E_NO_READERS_AVAILABLE, scard.SCARD_E_READER_UNAVAILABLE):
         return []
     if result != scard.SCARD_S_SUCCESS:
@@ -194,29 +240,34 @@ class CardEventHandlers:
 class CardEvents:
     """Watch readers and cards with ``SCardGetStatusChange`` on a background thread.
 
-    Cards already present when watching starts are reported as insertions.
+    Cards already present when watching starts are reported as insertions. When the
+    smart-card service stops or restarts, every reader is reported removed, and the
+    watcher re-establishes its PC/SC context by itself (backing off up to
+    ``SERVICE_RETRY_MAX_SECONDS``), then reports the readers it finds again.
     """
 
     def __init__(self, handlers: CardEventHandlers) -> None:
         self.handlers = handlers
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
         self._context: int | None = None
+        self.service_available = False
+        self._service_was_lost = False
 
     def start(self) -> None:
-        self._context = _establish()
+        """Start watching; a stopped service is waited for on the watcher's thread."""
         self._thread = threading.Thread(target=self._run, name="pcsc-events", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._context is not None:
-            scard.SCardCancel(self._context)
+        with self._lock:
+            if self._context is not None:
+                scard.SCardCancel(self._context)
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self._context is not None:
-            scard.SCardReleaseContext(self._context)
-            self._context = None
+        self._release()
 
     def __enter__(self) -> CardEvents:
         self.start()
@@ -226,16 +277,54 @@ class CardEvents:
         self.stop()
 
     def _run(self) -> None:
-        assert self._context is not None
         present: dict[str, bool] = {}
         states: dict[str, int] = {}
+        retry = SERVICE_RETRY_FIRST_SECONDS
         while not self._stop.is_set():
             try:
+                if self._context is None:
+                    self._connect_service()
                 self._sync_readers(present, states)
                 self._wait_for_change(present, states)
+                retry = SERVICE_RETRY_FIRST_SECONDS
+            except ServiceUnavailable as exc:
+                self._service_lost(present, states, str(exc))
+                self._stop.wait(retry)
+                retry = min(retry * 2, SERVICE_RETRY_MAX_SECONDS)
             except Exception:  # a watcher must survive a flaky service; log and go on
                 log.exception("card event watcher error")
                 self._stop.wait(EVENT_POLL_MS / 1000)
+
+    def _connect_service(self) -> None:
+        result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        _check_service(result, "connecting to the smart-card service")
+        if result != scard.SCARD_S_SUCCESS:
+            raise ServiceUnavailable(scard.SCardGetErrorMessage(result))
+        with self._lock:
+            self._context = int(context)
+        if self._service_was_lost:
+            log.warning("smart-card service is back: watching readers again")
+        self._service_was_lost = False
+        self.service_available = True
+
+    def _service_lost(self, present: dict[str, bool], states: dict[str, int], why: str) -> None:
+        """Report every reader gone, once; drop the dead context."""
+        self._release()
+        if not self._service_was_lost:
+            log.warning("smart-card service unavailable (%s): retrying in the background", why)
+        self._service_was_lost = True
+        self.service_available = False
+        for name in list(states):
+            if present.pop(name, False):
+                self.handlers.card_removed(name)
+            del states[name]
+            self.handlers.reader_removed(name)
+
+    def _release(self) -> None:
+        with self._lock:
+            context, self._context = self._context, None
+        if context is not None:
+            scard.SCardReleaseContext(context)
 
     def _sync_readers(self, present: dict[str, bool], states: dict[str, int]) -> None:
         assert self._context is not None
@@ -261,6 +350,9 @@ class CardEvents:
         result, new_states = scard.SCardGetStatusChange(self._context, EVENT_POLL_MS, watched)
         if result in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
             return
+        _check_service(result, "waiting for card events")
+        if result in (scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE):
+            return  # a reader went away mid-wait: the next listing reports it
         if result != scard.SCARD_S_SUCCESS:
             raise TransportError(scard.SCardGetErrorMessage(result))
         for name, event, atr in new_states:

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-
 from cardreader.errors import CardRemoved, PinBlocked, PinError
 from cardreader.mynumber import MyNumber
 from cardreader.sessions import MyNumberCard
@@ -24,6 +22,7 @@ from counterapp.interaction import Interaction
 from counterapp.reading import CounterRead, read_for_counter, read_for_visit
 from counterapp.settings import Settings
 from counterapp.verification.engine import VerificationPolicy, evaluate
+from counterapp.verification.revocation import AnyCrl
 from counterapp.verification.sources import crls_for, trust_for
 from counterapp.verification.trust import TrustConfig
 from counterapp.verification.verdict import Overall, Verdict
@@ -78,7 +77,7 @@ class VerifiedCard:
 @dataclass(frozen=True)
 class VerificationInputs:
     trust: TrustConfig
-    crls: Sequence[x509.CertificateRevocationList]
+    crls: Sequence[AnyCrl]
     policy: VerificationPolicy
     when: dt.datetime
 

@@ -121,19 +121,35 @@ class Watch(Protocol):
     def stop(self) -> None: ...
 
 
-def watch_presence(source: CardSource, changed: Callable[[bool], None]) -> Watch | None:
+def watch_presence(
+    source: CardSource,
+    changed: Callable[[bool], None],
+    reader_changed: Callable[[bool], None] | None = None,
+) -> Watch | None:
     """Call ``changed(present)`` when a card is placed on or taken off the source's reader.
 
-    The emulator has no reader to watch (None): its front end places the card itself.
+    ``reader_changed(connected)`` follows the reader itself: unplugged, or the smart-card
+    service stopped (the watcher reconnects by itself). The reader need not be there when
+    watching starts. The emulator has no reader to watch (None): its front end places the
+    card itself.
     """
     if source.reader is None:
         return None
-    from cardreader.pcsc import CardEventHandlers, CardEvents, find_reader
+    from cardreader.pcsc import CardEventHandlers, CardEvents
 
-    reader = find_reader(source.reader)
+    wanted = source.reader.lower()  # the full name, or a unique part of it (as --reader)
+
+    def ours(name: str) -> bool:
+        return wanted in name.lower()
+
+    def reader(connected: bool) -> Callable[[str], None]:
+        return lambda name: reader_changed(connected) if reader_changed and ours(name) else None
+
     handlers = CardEventHandlers(
-        card_inserted=lambda name, _atr: changed(True) if name == reader else None,
-        card_removed=lambda name: changed(False) if name == reader else None,
+        card_inserted=lambda name, _atr: changed(True) if ours(name) else None,
+        card_removed=lambda name: changed(False) if ours(name) else None,
+        reader_added=reader(True),
+        reader_removed=reader(False),
     )
     events = CardEvents(handlers)
     events.start()

@@ -35,6 +35,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "カードリーダーが見つかりません。接続を確認してください。",
         "en": "The card reader was not found. Check that it is connected.",
     },
+    "reader.service_unavailable": {
+        "ja": "スマートカードサービスが停止しています。カードリーダーを接続し直してください。",
+        "en": "The smart-card service is not running. Reconnect the card reader.",
+    },
     "reader.no_extended_length": {
         "ja": "カードリーダーが拡張長APDUに対応していません。",
         "en": "The reader does not pass extended-length APDUs.",

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -42,11 +42,31 @@ class PcscdUnavailable(Exception):
     """pcscd or the vpcd driver is missing, or another pcscd without vpcd is running."""
 
 
+class PcscdService:
+    """The pcscd a test run started itself: a test may stop it and start it again."""
+
+    def __init__(self, port: int, conf_dir: Path) -> None:
+        self.port, self.conf_dir = port, conf_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = _start(self.port, self.conf_dir)
+        STATE_FILE.write_text(json.dumps({"pid": self.process.pid, "port": self.port}), "utf-8")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+        STATE_FILE.unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class VirtualReader:
     """The vpcd reader of this run: slot 0 takes the virtual card, slot 1 stays empty."""
 
     port: int
+    service: PcscdService | None = field(default=None, compare=False)  # None: not ours to stop
 
     @property
     def name(self) -> str:
@@ -195,11 +215,9 @@ def running_pcscd(announce: Announce = print) -> Iterator[VirtualReader]:
     vpcd_driver()  # fail early and clearly when vsmartcard-vpcd is missing
     port = free_port_pair()
     with tempfile.TemporaryDirectory(prefix="counterapp-pcscd-") as conf_dir:
-        process = _start(port, Path(conf_dir))
-        STATE_FILE.write_text(json.dumps({"pid": process.pid, "port": port}), encoding="utf-8")
+        service = PcscdService(port, Path(conf_dir))
+        service.start()
         try:
-            yield VirtualReader(port)
+            yield VirtualReader(port, service)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
-            STATE_FILE.unlink(missing_ok=True)
+            service.stop()

@@ -28,7 +28,7 @@ from counterapp.verification.checks import (
 )
 from counterapp.verification.consistency import CONSISTENCY, check_consistency
 from counterapp.verification.gap import generation_gap
-from counterapp.verification.revocation import REVOCATION, check_revocation
+from counterapp.verification.revocation import REVOCATION, AnyCrl, check_revocation
 from counterapp.verification.trust import TrustConfig
 from counterapp.verification.verdict import CertificateFacts, CheckResult, Outcome, Verdict
 
@@ -44,7 +44,7 @@ class VerificationPolicy:
 def evaluate(
     read: CounterRead,
     trust: TrustConfig,
-    crls: Sequence[x509.CertificateRevocationList],
+    crls: Sequence[AnyCrl],
     at: dt.datetime,
     policy: VerificationPolicy = VerificationPolicy(),
     *,

@@ -1,7 +1,9 @@
 """Certificate revocation lists: from files or URLs, cached with their next update.
 
 JPKI publishes no HTTP CRL pointer (the CRL DP is a directoryName), so the CRL
-comes from configuration: a file the back office delivers, or a URL.
+comes from configuration: a file the back office delivers, or a URL. Configured CRLs
+are indexed once per update (``crlindex``); a CRL object given directly (a ``--crl``
+file, the emulator's test CRLs) is checked as it is.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from counterapp.verification.crlindex import CrlIndexError, IndexedCrl, current_index
 from counterapp.verification.verdict import CheckResult
+
+# An indexed CRL (configured sources) or a parsed one (explicit files, test CRLs).
+AnyCrl = x509.CertificateRevocationList | IndexedCrl
 
 REVOCATION = "revocation"
 CRL_CACHE_DIR = "crl"
@@ -44,69 +50,78 @@ def parse_crl(data: bytes) -> x509.CertificateRevocationList:
     return crl
 
 
-def load_crls(
-    sources: Iterable[str], cache_dir: Path, now: dt.datetime
-) -> list[x509.CertificateRevocationList]:
-    """Every configured CRL; a URL is fetched only when its cached copy is past next update.
+def load_crls(sources: Iterable[str], cache_dir: Path, now: dt.datetime) -> list[AnyCrl]:
+    """Every configured CRL, indexed; a URL is fetched only when its copy is past next update.
 
     A source that cannot be read is left out: the check then reports the CRL missing.
     """
-    found = []
+    found: list[AnyCrl] = []
     for source in sources:
         try:
             if source.startswith(("http://", "https://")):
                 found.append(_cached_fetch(source, cache_dir, now))
             else:
-                found.append(parse_crl(Path(source).read_bytes()))
-        except (OSError, CrlError, httpx.HTTPError):
+                found.append(current_index(Path(source), cache_dir, now))
+        except (OSError, CrlError, CrlIndexError, httpx.HTTPError):
             continue
     return found
 
 
-def _cached_fetch(url: str, cache_dir: Path, now: dt.datetime) -> x509.CertificateRevocationList:
+def _cached_fetch(url: str, cache_dir: Path, now: dt.datetime) -> IndexedCrl:
+    """The URL's CRL: the cached copy while fresh, else fetched and indexed at fetch time."""
     cache = cache_dir / CRL_CACHE_DIR / f"{hashlib.sha256(url.encode()).hexdigest()[:24]}.crl"
-    cached = parse_crl(cache.read_bytes()) if cache.exists() else None
+    cached = current_index(cache, cache_dir, now) if cache.exists() else None
     if cached is not None and _fresh(cached, now):
         return cached
     try:
         response = httpx.get(url, timeout=FETCH_TIMEOUT_S, follow_redirects=True)
         response.raise_for_status()
-        fetched = parse_crl(response.content)
+        parse_crl(response.content)
     except (httpx.HTTPError, CrlError):
         if cached is not None:
             return cached  # stale: the check will say so
         raise
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_bytes(response.content)
-    return fetched
+    temporary = cache.with_suffix(".tmp")
+    temporary.write_bytes(response.content)
+    temporary.replace(cache)
+    return current_index(cache, cache_dir, now)
 
 
-def _fresh(crl: x509.CertificateRevocationList, now: dt.datetime) -> bool:
+def _fresh(crl: AnyCrl, now: dt.datetime) -> bool:
     return crl.next_update_utc is not None and crl.next_update_utc >= now
 
 
 def check_revocation(
     cert: x509.Certificate,
     issuer: x509.Certificate | None,
-    crls: Iterable[x509.CertificateRevocationList],
+    crls: Iterable[AnyCrl],
     at: dt.datetime,
 ) -> CheckResult:
     """Revoked: fail. No usable CRL, or one past its next update: unknown, never a pass."""
     if issuer is None:
         return CheckResult.skipped(REVOCATION, "revocation.no_issuer", "chain not established")
     key = issuer.public_key()
-    usable = [
-        crl
-        for crl in crls
-        if crl.issuer == issuer.subject
-        and isinstance(key, rsa.RSAPublicKey)
-        and crl.is_signature_valid(key)
-    ]
+    if not isinstance(key, rsa.RSAPublicKey):
+        return CheckResult.unknown(REVOCATION, "crl.missing", "no CRL from the issuing CA")
+    usable = [crl for crl in crls if _issued_and_signed(crl, issuer.subject, key)]
     if not usable:
         return CheckResult.unknown(REVOCATION, "crl.missing", "no CRL from the issuing CA")
     crl = max(usable, key=lambda c: c.last_update_utc)
-    if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
+    if _lists(crl, cert.serial_number):
         return CheckResult.failed(REVOCATION, "cert.revoked", "serial listed on the CRL")
     if not _fresh(crl, at):
         return CheckResult.unknown(REVOCATION, "crl.stale", "CRL is past its next update")
     return CheckResult.passed(REVOCATION, f"not on the CRL of {crl.last_update_utc:%Y-%m-%d}")
+
+
+def _issued_and_signed(crl: AnyCrl, subject: x509.Name, key: rsa.RSAPublicKey) -> bool:
+    if isinstance(crl, IndexedCrl):
+        return crl.is_issued_by(subject) and crl.is_signed_by(key)
+    return crl.issuer == subject and crl.is_signature_valid(key)
+
+
+def _lists(crl: AnyCrl, serial: int) -> bool:
+    if isinstance(crl, IndexedCrl):
+        return crl.is_revoked(serial)
+    return crl.get_revoked_certificate_by_serial_number(serial) is not None

@@ -6,11 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from cryptography import x509
-
 from counterapp.cardsource import CardSource
 from counterapp.settings import Settings
-from counterapp.verification.revocation import CrlError, load_crls, parse_crl
+from counterapp.verification.revocation import AnyCrl, CrlError, load_crls, parse_crl
 from counterapp.verification.trust import TrustConfig, TrustError, load_trust
 
 BACKOFFICE_CRLS = Path("crl") / "backoffice"
@@ -44,7 +42,7 @@ def trust_for(source: CardSource, settings: Settings) -> TrustConfig:
 
 def crls_for(
     trust: TrustConfig, settings: Settings, when: dt.datetime, crl_files: Sequence[Path] = ()
-) -> list[x509.CertificateRevocationList]:
+) -> list[AnyCrl]:
     """CRLs from explicit files, else the configured sources, else (test trust) fresh test CRLs."""
     if crl_files:
         return [parse_crl(path.read_bytes()) for path in crl_files]
@@ -57,7 +55,7 @@ def crls_for(
         return load_crls(settings.crl_sources, settings.data_dir, when)
     from counterapp.emulation import emulator_crls
 
-    return emulator_crls(when)
+    return list(emulator_crls(when))
 
 
 __all__ = ["CrlError", "TrustError", "crls_for", "trust_for"]

@@ -26,6 +26,7 @@ class StatusBar(QStatusBar):
             self.addPermanentWidget(label)
         self._verdict: Verdict | None = None
         context.presence.changed.connect(lambda _present: self._show_reader())
+        context.presence.reader_changed.connect(lambda _connected: self._show_reader())
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh_sync)
         self.timer.start(REFRESH_MS)
@@ -44,6 +45,9 @@ class StatusBar(QStatusBar):
             name = t("clerk.status.emulator", lang, scenario=source.scenario)
         else:
             name = source.reader or ""
+        if not self.context.presence.reader_connected:
+            self.reader.setText(t("clerk.status.no_reader", lang))
+            return
         card = "card_present" if self.context.presence.present else "card_absent"
         self.reader.setText(
             f"{t('clerk.status.reader', lang, reader=name)}（{t('clerk.status.' + card, lang)}）"
