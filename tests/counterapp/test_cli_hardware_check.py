@@ -94,7 +94,9 @@ def test_with_the_pin_the_signature_is_timed_and_no_try_is_lost(
     virtual_card: StartCard, tmp_path: Path
 ) -> None:
     reader = virtual_card("valid").reader
-    result = hardware_check(tmp_path, reader, "--json", "--ask-pins", stdin=DEFAULT_RESIDENT.auth_pin)
+    result = hardware_check(
+        tmp_path, reader, "--json", "--ask-pins", stdin=DEFAULT_RESIDENT.auth_pin
+    )
     assert result.code == 0, result.stderr
     report = result.json()
     assert report["latency"]["compute_signature"]["count"] >= 5
