@@ -1,7 +1,7 @@
 """Forms laid out with reportlab platypus, in BIZ UDゴシック (resources/fonts/) as a subset.
 
-外字 are flagged, never replaced: one the font lacks (𠮷 U+20BB7) prints as 〓, and a footnote
-names each by code point for the clerk to write by hand."""
+The text is made ready for paper first (``printtext``: line breaks, 外字); platypus's own CJK
+wrap cuts anywhere, so each value arrives as lines joined with <br/>."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CallerMacro, KeepTogether, Paragraph, Spacer, Table, TopPadder
 
+from counterapp.forms import printtext
 from counterapp.forms.definition import FieldDefinition, FieldType, FormDefinition, Text
 from counterapp.forms.display import display_date, display_value
 from counterapp.forms.filled import FieldValue, FilledForm, Source
@@ -33,7 +35,6 @@ from counterapp.resources import resource_path
 
 FAILURES = (platypus.doctemplate.LayoutError, TTFError, OSError)  # reported as a PdfError
 REGULAR, BOLD = "BIZUDGothic", "BIZUDGothic-Bold"
-GETA = "〓"  # 下駄記号: the traditional stand-in for a character that cannot be printed
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 LEFT, WIDTH, TOP, BOTTOM = MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - MARGIN, 34 * mm
@@ -43,15 +44,6 @@ LABEL_WIDTH, SOURCE_WIDTH = 46 * mm, 21 * mm
 VALUE_WIDTH = WIDTH - LABEL_WIDTH - SOURCE_WIDTH
 LABEL_TEXT, VALUE_TEXT = LABEL_WIDTH - 2 * PAD, VALUE_WIDTH - 2 * PAD  # inside the cell padding
 BLACK, SHADE, HEADING_SHADE = Color(0, 0, 0), Color(0.93, 0.93, 0.93), Color(0.85, 0.85, 0.85)
-NO_LINE_START = frozenset(
-    "、。，．・：；？！）」』】〕〉》ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ,.:;!?)]}"
-)
-# Runs of Latin letters (with Vietnamese and Portuguese accents) and of digits, half or full
-# width, break only between words: "２３０１号室" must not be read as "２３" and "０１号室".
-# platypus' CJK wrap cuts anywhere, so ``wrap`` breaks lines and Paragraph gets them as <br/>.
-LATIN = r"!-~\u00a1-\u024f\u1e00-\u1eff\u2010-\u201f\u2212"
-TOKEN = re.compile(rf"[{LATIN}\uff0d\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+|.", re.DOTALL)
-SELECTOR = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")  # variation selectors (IVS)
 SOURCE_LABELS = {Source.IC_CHIP: "ICチップ", Source.SYSTEM: "端末", Source.EVENT: "手続"}
 SOURCE_LABELS |= {Source.RESIDENT: "本人入力", Source.CLERK: "職員入力", Source.BLANK: "要記入"}
 ALL, SIDES = ((0, 0), (-1, -1)), ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
@@ -86,30 +78,13 @@ def register_fonts() -> frozenset[int]:
 
 
 def printable(text: str) -> str:
-    """The text as it can be printed: 〓 for each character the font cannot draw."""
-    covered = register_fonts()
-    text = SELECTOR.sub("", text)  # the base character prints; the footnote names the selector
-    return "".join(c if ord(c) in covered or c == "\n" else GETA for c in text)
+    return printtext.printable(text, register_fonts())
 
 
 def wrap(text: str, style: Any, width: float) -> list[str]:
-    """Lines no wider than ``width``, with 行頭禁則; every character but a break's space kept."""
-
-    def fits(part: str) -> bool:
-        return bool(pdfmetrics.stringWidth(part, style.fontName, style.fontSize) <= width)
-
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for token in TOKEN.findall(paragraph):
-            for piece in [token] if fits(token) else list(token):  # an over-long word breaks
-                if line and not fits(line + piece):
-                    carry = line[-1] if piece[0] in NO_LINE_START and len(line) > 1 else ""
-                    lines.append(line[: len(line) - len(carry)].rstrip(" "))
-                    line, piece = carry, piece.strip(" ")
-                line += piece
-        lines.append(line.rstrip(" "))
-    return lines
+    """Lines of ``text`` no wider than ``width`` in ``style``."""
+    size = style.fontSize
+    return printtext.wrap(text, lambda part: stringWidth(part, style.fontName, size) <= width)
 
 
 def para(text: str, style: Any, width: float) -> Any:
@@ -206,21 +181,6 @@ def _write_in(field: FieldDefinition, reading: str) -> Any:
     return _table([[hint]], [VALUE_TEXT], ("BOX", *ALL, 1.0, BLACK), rowHeights=[10 * mm])
 
 
-def characters_to_check(form: FilledForm, field_id: str) -> tuple[str, ...]:
-    """The field's 外字 and every character the font cannot print, once each, in order."""
-    shown = display_value(form.form.definition.field(field_id), form.value(field_id).value)
-    unprintable = [c for c in shown if printable(c) != c]  # a selector prints as ""
-    return tuple(dict.fromkeys([*form.flags.get(field_id, ()), *unprintable]))
-
-
-def _describe(char: str) -> str:
-    code = f"U+{ord(char):04X}"
-    if SELECTOR.match(char):
-        return f"異体字セレクタ {code}（直前の字の字形を確認）"
-    printed = printable(char) == char
-    return f"{char}（{code}）" if printed else f"{GETA}（{code}・印字できない文字。手書きで補記）"
-
-
 def _notes(entries: list[str]) -> list[Any]:
     """The 外字 footnote: each character the clerk has to check, by code point."""
     english = "Characters outside JIS X 0208 or not in the font: the clerk checks them."
@@ -247,9 +207,11 @@ def _form(
     reading = reading_language(definition, language)
     rows: list[Any] = [[_pair(ja, en, HEADING) for ja, en in HEADINGS]]
     notes: list[str] = []
+    covered = register_fonts()
     for field in definition.fields:
-        if chars := characters_to_check(form, field.id):
-            described = "、".join(_describe(char) for char in chars)
+        shown = display_value(field, form.value(field.id).value)
+        if chars := printtext.characters_to_check(shown, form.flags.get(field.id, ()), covered):
+            described = "、".join(printtext.describe(char, covered) for char in chars)
             notes.append(f"※外字{len(notes) + 1}　{field.label.ja}：{described}")
         rows += _rows(field, form.value(field.id), len(notes) if chars else 0, reading)
     widths = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
