@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -58,7 +57,7 @@ def load_crls(
                 found.append(_cached_fetch(source, cache_dir, now))
             else:
                 found.append(parse_crl(Path(source).read_bytes()))
-        except (OSError, CrlError, httpx.HTTPError):
+        except (OSError, CrlError):
             continue
     return found
 
@@ -68,14 +67,17 @@ def _cached_fetch(url: str, cache_dir: Path, now: dt.datetime) -> x509.Certifica
     cached = parse_crl(cache.read_bytes()) if cache.exists() else None
     if cached is not None and _fresh(cached, now):
         return cached
+    # httpx (with rich and pygments behind it) only when a CRL really comes from a URL.
+    import httpx
+
     try:
         response = httpx.get(url, timeout=FETCH_TIMEOUT_S, follow_redirects=True)
         response.raise_for_status()
         fetched = parse_crl(response.content)
-    except (httpx.HTTPError, CrlError):
+    except (httpx.HTTPError, CrlError) as exc:
         if cached is not None:
             return cached  # stale: the check will say so
-        raise
+        raise CrlError(f"cannot fetch {url}: {exc}") from exc
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(response.content)
     return fetched
