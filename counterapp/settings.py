@@ -12,7 +12,6 @@ read here in a few lines instead (``bench/cli_startup.py`` measures the start).
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from pathlib import Path
@@ -156,6 +155,8 @@ def _list(value: str) -> list[str]:
 
 
 def _unknown_key(key: str) -> str:
+    import difflib  # only to suggest a name for a typo
+
     close = difflib.get_close_matches(key, SETTING_NAMES, n=1)
     hint = f"（もしかして / did you mean: {close[0]}）" if close else ""
     return (
