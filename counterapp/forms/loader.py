@@ -16,11 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from counterapp.forms import cache, definition
+from counterapp import parsecache
+from counterapp.forms import definition
 from counterapp.forms.definition import FieldDefinition, FormDefinition, LifeEvent
 from counterapp.resources import resource_path
 
 CATALOGUE_FILE = "fields.yaml"
+CACHE_KIND = "form-library"
 log = logging.getLogger(__name__)
 EVENTS_FOLDER = "events"
 
@@ -87,15 +89,17 @@ def load_library(folder: Path | None = None) -> FormLibrary:
     """The checked library: from the start-up cache when the files are unchanged, else parsed."""
     root = folder or resource_path("forms")
     files = [*root.glob("*.yaml"), *(root / EVENTS_FOLDER).glob("*.yaml")]
-    key = cache.content_key(files, root, code=[Path(__file__), Path(definition.__file__)])
-    entry = cache.read_entry(key)
+    code = [Path(__file__), Path(definition.__file__)]
+    key = parsecache.content_key(CACHE_KIND, files, root, code)
+    entry = parsecache.read_entry(CACHE_KIND, key)
     if entry is not None:
         try:
             return _library_from_entry(entry)
         except ValueError:  # pydantic's ValidationError too: an invalid entry is rebuilt
             log.info("form library cache entry %s is invalid; rebuilding", key[:12])
     library = parse_library(root)
-    cache.write_entry(key, _entry_of(library).model_dump_json(by_alias=True).encode())
+    entry = _entry_of(library).model_dump_json(by_alias=True).encode()
+    parsecache.write_entry(CACHE_KIND, key, entry)
     return library
 
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from counterapp.forms import cache
-from counterapp.forms.loader import load_library, parse_library
+from counterapp import parsecache
+from counterapp.forms.loader import CACHE_KIND, load_library, parse_library
 from counterapp.resources import resource_path
 
 
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
-    return folder / "forms"
+    monkeypatch.setenv(parsecache.CACHE_ENV, str(folder))
+    return folder / "parsed"
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def forms(tmp_path: Path) -> Path:
 
 
 def _entries(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.glob(f"{cache.PREFIX}*.json"))
+    return sorted(cache_dir.glob(f"{CACHE_KIND}-*.json"))
 
 
 def test_the_cached_library_is_the_library_the_files_define(cache_dir: Path) -> None:
@@ -71,5 +71,5 @@ def test_an_unwritable_cache_costs_time_not_forms(
 ) -> None:
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("", encoding="utf-8")
-    monkeypatch.setenv(cache.CACHE_ENV, str(blocked))
+    monkeypatch.setenv(parsecache.CACHE_ENV, str(blocked))
     assert "juminhyo-request" in load_library().forms
