@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from counterapp.settings import SettingsError, load_settings
+from counterapp.parsecache import CACHE_ENV
+from counterapp.settings import Settings, SettingsError, load_settings
 
 # (settings.toml line, the key named in the message, a word of what is allowed)
 BAD_FILE_VALUES = [
@@ -35,6 +36,7 @@ BAD_FILE_VALUES = [
     ('crl_sources = "one.crl"', "crl_sources", "a list of text"),
     ('terminal_id = "窓口 1"', "terminal_id", "1–64 of A–Z"),
     ('backoffice_url = "backoffice:8443"', "backoffice_url", "http(s) URL"),
+    ("municipality = 2026-04-01", "municipality", "text"),
     ("sync_batch_sise = 10", "sync_batch_sise", "did you mean: sync_batch_size"),
     ('data_dir = "/elsewhere"', "data_dir", "known settings"),
 ]
@@ -52,6 +54,7 @@ BAD_ENVIRONMENT_VALUES = [
 def counterapp(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run the real ``counterapp`` command; its exit code and standard error."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("COUNTERAPP_")}
+    clean[CACHE_ENV] = str(data_dir / "cache")
     completed = subprocess.run(
         [sys.executable, "-m", "counterapp", "--data-dir", str(data_dir), *args],
         env={**clean, **(env or {})},
@@ -64,9 +67,10 @@ def counterapp(data_dir: Path, *args: str, env: dict[str, str] | None = None) ->
 
 
 @pytest.fixture
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in [k for k in os.environ if k.startswith("COUNTERAPP_")]:
         monkeypatch.delenv(name)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
 
 
 @pytest.mark.parametrize(("line", "key", "allowed"), BAD_FILE_VALUES)
@@ -136,20 +140,30 @@ def test_environment_variables_override_single_values_of_the_file(
 
 
 @pytest.mark.usefixtures("clean_environment")
-def test_without_a_file_every_setting_has_its_default(tmp_path: Path) -> None:
+def test_without_a_file_every_setting_has_its_valid_default(tmp_path: Path) -> None:
     settings = load_settings(tmp_path)
     assert (settings.sync_batch_size, settings.key_store, settings.kiosk_idle_seconds) == (
         50,
         "auto",
         60,
     )
+    (tmp_path / "settings.toml").write_text("# nothing set\n", encoding="utf-8")
+    assert load_settings(tmp_path) == settings == Settings(data_dir=tmp_path)  # checked
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.sync_batch_size = 3  # type: ignore[misc]
 
 
 @pytest.mark.usefixtures("clean_environment")
-def test_a_changed_copy_is_checked_like_the_file(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path)
-    assert dataclasses.replace(settings, kiosk_idle_seconds=15).kiosk_idle_seconds == 15
-    with pytest.raises(ValueError, match="sync_batch_size"):
-        dataclasses.replace(settings, sync_batch_size=0)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        settings.sync_batch_size = 3  # type: ignore[misc]
+def test_an_accepted_file_reads_the_same_and_an_edit_is_checked_again(tmp_path: Path) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        'municipality = "千代田区"\ncrl_sources = ["a.crl"]\nsync_batch_size = 20\n',
+        encoding="utf-8",
+    )
+    first = load_settings(tmp_path)  # checked by pydantic, then remembered
+    again = load_settings(tmp_path)  # the same bytes: not checked again
+    assert again == first
+    assert again.crl_sources == ("a.crl",)
+    path.write_text("sync_batch_size = 0\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="sync_batch_size = 0"):
+        load_settings(tmp_path)
