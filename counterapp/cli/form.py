@@ -231,6 +231,8 @@ def verify_signature(app: AppContext, record_id: str, as_json: bool) -> None:
         sys.exit(EXIT_NOT_GENUINE)
     if stored.signature is None:
         raise click.UsageError(f"form {record_id} was not signed")
+    from counterapp.signing import verify_detached  # CMS (asn1crypto): only for this command
+
     result = verify_detached(
         stored.signature, stored.filled.canonical(), anchors, dt.datetime.now(dt.UTC)
     )
