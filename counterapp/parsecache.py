@@ -7,6 +7,8 @@ JSON in the user's cache folder, named by the hash of the files and of the code 
 them: any change to either is a new name, and a missing, unreadable or invalid entry is
 simply rebuilt by the caller. JSON, not pickle: an entry can hold data only, and callers
 read it back through the same checks (pydantic models, type checks) as the files.
+The settings use it only to remember that pydantic accepted a ``settings.toml`` (an empty
+entry named by the file's hash): the values themselves are always read from the file.
 """
 
 from __future__ import annotations
