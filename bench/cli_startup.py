@@ -4,7 +4,9 @@ Run: ``python bench/cli_startup.py [ROUNDS]`` (default 15). Every sample is a fr
 started the way the ``counterapp`` console script starts (``ui.cli:main``), timed from just
 before ``Popen`` until it has exited, so interpreter start, imports, the settings, the
 emulator, the card read, the verification and the audit/queue writes all count. The floor
-is ``python -c pass`` (the interpreter alone) on the same machine in the same rounds.
+is ``python -c pass`` (the interpreter alone) on the same machine in the same rounds. The
+CPU time each process used is printed beside its wall time: on a shared machine the wall
+time also counts waiting for a core.
 
 Commands, on the emulator in a throwaway data folder with the file key store:
 
@@ -28,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cardreader.emulator.resident import DEFAULT_RESIDENT
+from counterapp.emulation import DEFAULT_RESIDENT
 
 PINS = f"{DEFAULT_RESIDENT.auth_pin}\n{DEFAULT_RESIDENT.kenhojo_pin}\n"
 ANSWERS = "questions: {}\nresident: {copies: 1}\n"
