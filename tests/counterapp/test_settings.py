@@ -99,6 +99,7 @@ def test_a_wrong_environment_override_names_the_variable(
     assert allowed in str(raised.value)
 
 
+@pytest.mark.slow
 def test_the_cli_shows_a_bad_file_value_as_one_message_and_exits_4(tmp_path: Path) -> None:
     (tmp_path / "settings.toml").write_text(
         'sync_batch_size = 0\nkey_store = "vault"\n', encoding="utf-8"
@@ -113,6 +114,7 @@ def test_the_cli_shows_a_bad_file_value_as_one_message_and_exits_4(tmp_path: Pat
     assert "auto, keyring, file" in stderr
 
 
+@pytest.mark.slow
 def test_the_cli_shows_a_bad_environment_override_and_exits_4(tmp_path: Path) -> None:
     code, stderr = counterapp(
         tmp_path, "verify", "--simulate", "valid", env={"COUNTERAPP_SYNC_BATCH_SIZE": "1e20"}
