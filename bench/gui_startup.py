@@ -1,4 +1,4 @@
-"""Start-up to first window of the clerk window, against a bare PySide6 window.
+"""Start-up of the clerk window until it is usable, against a bare PySide6 window.
 
 Run: ``python bench/gui_startup.py [ROUNDS]`` (default 10). Every sample is a fresh
 ``sys.executable -c ...`` process, offscreen (``QT_QPA_PLATFORM=offscreen``), timed in wall
@@ -8,9 +8,12 @@ first time, so interpreter start and imports count on both sides. The floor is
 ``QApplication`` + an empty ``QMainWindow``; the product is the real ``counterapp-gui
 --simulate valid`` (the desktop program's entry point) on a throwaway data folder with the
 file key store. Two times are reported for it: the first window (the launcher, shown
-before the core loads) and the clerk window ready to use inside it.
-One unmeasured warm-up of each, then rounds alternate so both sides see the same machine.
-Target: median <= 1.3x the floor.
+before the core loads) and the clerk window usable inside it: painted for the first time
+with the core loaded, the reader thread started and the event loop back to idle (the next
+queued event runs), so a click would be handled.
+One unmeasured warm-up of each (which also fills the emulator's and the form library's
+caches), then rounds alternate so both sides see the same machine.
+Targets (medians): first window <= 1.3x the floor, clerk window usable <= 3x.
 """
 
 from __future__ import annotations
@@ -123,7 +126,7 @@ def main(rounds: int) -> None:
     )
     rows = (
         ("first window (launcher)", first),
-        ("clerk window ready", ready),
+        ("clerk window usable", ready),
         ("bare PySide6 QMainWindow", bare),
     )
     for name, samples in rows:
@@ -132,7 +135,7 @@ def main(rounds: int) -> None:
     floor = statistics.median(bare)
     print(
         f"ratio first window {statistics.median(first) / floor:.2f}x (target <= 1.3x), "
-        f"ready {statistics.median(ready) / floor:.2f}x"
+        f"clerk window usable {statistics.median(ready) / floor:.2f}x (target <= 3x)"
     )
 
 

@@ -11,13 +11,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardreader.errors import CardRemoved, PinBlocked, PinError
 from cardreader.mynumber import MyNumber
 from cardreader.sessions import MyNumberCard
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardsource import CardSource
-from counterapp.forms.filled import CardData
 from counterapp.interaction import Interaction
 from counterapp.reading import CounterRead, read_for_counter, read_for_visit
 from counterapp.settings import Settings
@@ -26,6 +26,9 @@ from counterapp.verification.revocation import AnyCrl
 from counterapp.verification.sources import crls_for, trust_for
 from counterapp.verification.trust import TrustConfig
 from counterapp.verification.verdict import Overall, Verdict
+
+if TYPE_CHECKING:
+    from counterapp.forms.filled import CardData  # the forms (pydantic) only for a visit
 
 CHALLENGE_BYTES = 32
 
@@ -137,6 +140,8 @@ def read_verified_card(
 
 def _card_data(read: CounterRead) -> CardData:
     """The pre-fill items of a counter read (which must include the Kenhojo items)."""
+    from counterapp.forms.filled import CardData
+
     assert read.kenhojo is not None
     basic = read.kenhojo.basic
     number: MyNumber = read.kenhojo.my_number.number

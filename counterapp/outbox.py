@@ -10,9 +10,10 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import psutil
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,13 @@ class Owner:
 
     @classmethod
     def current(cls) -> Owner:
+        import psutil  # only where the sync claims rows: the windows start without it
+
         return cls(os.getpid(), psutil.Process().create_time())
 
     def alive(self) -> bool:
+        import psutil
+
         try:
             return bool(psutil.Process(self.pid).create_time() == self.started)
         except psutil.Error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
@@ -20,7 +21,9 @@ from cardreader.sessions import (
 )
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
 from counterapp.interaction import Cancelled, Interaction
-from counterapp.wire.certificates import CertificateSummary
+
+if TYPE_CHECKING:  # counterapp.wire's package loads the wire schema (pydantic): not for a read
+    from counterapp.wire.certificates import CertificateSummary
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class BasicRead:
 
 def read_card_info(card: MyNumberCard) -> CardInfo:
     """Token type, auth certificate and tries left of every PIN, without using a try."""
+    from counterapp.wire.certificates import CertificateSummary
+
     jpki = card.jpki()
     token = jpki.read_token_info()
     cert = jpki.read_auth_certificate()

@@ -125,7 +125,9 @@ def open_database(data_dir: Path) -> sqlite_utils.Database:
     """Open (creating or upgrading) the database: WAL, synchronous=FULL, secure_delete."""
     data_dir.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(data_dir / DATABASE_FILE, isolation_level=None, timeout=10)
-    db = sqlite_utils.Database(connection)
+    # No sqlite-utils plugins: nothing installed beside us may hook the connection that holds
+    # the queue (and looking for plugins scans every installed package at each start).
+    db = sqlite_utils.Database(connection, execute_plugins=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")  # a committed form or audit entry survives power loss
     db.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left behind

@@ -19,8 +19,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
-import keyring.errors
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -95,6 +93,8 @@ def open_vault(data_dir: Path, terminal_id: str, preference: str = "auto") -> Va
 
 
 def _keyring_usable() -> bool:
+    import keyring  # only where the OS key store is asked: key_store = "file" never pays
+
     backend = keyring.get_keyring()
     return float(getattr(backend, "priority", 0)) > 0 and "fail" not in type(backend).__module__
 
@@ -105,6 +105,9 @@ def _keyring_user(data_dir: Path, terminal_id: str) -> str:
 
 
 def _from_keyring(data_dir: Path, terminal_id: str) -> Vault:
+    import keyring
+    import keyring.errors
+
     user = _keyring_user(data_dir, terminal_id)
     try:
         stored = keyring.get_password(KEYRING_SERVICE, user)

@@ -36,7 +36,6 @@ from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
 from counterapp.reading import CounterRead, read_signed_card_face
 from counterapp.settings import Settings
-from counterapp.signing import sign_with_card
 from counterapp.verification.engine import face_check, with_check
 from counterapp.verification.sources import trust_for
 from counterapp.verification.verdict import Outcome, Overall, Verdict
@@ -241,6 +240,8 @@ class CounterService:
 
     def sign(self, card: MyNumberCard, interaction: Interaction, visit: Visit) -> None:
         """The resident signs every form with the card's signing key (reader thread)."""
+        from counterapp.signing import sign_with_card  # CMS (asn1crypto): only when signing
+
         now = dt.datetime.now(dt.UTC)
         contents = [filled.canonical() for filled in visit.forms]
         signatures = sign_with_card(card, interaction, contents, now)

@@ -8,22 +8,53 @@ screen family) with all seven languages; error keys come from ``counterapp.messa
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
+from counterapp import parsecache
 from counterapp.messages import MESSAGES, PIN_NAMES, error_text
 from counterapp.resources import resource_path
 from ui.languages import LANGUAGE_NAMES as LANGUAGE_NAMES
 from ui.languages import LANGUAGES as LANGUAGES
 
+CACHE_KIND = "ui-texts"
+
 
 @functools.cache
 def catalogue() -> dict[str, dict[str, str]]:
-    """Every UI key with its texts, from all files in resources/ui (a key defined twice fails)."""
+    """Every UI key with its texts: parsed from resources/ui once, then from the start-up cache."""
+    root = Path(resource_path("ui"))
+    files = sorted(root.glob("*.yaml"))
+    key = parsecache.content_key(CACHE_KIND, files, root, code=[Path(__file__)])
+    cached = _from_entry(parsecache.read_entry(CACHE_KIND, key))
+    if cached is not None:
+        return cached
+    merged = parse_catalogue(files)
+    parsecache.write_entry(CACHE_KIND, key, json.dumps(merged, ensure_ascii=False).encode())
+    return merged
+
+
+def _from_entry(entry: bytes | None) -> dict[str, dict[str, str]] | None:
+    """The cached catalogue, or None when absent or not a mapping of key to language to text."""
+    try:
+        data = json.loads(entry) if entry is not None else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not data:
+        return None
+    for texts in data.values():
+        if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
+            return None
+    return data
+
+
+def parse_catalogue(files: list[Path]) -> dict[str, dict[str, str]]:
+    """Every UI key with its texts, from the YAML files (a key defined twice fails)."""
+    from ruamel.yaml import YAML  # only when the files changed since the last start
+
     merged: dict[str, dict[str, str]] = {}
-    for path in sorted(Path(resource_path("ui")).glob("*.yaml")):
+    for path in files:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
         for key, texts in data.items():
             if key in merged:

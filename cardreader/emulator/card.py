@@ -374,6 +374,9 @@ def raw_pkcs1_sign(key: RSAPrivateKey, message: bytes) -> bytes:
     """PKCS#1 v1.5 type-1 padding over the data as given, as the card does (no hashing)."""
     numbers = key.private_numbers()
     size = (key.key_size + 7) // 8
-    block = b"\x00\x01" + b"\xff" * (size - 3 - len(message)) + b"\x00" + message
-    value = pow(int.from_bytes(block, "big"), numbers.d, numbers.public_numbers.n)
+    block = int.from_bytes(b"\x00\x01" + b"\xff" * (size - 3 - len(message)) + b"\x00" + message)
+    # The Chinese remainder theorem: two half-size exponentiations, ~4x faster than m^d mod n.
+    p, q = numbers.p, numbers.q
+    m1, m2 = pow(block, numbers.dmp1, p), pow(block, numbers.dmq1, q)
+    value = m2 + q * ((numbers.iqmp * (m1 - m2)) % p)
     return value.to_bytes(size, "big")

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from PIL import Image, ImageDraw, ImageFont
 
 from cardreader import tlv
+from cardreader.emulator.pki import cache_dir
 from cardreader.emulator.resident import Resident
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 MY_NUMBER_FILE_SIZE = 17
 INTEGRITY_FILE_SIZE = 336
@@ -30,6 +36,8 @@ CJK_FONTS = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     Path("C:/Windows/Fonts/msgothic.ttc"),
 )
+# Bump when a drawing below changes: the drawn images are kept on disk under this name.
+DRAWING_VERSION = "1"
 
 
 def key_id(text: str) -> bytes:
@@ -106,16 +114,49 @@ def token_info(label: str) -> bytes:
 # -- the card face (Kenkaku EF 0002) ----------------------------------------------------------
 
 
+def _font_path() -> Path | None:
+    return next((path for path in CJK_FONTS if path.exists()), None)
+
+
 @cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in CJK_FONTS:
-        if path.exists():
-            return ImageFont.truetype(str(path), size)
-    return ImageFont.load_default()
+    from PIL import ImageFont
+
+    path = _font_path()
+    return ImageFont.truetype(str(path), size) if path else ImageFont.load_default()
+
+
+def _drawn(label: str, draw: Callable[[], bytes]) -> bytes:
+    """An image drawn once per machine and then read from the emulator's cache folder.
+
+    Drawing the face (fonts, PNG optimisation, JPEG 2000) takes ~100 ms at every emulator
+    start; the result is the same bytes every time, so it is kept next to the test keys.
+    """
+    name = hashlib.sha256(f"{DRAWING_VERSION}/{_font_path()}/{label}".encode()).hexdigest()
+    path = cache_dir() / "card-face" / f"{name[:32]}.img"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    image = draw()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(image)
+        os.replace(partial, path)  # atomic: parallel emulators may race here
+    except OSError:
+        pass  # a read-only cache only costs time
+    return image
 
 
 def text_image(text: str, *, width: int = 480, height: int = 40) -> bytes:
     """A 1-bit PNG of a line of text, as the card face stores the name and address."""
+    return _drawn(f"text/{width}x{height}/{text}", lambda: _draw_text(text, width, height))
+
+
+def _draw_text(text: str, width: int, height: int) -> bytes:
+    from PIL import Image, ImageDraw
+
     image = Image.new("1", (width, height), 1)
     ImageDraw.Draw(image).text((4, 4), text, font=_font(height - 10), fill=0)
     out = io.BytesIO()
@@ -125,6 +166,12 @@ def text_image(text: str, *, width: int = 480, height: int = 40) -> bytes:
 
 def photo_image() -> bytes:
     """A greyscale JPEG 2000 'face photo' marked TEST ONLY."""
+    return _drawn("photo", _draw_photo)
+
+
+def _draw_photo() -> bytes:
+    from PIL import Image, ImageDraw
+
     image = Image.new("L", (120, 150), 235)
     draw = ImageDraw.Draw(image)
     draw.ellipse((30, 20, 90, 95), fill=180, outline=60)

@@ -23,7 +23,6 @@ from functools import cache
 from pathlib import Path
 
 import platformdirs
-from Crypto.PublicKey import RSA
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -83,14 +82,27 @@ def test_key(label: str) -> rsa.RSAPrivateKey:
     try:
         pem = path.read_bytes()
     except FileNotFoundError:
-        pem = RSA.generate(KEY_BITS, randfunc=_counter_stream(label)).export_key("PEM")
+        pem = _generate_pem(label)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(pem)
         os.replace(partial, path)  # atomic: parallel test processes may race here
-    key = serialization.load_pem_private_key(pem, password=None)
+    # Checking an RSA private key (primality of p and q) takes ~30 ms a key, and the
+    # emulator loads seven of them at start. These are the emulator's own keys, written by
+    # _generate_pem above: nothing from a card or a trust anchor is ever loaded here.
+    key = serialization.load_pem_private_key(
+        pem, password=None, unsafe_skip_rsa_key_validation=True
+    )
     assert isinstance(key, rsa.RSAPrivateKey)
     return key
+
+
+def _generate_pem(label: str) -> bytes:
+    """A fresh RSA key from the seed's counter stream (pycryptodome takes a randfunc)."""
+    from Crypto.PublicKey import RSA  # only when the disk cache is empty
+
+    pem: bytes = RSA.generate(KEY_BITS, randfunc=_counter_stream(label)).export_key("PEM")
+    return pem
 
 
 def ca_name(kind_ou: str) -> x509.Name:

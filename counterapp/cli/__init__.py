@@ -53,6 +53,12 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
+class ConfigurationError(click.ClickException):
+    """The settings are wrong: shown as one message, exit 4, never a traceback."""
+
+    exit_code = EXIT_USAGE
+
+
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="counterapp")
 @click.option(
@@ -74,7 +80,7 @@ def cli(ctx: click.Context, data_dir: Path | None, trace: bool) -> None:
     try:
         settings = load_settings(data_dir)
     except SettingsError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise ConfigurationError(str(exc)) from None
     ctx.obj = AppContext(settings=settings)
 
 

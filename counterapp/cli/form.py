@@ -38,7 +38,6 @@ from counterapp.visit import (
     UnknownForm,
     Visit,
 )
-from counterapp.wire.signatures import verify_detached
 
 EXIT_NEEDS_INPUT = 5
 
@@ -231,6 +230,8 @@ def verify_signature(app: AppContext, record_id: str, as_json: bool) -> None:
         sys.exit(EXIT_NOT_GENUINE)
     if stored.signature is None:
         raise click.UsageError(f"form {record_id} was not signed")
+    from counterapp.wire.signatures import verify_detached  # CMS (asn1crypto): only here
+
     result = verify_detached(
         stored.signature, stored.filled.canonical(), anchors, dt.datetime.now(dt.UTC)
     )

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from counterapp import parsecache
+from counterapp.forms import definition
 from counterapp.forms.definition import FieldDefinition, FormDefinition, LifeEvent
 from counterapp.resources import resource_path
 
 CATALOGUE_FILE = "fields.yaml"
+CACHE_KIND = "form-library"
+log = logging.getLogger(__name__)
 EVENTS_FOLDER = "events"
 
 
@@ -83,8 +86,52 @@ def definition_hash(definition: BaseModel) -> str:
 
 
 def load_library(folder: Path | None = None) -> FormLibrary:
-    """Load the catalogue, every form and every life event; check events name real forms."""
+    """The checked library: from the start-up cache when the files are unchanged, else parsed."""
     root = folder or resource_path("forms")
+    files = [*root.glob("*.yaml"), *(root / EVENTS_FOLDER).glob("*.yaml")]
+    code = [Path(__file__), Path(definition.__file__)]
+    key = parsecache.content_key(CACHE_KIND, files, root, code)
+    entry = parsecache.read_entry(CACHE_KIND, key)
+    if entry is not None:
+        try:
+            return _library_from_entry(entry)
+        except ValueError:  # pydantic's ValidationError too: an invalid entry is rebuilt
+            log.info("form library cache entry %s is invalid; rebuilding", key[:12])
+    library = parse_library(root)
+    entry = _entry_of(library).model_dump_json(by_alias=True).encode()
+    parsecache.write_entry(CACHE_KIND, key, entry)
+    return library
+
+
+class _CachedForm(BaseModel):
+    definition: FormDefinition
+    sha256: str
+
+
+class _LibraryEntry(BaseModel):
+    forms: dict[str, _CachedForm]
+    events: dict[str, LifeEvent]
+
+
+def _entry_of(library: FormLibrary) -> _LibraryEntry:
+    forms = {
+        form_id: _CachedForm(definition=form.definition, sha256=form.sha256)
+        for form_id, form in library.forms.items()
+    }
+    return _LibraryEntry(forms=forms, events=library.events)
+
+
+def _library_from_entry(entry: bytes) -> FormLibrary:
+    parsed = _LibraryEntry.model_validate_json(entry)
+    forms = {
+        form_id: LoadedForm(cached.definition, cached.sha256)
+        for form_id, cached in parsed.forms.items()
+    }
+    return FormLibrary(forms, dict(parsed.events))
+
+
+def parse_library(root: Path) -> FormLibrary:
+    """Parse the catalogue, every form and every life event; check events name real forms."""
     catalogue = load_catalogue(root / CATALOGUE_FILE)
     forms = {}
     for path in sorted(root.glob("*.yaml")):
@@ -160,7 +207,7 @@ def check_file(path: Path, library_folder: Path | None = None) -> str:
     elif kind == "form":
         load_form(path, load_catalogue(root / CATALOGUE_FILE))
     elif kind == "life-event":
-        library = load_library(root)
+        library = parse_library(root)
         load_event(path, library.forms)
     else:
         raise DefinitionError(
@@ -217,6 +264,9 @@ def _within(where: str, places: set[str]) -> bool:
 
 
 def _read_yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML  # only when the library is parsed, not read from the cache
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

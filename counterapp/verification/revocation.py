@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -62,7 +61,7 @@ def load_crls(sources: Iterable[str], cache_dir: Path, now: dt.datetime) -> list
                 found.append(_cached_fetch(source, cache_dir, now))
             else:
                 found.append(current_index(Path(source), cache_dir, now))
-        except (OSError, CrlError, CrlIndexError, httpx.HTTPError):
+        except (OSError, CrlError, CrlIndexError):
             continue
     return found
 
@@ -73,14 +72,17 @@ def _cached_fetch(url: str, cache_dir: Path, now: dt.datetime) -> IndexedCrl:
     cached = current_index(cache, cache_dir, now) if cache.exists() else None
     if cached is not None and _fresh(cached, now):
         return cached
+    # httpx (with rich and pygments behind it) only when a CRL really comes from a URL.
+    import httpx
+
     try:
         response = httpx.get(url, timeout=FETCH_TIMEOUT_S, follow_redirects=True)
         response.raise_for_status()
         parse_crl(response.content)
-    except (httpx.HTTPError, CrlError):
+    except (httpx.HTTPError, CrlError) as exc:
         if cached is not None:
             return cached  # stale: the check will say so
-        raise
+        raise CrlError(f"cannot fetch {url}: {exc}") from exc
     cache.parent.mkdir(parents=True, exist_ok=True)
     temporary = cache.with_suffix(".tmp")
     temporary.write_bytes(response.content)

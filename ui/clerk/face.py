@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QPixmap, QRegularExpressionValidator
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -23,6 +22,8 @@ FACE_JOB = "face"
 
 def photo_pixmap(face: CardFace) -> QPixmap:
     """The card's JPEG 2000 photo as a pixmap (Pillow decodes what Qt cannot)."""
+    from PIL import Image  # Pillow only once a card face is shown
+
     png = io.BytesIO()
     Image.open(io.BytesIO(face.photo)).save(png, "PNG")
     pixmap = QPixmap()

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayou
 from counterapp import outbox
 from counterapp.queue import FormQueue
 from counterapp.store import open_database
-from counterapp.sync import Syncer, SyncError, http_client
 from counterapp.visit import CounterService
 from ui.clerk.pages import button
 from ui.context import UiContext
@@ -24,6 +23,8 @@ class _SyncSignals(QObject):
 
 def drain_once(service: CounterService) -> str:
     """One ``sync --once`` on its own database connection (runs on a plain thread)."""
+    from counterapp.sync import Syncer, SyncError, http_client  # httpx: only to send
+
     settings = service.settings
     if not settings.backoffice_url:
         return "sync.not_configured"

@@ -8,7 +8,7 @@ show tries left) → the life event's questions → the pre-filled forms → sig
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,14 +33,16 @@ from counterapp.verification.explain import verdict_text
 from counterapp.verification.verdict import Overall
 from counterapp.visit import CardNotGenuine, NothingToFill, PinNotAccepted, Receipt, Visit
 from ui.clerk.editor import FormsEditor
-from ui.clerk.face import FaceCheckDialog
-from ui.clerk.handwriting import HandwritingDialog
 from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
 from ui.context import UiContext
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, core_language, error_message, pin_name, t
 from ui.pin import PinDialog
+
+if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
+    from ui.clerk.face import FaceCheckDialog
+    from ui.clerk.handwriting import HandwritingDialog
 
 
 class ClerkWindow(QMainWindow):
@@ -330,6 +332,8 @@ class ClerkWindow(QMainWindow):
 
     def sign_on_screen(self) -> HandwritingDialog | None:
         """The resident signs in a box on the screen; the image is bound to each form."""
+        from ui.clerk.handwriting import HandwritingDialog  # loaded when first asked for
+
         if self.stack.currentWidget() is not self.forms_page:
             return None
         dialog = HandwritingDialog(self.language, self)
@@ -354,6 +358,8 @@ class ClerkWindow(QMainWindow):
 
     def check_face(self) -> FaceCheckDialog:
         """Open the visual identity check (照合番号B → the card's photo)."""
+        from ui.clerk.face import FaceCheckDialog  # loaded when first asked for
+
         dialog = FaceCheckDialog(self.context, self.visit, self.language, self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(lambda _code: self._face_checked())
