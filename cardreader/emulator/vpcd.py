@@ -27,6 +27,10 @@ CTRL_POWER_ON = 0x01
 CTRL_RESET = 0x02
 CTRL_ATR = 0x04
 POLL_SECONDS = 0.2
+# vpcd sometimes accepts a connection made right after the previous card left and then never
+# talks to it (pcscd keeps saying "no card"); a card that has heard nothing for this long
+# after connecting leaves and connects again, as a person would re-seat a card.
+SILENT_VPCD_SECONDS = 3.0
 IO_TIMEOUT_SECONDS = 10.0
 
 
@@ -95,6 +99,7 @@ class VpcdBridge:
         self.pulled = False  # set when remove_after took the card out
         self.trace = trace or ApduTrace(None)
         self._sock: socket.socket | None = None
+        self._unanswered_since: float | None = None  # connected, and vpcd has said nothing yet
 
     @property
     def inserted(self) -> bool:
@@ -110,6 +115,7 @@ class VpcdBridge:
                 continue
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._sock = sock
+            self._unanswered_since = time.monotonic()
             self.commands = 0
             log.info("virtual card inserted into vpcd %s:%d", *self.address)
             return True
@@ -130,7 +136,9 @@ class VpcdBridge:
         _quickack(sock)
         readable, _, _ = select.select([sock], [], [], POLL_SECONDS)
         if not readable:
+            self._reseat_if_ignored()
             return
+        self._unanswered_since = None
         size = int.from_bytes(_recv_exact(sock, 2), "big")
         payload = _recv_exact(sock, size)
         if size == 1:
@@ -144,6 +152,12 @@ class VpcdBridge:
         if self.remove_after is not None and self.commands >= self.remove_after:
             self.remove()
             self.pulled = True
+
+    def _reseat_if_ignored(self) -> None:
+        since = self._unanswered_since
+        if since is not None and time.monotonic() - since > SILENT_VPCD_SECONDS:
+            log.info("vpcd has not talked to the card since it connected: connecting again")
+            self.remove()  # the serve loop inserts it again
 
     def _control(self, sock: socket.socket, code: int) -> None:
         if code == CTRL_POWER_OFF:
