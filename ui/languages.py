@@ -1,6 +1,7 @@
 """The seven languages of the UI, in the order the kiosk offers them."""
 
-LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "vi", "pt")
+from counterapp.catalogue import LANGUAGES as LANGUAGES
+
 LANGUAGE_NAMES = {
     "ja": "日本語",
     "ja-easy": "やさしい にほんご",
