@@ -1,4 +1,9 @@
-"""Every reason a clerk can be shown has Japanese and English text."""
+"""Every text a user can be shown exists in every language of its catalogue.
+
+The terminal's catalogue (``resources/ui``) has seven languages, the back office's
+(``resources/backoffice``) Japanese and English. Each test runs once per language, so a
+failure names the language and lists the keys it lacks.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,34 @@ from pathlib import Path
 
 import pytest
 
-from counterapp.messages import MESSAGES
+from cardreader.errors import WrongPin
+from counterapp.catalogue import (
+    LANGUAGES,
+    MACHINE_TRANSLATION_NOTE,
+    Catalogue,
+    CatalogueError,
+)
+from counterapp.messages import CATALOGUE, MESSAGES, PIN_NAMES, error_text
+from counterapp.resources import resource_path
 
 ROOT = Path(__file__).resolve().parents[2]
+BACKOFFICE = Catalogue(resource_path("backoffice"), ("ja", "en"))
+CATALOGUES = {"ui": CATALOGUE, "backoffice": BACKOFFICE}
+EVERY_LANGUAGE = [(name, lang) for name, c in CATALOGUES.items() for lang in c.languages]
+MACHINE_TRANSLATED = ("zh", "ko", "vi", "pt")
+
 # Reason keys appear as string literals in the checks, and as message_key on errors.
 REASON_LITERAL = re.compile(
     r'"((?:cert|chain|consistency|crl|cvc|data|kenhojo|kenkaku|possession|'
     r'revocation|trust|pin|card|reader|form|field|queue|vault|signature|sync|submission)\.[a-z_]+)"'
 )
+# The windows ask for their texts as t("key", ...).
+UI_LITERAL = re.compile(r'\bt\(\s*"([a-z_]+(?:\.[a-z_]+)+)"')
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def _keys_in_source() -> set[str]:
+def _reason_keys_in_source() -> set[str]:
     found: set[str] = set()
     for folder in ("cardreader", "counterapp"):
         for path in (ROOT / folder).rglob("*.py"):
@@ -27,7 +49,93 @@ def _keys_in_source() -> set[str]:
     return found - {"trust.toml"}
 
 
-@pytest.mark.parametrize("key", sorted(_keys_in_source()))
-def test_reason_key_has_japanese_and_english_text(key: str) -> None:
-    assert key in MESSAGES, f"{key} has no text"
-    assert MESSAGES[key]["ja"] and MESSAGES[key]["en"]
+def _ui_keys_in_source() -> set[str]:
+    return {
+        key
+        for path in (ROOT / "ui").rglob("*.py")
+        for key in UI_LITERAL.findall(path.read_text("utf-8"))
+    }
+
+
+@pytest.mark.parametrize(("catalogue", "language"), EVERY_LANGUAGE)
+def test_every_catalogue_key_has_a_text_in(catalogue: str, language: str) -> None:
+    missing = CATALOGUES[catalogue].missing(language)
+    assert not missing, f"{catalogue}: no {language} text for {missing}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_reason_and_error_key_in_the_core_has_a_text_in(language: str) -> None:
+    missing = sorted(k for k in _reason_keys_in_source() if not MESSAGES.get(k, {}).get(language))
+    assert not missing, f"no {language} text for {missing}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_key_the_windows_ask_for_has_a_text_in(language: str) -> None:
+    entries = CATALOGUE.entries()
+    missing = sorted(k for k in _ui_keys_in_source() if not entries.get(k, {}).get(language))
+    assert not missing, f"no {language} text for {missing}"
+
+
+@pytest.mark.parametrize(("catalogue", "language"), EVERY_LANGUAGE)
+def test_translations_keep_the_japanese_placeholders_in(catalogue: str, language: str) -> None:
+    wrong = [
+        key
+        for key, texts in CATALOGUES[catalogue].entries().items()
+        if language in texts
+        and set(PLACEHOLDER.findall(texts[language])) != set(PLACEHOLDER.findall(texts["ja"]))
+    ]
+    assert not wrong, f"{catalogue}: {language} placeholders differ from ja in {wrong}"
+
+
+def test_easy_japanese_is_kana_not_a_copy_of_the_kanji_text() -> None:
+    entries = CATALOGUE.entries()
+    with_kanji = sorted(k for k, texts in entries.items() if KANJI.search(texts["ja-easy"]))
+    copied = sorted(
+        k
+        for k, texts in entries.items()
+        if texts["ja-easy"] == texts["ja"] and KANJI.search(texts["ja"])
+    )
+    assert not with_kanji, f"ja-easy texts with kanji: {with_kanji}"
+    assert not copied, f"ja-easy texts copied from ja: {copied}"
+
+
+def test_files_with_machine_translations_say_so_in_their_header() -> None:
+    unmarked = []
+    for path in sorted(resource_path("ui").glob("*.yaml")):
+        header = "".join(
+            line for line in path.read_text("utf-8").splitlines() if line.startswith("#")
+        )
+        entries = CATALOGUE.section(path.stem).values()
+        translated = any(lang in texts for texts in entries for lang in MACHINE_TRANSLATED)
+        if translated and MACHINE_TRANSLATION_NOTE not in header:
+            unmarked.append(path.name)
+    assert not unmarked, f"no '{MACHINE_TRANSLATION_NOTE}' note in {unmarked}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_wrong_pin_is_told_in_the_residents_own_words(language: str) -> None:
+    shown = error_text(WrongPin("auth", 2), language)
+    assert "2" in shown and "{" not in shown
+    assert PIN_NAMES[language]["auth"] in shown
+    if language not in ("en", "ja"):
+        assert shown not in (
+            error_text(WrongPin("auth", 2), "en"),
+            error_text(WrongPin("auth", 2), "ja"),
+        )
+
+
+def test_a_missing_text_falls_back_to_japanese_for_easy_japanese_and_english_otherwise(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "only.yaml").write_text("greeting:\n  ja: こんにちは\n  en: Hello\n", "utf-8")
+    catalogue = Catalogue(tmp_path, LANGUAGES)
+    assert catalogue.text("greeting", "ja-easy") == "こんにちは"
+    assert catalogue.text("greeting", "vi") == "Hello"
+    assert catalogue.missing("vi") == ["greeting"]
+
+
+def test_a_key_defined_in_two_files_is_refused(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.yaml").write_text("greeting:\n  ja: こんにちは\n", "utf-8")
+    with pytest.raises(CatalogueError, match="greeting"):
+        Catalogue(tmp_path, LANGUAGES).entries()
