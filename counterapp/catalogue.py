@@ -6,14 +6,20 @@ One format for the terminal (``resources/ui/*.yaml``: the core's message keys in
 file whose texts include machine translations says so in its header comment
 (``MACHINE_TRANSLATION_NOTE``), so a reviewer can find them.
 
-Only the standard library and ruamel.yaml are imported here (no Qt, nothing of the
-terminal), so the core, the UI and the back office can all read their texts. Each file is
-parsed once, on first use, and kept for the life of the process.
+Only the standard library, ruamel.yaml and platformdirs are imported here (no Qt, nothing
+of the terminal), so the core, the UI and the back office can all read their texts. Each
+file is read on first use and kept for the life of the process; its parsed form is cached
+as JSON in the user's cache folder (see ``_cache_file``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,14 +91,72 @@ def _merged(folder: Path) -> Mapping[str, Texts]:
 
 @functools.cache
 def _parsed(path: Path) -> Mapping[str, Texts]:
-    from ruamel.yaml import YAML  # here, so importing the catalogue's names stays cheap
+    raw = path.read_bytes()
+    cache = _cache_file(path, raw)
+    if cache is not None:
+        with contextlib.suppress(CatalogueError):  # a damaged cache is parsed again
+            return _checked(_read_json(cache), path.name)
+    data = _parse_yaml(raw)
+    entries = _checked(data, path.name)
+    if cache is not None:
+        _write_json(cache, data)
+    return entries
 
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+
+def _parse_yaml(raw: bytes) -> object:
+    from ruamel.yaml import YAML  # here: importing the catalogue stays cheap, a cache hit skips it
+
+    return YAML(typ="safe").load(raw.decode("utf-8")) or {}
+
+
+def _checked(data: object, name: str) -> Mapping[str, Texts]:
     if not isinstance(data, dict):
-        raise CatalogueError(f"{path.name}: not a mapping of keys")
+        raise CatalogueError(f"{name}: not a mapping of keys")
     entries: dict[str, Texts] = {}
     for key, texts in data.items():
         if not isinstance(texts, dict):
-            raise CatalogueError(f"{path.name}: {key!r} is not a mapping of languages")
+            raise CatalogueError(f"{name}: {key!r} is not a mapping of languages")
         entries[str(key)] = MappingProxyType({str(lang): str(text) for lang, text in texts.items()})
     return MappingProxyType(entries)
+
+
+# The parsed files are kept as JSON in the user's cache folder, named by a hash of the YAML
+# (and of this format's version): parsing YAML costs far more than reading JSON at start-up,
+# and a changed file simply gets a new name. Any trouble with the cache means parsing again.
+_CACHE_VERSION = b"catalogue-cache-1"
+
+
+def _cache_file(path: Path, raw: bytes) -> Path | None:
+    try:
+        import platformdirs
+
+        folder = Path(platformdirs.user_cache_dir("counterapp", appauthor=False)) / "catalogue"
+    except (ImportError, OSError, RuntimeError):
+        return None
+    source = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    content = hashlib.sha256(_CACHE_VERSION + raw).hexdigest()[:32]
+    return folder / f"{path.stem}.{source}.{content}.json"
+
+
+def _read_json(cache: Path) -> object:
+    try:
+        data: object = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def _write_json(cache: Path, data: object) -> None:
+    prefix = cache.name.rsplit(".", 2)[0]
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=cache.parent, suffix=".tmp", delete=False
+        ) as file:
+            json.dump(data, file, ensure_ascii=False)
+        os.replace(file.name, cache)
+        for old in cache.parent.glob(f"{prefix}.*.json"):
+            if old != cache:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return

@@ -7,7 +7,10 @@ failure names the language and lists the keys it lacks.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,3 +142,39 @@ def test_a_key_defined_in_two_files_is_refused(tmp_path: Path) -> None:
         (tmp_path / f"{name}.yaml").write_text("greeting:\n  ja: こんにちは\n", "utf-8")
     with pytest.raises(CatalogueError, match="greeting"):
         Catalogue(tmp_path, LANGUAGES).entries()
+
+
+def _text_in_a_new_process(folder: Path, cache: Path) -> str:
+    program = (
+        "import sys; from pathlib import Path; from counterapp.catalogue import Catalogue; "
+        "print(Catalogue(Path(sys.argv[1]), ('ja', 'en')).text('greeting', 'en'))"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(folder)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_the_next_start_reads_the_cache_and_an_edited_or_damaged_cache_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    folder, cache = tmp_path / "texts", tmp_path / "cache"
+    folder.mkdir()
+    source = folder / "only.yaml"
+    source.write_text("greeting:\n  ja: こんにちは\n  en: Hello\n", "utf-8")
+    assert _text_in_a_new_process(folder, cache) == "Hello"
+    [cached] = cache.rglob("only.*.json")
+    cached.write_text("{damaged", "utf-8")
+    assert _text_in_a_new_process(folder, cache) == "Hello"
+    cached.write_text('["valid JSON, wrong shape"]', "utf-8")
+    assert _text_in_a_new_process(folder, cache) == "Hello"
+    source.write_text("greeting:\n  ja: こんにちは\n  en: Hi\n", "utf-8")
+    assert _text_in_a_new_process(folder, cache) == "Hi"
+    assert [p.name for p in cache.rglob("only.*.json")] != [cached.name]  # the old one is gone
+    assert len(list(cache.rglob("only.*.json"))) == 1
