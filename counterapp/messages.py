@@ -26,7 +26,7 @@ class _CoreMessages(Mapping[str, Texts]):
         return CATALOGUE.section(CORE_SECTION)
 
     def __getitem__(self, key: str) -> Texts:
-        if key.startswith(PIN_NAME_PREFIX):
+        if not isinstance(key, str) or key.startswith(PIN_NAME_PREFIX):
             raise KeyError(key)
         return self._entries()[key]
 

@@ -7,7 +7,10 @@ failure names the language and lists the keys it lacks.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -127,6 +130,12 @@ def test_a_wrong_pin_is_told_in_the_residents_own_words(language: str) -> None:
         )
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_error_without_a_message_key_gets_the_generic_card_error_in(language: str) -> None:
+    assert None not in MESSAGES and "pin_name.auth" not in MESSAGES
+    assert error_text(ValueError("internal detail"), language) == MESSAGES["card.error"][language]
+
+
 def test_a_missing_text_falls_back_to_japanese_for_easy_japanese_and_english_otherwise(
     tmp_path: Path,
 ) -> None:
@@ -178,3 +187,32 @@ def test_the_next_start_reads_the_cache_and_an_edited_or_damaged_cache_changes_n
     assert _text_in_a_new_process(folder, cache) == "Hi"
     assert [p.name for p in cache.rglob("only.*.json")] != [cached.name]  # the old one is gone
     assert len(list(cache.rglob("only.*.json"))) == 1
+
+
+# Exceptions that are bugs or stay inside a test tool; they are never explained to a user.
+NOT_FOR_USERS = {"MalformedCommand", "VpcdGone", "UnsafeAuditDetail", "CatalogueError"}
+
+
+def _exception_classes() -> dict[str, type[BaseException]]:
+    found: dict[str, type[BaseException]] = {}
+    for package in ("cardreader", "counterapp"):
+        for module in pkgutil.walk_packages([str(ROOT / package)], f"{package}."):
+            if module.name.endswith("__main__"):
+                continue
+            for name, value in vars(importlib.import_module(module.name)).items():
+                is_error = inspect.isclass(value) and issubclass(value, BaseException)
+                if is_error and value.__module__ == module.name:
+                    found[f"{module.name}.{name}"] = value
+    return found
+
+
+def test_every_error_a_user_may_see_carries_a_message_key_with_texts() -> None:
+    classes = _exception_classes()
+    assert "cardreader.errors.WrongPin" in classes  # the walk found the errors
+    without = sorted(
+        name
+        for name, error in classes.items()
+        if error.__name__ not in NOT_FOR_USERS
+        and getattr(error, "message_key", None) not in MESSAGES
+    )
+    assert not without, f"errors without a message key that has texts: {without}"
