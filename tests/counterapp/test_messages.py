@@ -42,6 +42,7 @@ REASON_LITERAL = re.compile(
 # The windows ask for their texts as t("key", ...).
 UI_LITERAL = re.compile(r'\bt\(\s*"([a-z_]+(?:\.[a-z_]+)+)"')
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+EASY_SENTENCE_MAX = 45
 KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -103,6 +104,17 @@ def test_easy_japanese_is_kana_not_a_copy_of_the_kanji_text() -> None:
     )
     assert not with_kanji, f"ja-easy texts with kanji: {with_kanji}"
     assert not copied, f"ja-easy texts copied from ja: {copied}"
+
+
+def test_easy_japanese_sentences_are_short() -> None:
+    # Our bound: 45 characters a sentence, spaces not counted (most are far shorter).
+    long = sorted(
+        f"{key}: {sentence}"
+        for key, texts in CATALOGUE.entries().items()
+        for sentence in re.split("[。！？]", texts["ja-easy"])
+        if len(sentence.replace(" ", "")) > EASY_SENTENCE_MAX
+    )
+    assert not long, f"ja-easy sentences over {EASY_SENTENCE_MAX} characters: {long}"
 
 
 def test_files_with_machine_translations_say_so_in_their_header() -> None:
