@@ -2,28 +2,29 @@
 
 Terminals act on the code; the detail (日本語 first, then English) is for the person
 reading a log or a screen. No detail ever echoes a submitted value. The texts live in the
-back office's own catalogue files, ``resources/backoffice/*.yaml``, in the same format as
-the terminal's (read by ``counterapp.catalogue``, which imports nothing of the terminal).
+back office's own catalogue files, ``backoffice/texts/*.yaml``, in the same format as the
+terminal's, read by the shared package's ``counterapp.wire.catalogue``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
 from starlette.responses import JSONResponse
 
-from counterapp.catalogue import Catalogue
-from counterapp.resources import resource_path
 from counterapp.wire import MAX_BODY_BYTES, Problem
+from counterapp.wire.catalogue import Catalogue
 
 _LIMIT = f"{MAX_BODY_BYTES / 2**20:g} MiB"
 
 
 BACKOFFICE_LANGUAGES = ("ja", "en")
-CATALOGUE = Catalogue(resource_path("backoffice"), BACKOFFICE_LANGUAGES)
+# The texts ride along with the package (backoffice/texts/*.yaml), also on a server install.
+CATALOGUE = Catalogue(Path(__file__).resolve().with_name("texts"), BACKOFFICE_LANGUAGES)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Errors that may reach a user carry a ``message_key``; front ends turn keys into text here.
 The texts live in ``resources/ui/core.yaml`` (the terminal's catalogue, see
-``counterapp.catalogue``) and are read on first use. Texts never include a PIN or a My Number.
+``counterapp.wire.catalogue``) and are read on first use. Texts never include a PIN or a My Number.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from counterapp.catalogue import LANGUAGES, Catalogue, Texts, pick
 from counterapp.resources import resource_path
+from counterapp.wire.catalogue import LANGUAGES, Catalogue, Texts, pick
 
 CATALOGUE = Catalogue(resource_path("ui"), LANGUAGES)
 CORE_SECTION = "core"

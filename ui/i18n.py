@@ -2,7 +2,7 @@
 
 Every text on screen comes from ``t(key, language)``: the windows' keys and the core's
 message keys (``core.yaml``) are one catalogue in all seven languages, read by
-``counterapp.catalogue``. A missing text falls back as ``counterapp.catalogue.fallbacks``
+``counterapp.wire.catalogue``. A missing text falls back as ``counterapp.wire.catalogue.fallbacks``
 says (the tests keep every text present in every language).
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from counterapp.catalogue import Texts
 from counterapp.messages import CATALOGUE, MESSAGES, PIN_NAMES, error_text
+from counterapp.wire.catalogue import Texts
 from ui.languages import LANGUAGE_NAMES as LANGUAGE_NAMES
 from ui.languages import LANGUAGES as LANGUAGES
 

@@ -1,6 +1,6 @@
 """The seven languages of the UI, in the order the kiosk offers them."""
 
-from counterapp.catalogue import LANGUAGES as LANGUAGES
+from counterapp.wire.catalogue import LANGUAGES as LANGUAGES
 
 LANGUAGE_NAMES = {
     "ja": "日本語",

@@ -1,15 +1,15 @@
-"""The message catalogue: every user-visible text, by key, in YAML files under ``resources/``.
+"""The message catalogue: every user-visible text, by key, in YAML files.
 
 One format for the terminal (``resources/ui/*.yaml``: the core's message keys in
-``core.yaml``, the windows' texts beside them) and the back office
-(``resources/backoffice/*.yaml``). Each file is a mapping ``key: {language: text}``; a
-file whose texts include machine translations says so in its header comment
-(``MACHINE_TRANSLATION_NOTE``), so a reviewer can find them.
+``core.yaml``, the windows' texts beside them) and the back office (``backoffice/texts/``).
+Each file is a mapping ``key: {language: text}``; a file whose texts include machine
+translations says so in its header comment (``MACHINE_TRANSLATION_NOTE``), so a reviewer
+can find them.
 
-Only the standard library, ruamel.yaml and platformdirs are imported here (no Qt, nothing
-of the terminal), so the core, the UI and the back office can all read their texts. Each
-file is read on first use and kept for the life of the process; its parsed form is cached
-as JSON in the user's cache folder (see ``_cache_file``).
+It lives in the shared package because both sides read their texts with it: only the
+standard library, ruamel.yaml and platformdirs are imported (no Qt, nothing of the
+terminal). Each file is read on first use and kept for the life of the process; its parsed
+form is cached as JSON in the user's cache folder (see ``_cache_file``).
 """
 
 from __future__ import annotations
