@@ -27,6 +27,7 @@ from counterapp.wire.catalogue import (
     Catalogue,
     CatalogueError,
 )
+from ui.languages import LANGUAGES as UI_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKOFFICE = Catalogue(ROOT / "backoffice" / "texts", ("ja", "en"))
@@ -146,6 +147,10 @@ def test_a_wrong_pin_is_told_in_the_residents_own_words(language: str) -> None:
 def test_an_error_without_a_message_key_gets_the_generic_card_error_in(language: str) -> None:
     assert None not in MESSAGES and "pin_name.auth" not in MESSAGES
     assert error_text(ValueError("internal detail"), language) == MESSAGES["card.error"][language]
+
+
+def test_the_kiosk_offers_exactly_the_catalogue_languages() -> None:
+    assert UI_LANGUAGES == LANGUAGES
 
 
 def test_a_missing_text_falls_back_to_japanese_for_easy_japanese_and_english_otherwise(
