@@ -96,17 +96,21 @@ def _parsed(path: Path) -> Mapping[str, Texts]:
     if cache is not None:
         with contextlib.suppress(CatalogueError):  # a damaged cache is parsed again
             return _checked(_read_json(cache), path.name)
-    data = _parse_yaml(raw)
-    entries = _checked(data, path.name)
+    entries = _checked(_parse_yaml(raw, path.name), path.name)
     if cache is not None:
-        _write_json(cache, data)
+        _write_json(cache, {key: dict(texts) for key, texts in entries.items()})
     return entries
 
 
-def _parse_yaml(raw: bytes) -> object:
-    from ruamel.yaml import YAML  # here: importing the catalogue stays cheap, a cache hit skips it
+def _parse_yaml(raw: bytes, name: str) -> object:
+    # Imported here: importing the catalogue stays cheap, and a cache hit never needs it.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
 
-    return YAML(typ="safe").load(raw.decode("utf-8")) or {}
+    try:
+        return YAML(typ="safe").load(raw.decode("utf-8")) or {}
+    except (YAMLError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{name}: not readable as YAML ({exc})") from exc
 
 
 def _checked(data: object, name: str) -> Mapping[str, Texts]:
@@ -116,7 +120,9 @@ def _checked(data: object, name: str) -> Mapping[str, Texts]:
     for key, texts in data.items():
         if not isinstance(texts, dict):
             raise CatalogueError(f"{name}: {key!r} is not a mapping of languages")
-        entries[str(key)] = MappingProxyType({str(lang): str(text) for lang, text in texts.items()})
+        entries[str(key)] = MappingProxyType(
+            {str(lang): str(text) for lang, text in texts.items() if text is not None}
+        )
     return MappingProxyType(entries)
 
 

@@ -14,9 +14,13 @@ import pkgutil
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cardreader.errors import WrongPin
 from counterapp.messages import CATALOGUE, MESSAGES, PIN_NAMES, error_text
@@ -246,3 +250,22 @@ def test_every_error_a_user_may_see_carries_a_message_key_with_texts() -> None:
         and not _sets_its_key_per_error(error)
     )
     assert not without, f"errors without a message key that has texts: {without}"
+
+
+YAML_ISH = st.text(alphabet=":\n -{}[]\"'#&*!|>%@`jaen1\t", max_size=200)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(YAML_ISH, st.text(max_size=200)))
+def test_any_catalogue_file_loads_or_is_refused_with_its_name(content: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "fuzz.yaml").write_text(content, "utf-8")
+        # the cache goes to the temporary folder too
+        with mock.patch.dict(os.environ, {"XDG_CACHE_HOME": folder}):
+            try:
+                entries = Catalogue(Path(folder), LANGUAGES).entries()
+            except CatalogueError as error:
+                assert "fuzz.yaml" in str(error)
+                return
+        texts = [text for by_language in entries.values() for text in by_language.values()]
+        assert all(isinstance(text, str) for text in texts)
