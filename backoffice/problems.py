@@ -1,20 +1,30 @@
 """Every error the service answers, as a stable code with a Japanese and an English text.
 
 Terminals act on the code; the detail (日本語 first, then English) is for the person
-reading a log or a screen. No detail ever echoes a submitted value.
+reading a log or a screen. No detail ever echoes a submitted value. The texts live in the
+back office's own catalogue files, ``backoffice/texts/*.yaml``, in the same format as the
+terminal's, read by the shared package's ``counterapp.wire.catalogue``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
 from starlette.responses import JSONResponse
 
 from counterapp.wire import MAX_BODY_BYTES, Problem
+from counterapp.wire.catalogue import Catalogue
 
 _LIMIT = f"{MAX_BODY_BYTES / 2**20:g} MiB"
+
+
+BACKOFFICE_LANGUAGES = ("ja", "en")
+# The texts ride along with the package (backoffice/texts/*.yaml), also on a server install.
+CATALOGUE = Catalogue(Path(__file__).resolve().with_name("texts"), BACKOFFICE_LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -27,70 +37,21 @@ class Text:
         return f"{self.ja} / {self.en}"
 
 
-TEXTS: Final = MappingProxyType(
-    {
-        # -- request-level problems (HTTP status codes) --
-        "terminal.no_certificate": Text(
-            "端末証明書が提示されていません。", "No terminal client certificate was presented."
-        ),
-        "terminal.unknown": Text(
-            "登録されていない端末です。", "This terminal's certificate is not registered."
-        ),
-        "terminal.disabled": Text(
-            "この端末は無効にされています。", "This terminal has been disabled."
-        ),
-        "request.too_large": Text(
-            f"送信データが大きすぎます（上限 {_LIMIT}）。", f"The request body exceeds {_LIMIT}."
-        ),
-        "request.invalid": Text(
-            "送信データの形式が正しくありません。", "The request does not match the schema."
-        ),
-        "request.not_found": Text("そのURLはありません。", "No such resource."),
-        "request.method_not_allowed": Text(
-            "そのURLではこの操作はできません。", "This method is not allowed here."
-        ),
-        "request.error": Text("要求を処理できません。", "The request cannot be processed."),
-        "server.internal_error": Text(
-            "サーバー内部でエラーが発生しました。", "Internal server error."
-        ),
-        "server.unavailable": Text(
-            "データベースに接続できません。", "The database is not available."
-        ),
-        # -- per-item reasons in a BatchResult --
-        "submission.other_terminal": Text(
-            "この受付IDは別の端末から受け付け済みです。",
-            "This client id was already submitted by another terminal.",
-        ),
-        "submission.invalid": Text(
-            "保存できない値（NUL 文字、不正な文字コード、範囲外の日時）が含まれています。",
-            "The form holds a value that cannot be stored (NUL, unpaired surrogate, "
-            "or a time out of range).",
-        ),
-    }
-)
+def _texts(section: str, **params: str) -> Mapping[str, Text]:
+    """One catalogue file as ``Text`` values, with ``params`` filled in."""
+    return MappingProxyType(
+        {
+            code: Text(texts["ja"].format(**params), texts["en"].format(**params))
+            for code, texts in CATALOGUE.section(section).items()
+        }
+    )
+
+
+# Request-level problems (HTTP status codes) and per-item reasons in a BatchResult.
+TEXTS: Final = _texts("problems", limit=_LIMIT)
 
 # Signature verdicts stored with a form (counterapp.signing keys plus our own).
-SIGNATURE_TEXTS: Final = MappingProxyType(
-    {
-        "signature.malformed": Text("署名データの形式が不正です。", "The signature is malformed."),
-        "signature.content_changed": Text(
-            "署名後に内容が変更されています。", "The content changed after signing."
-        ),
-        "signature.invalid": Text("署名が正しくありません。", "The signature does not verify."),
-        "signature.untrusted": Text(
-            "署名者の証明書が信頼できる認証局から発行されていません。",
-            "The signer's certificate was not issued by a trusted CA.",
-        ),
-        "signature.cert_expired": Text(
-            "署名時に署名者の証明書が有効期間外でした。",
-            "The signer's certificate was not valid at signing time.",
-        ),
-        "trust.no_anchors": Text(
-            "署名検証用の認証局が登録されていません。",
-            "No signing CA is registered for verification.",
-        ),
-    }
-)
+SIGNATURE_TEXTS: Final = _texts("signatures")
 
 
 class ProblemError(Exception):

@@ -6,9 +6,7 @@ import datetime as dt
 
 from cardreader.wareki import to_wareki
 from counterapp.forms.definition import FieldDefinition, FieldType, Prefill
-
-CHECKED = {"ja": "はい", "ja-easy": "はい", "en": "Yes"}
-UNCHECKED = {"ja": "いいえ", "ja-easy": "いいえ", "en": "No"}
+from counterapp.messages import text
 
 
 def display_value(definition: FieldDefinition, value: str, language: str = "ja") -> str:
@@ -28,8 +26,7 @@ def display_value(definition: FieldDefinition, value: str, language: str = "ja")
             if choice.value == value:
                 return choice.label.in_language(language)
     if definition.type is FieldType.CHECKBOX:
-        table = CHECKED if value == "true" else UNCHECKED
-        return table.get(language, table["en"])
+        return text("value.checked" if value == "true" else "value.unchecked", language)
     return value
 
 

@@ -1,9 +1,10 @@
 """The wire schema between terminals and the back office.
 
 ``counterapp.wire`` is the only code the terminal and the back office share: this schema,
-the value rules (``values``) and detached-CMS verification (``signatures``). It imports no
-card session, no emulator, no Qt and nothing else of the terminal, so the back office
-installs it on a server on its own (backoffice/pyproject.toml).
+the value rules (``values``), detached-CMS verification (``signatures``) and the message
+catalogue's loader (``catalogue``). It imports no card session, no emulator, no Qt and
+nothing else of the terminal, so the back office installs it on a server on its own
+(backoffice/pyproject.toml).
 
 A batch carries forms by their client-made id (ULID); the back office stores each id at most
 once and answers every item on its own, so a terminal may resend a batch after any failure.

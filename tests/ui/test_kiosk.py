@@ -23,7 +23,7 @@ from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.errors import PinBlocked, WrongPin
 from cardreader.pin import PinKind
 from counterapp.adminpin import AdminPin
-from counterapp.messages import MESSAGES
+from counterapp.messages import text
 from counterapp.visit import Visit
 from tests.ui.conftest import MakeContext
 from ui.context import UiContext
@@ -282,6 +282,25 @@ def test_starting_again_after_a_wrong_pin_forgets_the_resident(
     assert window.flow.visit.progress is None
 
 
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "ja"])
+def test_a_card_error_is_told_in_the_residents_language(
+    open_kiosk: OpenKiosk, qtbot: QtBot, language: str
+) -> None:
+    window = open_kiosk("valid")
+    click(qtbot, window.pages.start.language_buttons[language])
+    choose_event(qtbot, window)
+    tap_card(qtbot, window)
+    enter_pin(qtbot, window, PinKind.AUTH, "9999")
+    wait_for_page(qtbot, window, window.pages.message)
+    body = window.pages.message.body.text()
+    assert error_message(WrongPin("auth", 2), language) in body
+    if language != "en":  # the core's text itself, not the English fallback
+        assert error_message(WrongPin("auth", 2), "en") not in body
+    if language == "ja-easy":
+        assert not re.search(r"[\u4e00-\u9fff]", body)  # easy Japanese: kana, no kanji
+    assert window.pages.message.heading.text() == t("kiosk.pin_failed.heading", language)
+
+
 def test_a_blocked_auth_pin_is_said_plainly_and_fills_nothing(
     open_kiosk: OpenKiosk, qtbot: QtBot
 ) -> None:
@@ -322,16 +341,18 @@ def test_i_forgot_the_pin_on_the_pad_uses_no_try(open_kiosk: OpenKiosk, qtbot: Q
     assert window.pages.pin.pad.status.tries_left == 3  # the card's counter is untouched
 
 
+@pytest.mark.parametrize("language", ["ja", "pt"])
 def test_a_tampered_card_is_not_genuine_and_fills_nothing(
-    open_kiosk: OpenKiosk, qtbot: QtBot
+    open_kiosk: OpenKiosk, qtbot: QtBot, language: str
 ) -> None:
     window = open_kiosk("tampered-kenhojo")
+    click(qtbot, window.pages.start.language_buttons[language])
     read_card(qtbot, window)
     wait_for_page(qtbot, window, window.pages.message)
-    assert window.pages.message.heading.text() == t("kiosk.not_genuine.heading", "ja")
+    assert window.pages.message.heading.text() == t("kiosk.not_genuine.heading", language)
     body = window.pages.message.body.text()
-    assert MESSAGES["form.card_not_genuine"]["ja"] in body
-    assert MESSAGES["kenhojo.tampered"]["ja"] in body
+    assert text("form.card_not_genuine", language) in body
+    assert text("kenhojo.tampered", language) in body
     assert not window.flow.visit.forms
     assert not queued(window.context)
 

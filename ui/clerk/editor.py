@@ -28,7 +28,7 @@ from counterapp.forms.display import display_value
 from counterapp.forms.filled import FieldValue, FilledForm
 from counterapp.forms.validation import field_problem
 from counterapp.messages import text
-from ui.i18n import core_language, t
+from ui.i18n import t
 
 Edit = Callable[[int, str, str], None]  # form index, field id, new value
 
@@ -103,7 +103,7 @@ class FieldRow(QWidget):
             notes.append(display_value(self.definition, value.value, self.language))
         problem = field_problem(self.definition, value.value)
         if problem:
-            notes.append("⚠ " + text(problem, core_language(self.language)))
+            notes.append("⚠ " + text(problem, self.language))
         if gaiji:
             chars = " ".join(f"{c}(U+{ord(c):04X})" for c in gaiji)
             notes.append("⚠ " + t("clerk.forms.gaiji", self.language, chars=chars))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayo
 from counterapp.verification.explain import verdict_text
 from counterapp.visit import CardFace, CardNotGenuine, Visit
 from ui.context import UiContext
-from ui.i18n import core_language, error_message, t
+from ui.i18n import error_message, t
 
 PHOTO_HEIGHT = 240
 FACE_JOB = "face"
@@ -81,7 +81,7 @@ class FaceCheckDialog(QDialog):
     def _failed(self, name: str, error: BaseException) -> None:
         if name == FACE_JOB:
             if isinstance(error, CardNotGenuine):  # a face the issuer did not sign: no photo
-                self.message.setText(verdict_text(error.verdict, core_language(self.language)))
+                self.message.setText(verdict_text(error.verdict, self.language))
             else:
                 self.message.setText(error_message(error, self.language))
             self.read.setEnabled(True)

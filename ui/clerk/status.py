@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from counterapp.messages import text
 from counterapp.verification.verdict import Verdict
 from ui.context import UiContext
-from ui.i18n import core_language, t
+from ui.i18n import t
 
 REFRESH_MS = 3000
 
@@ -59,7 +59,7 @@ class StatusBar(QStatusBar):
         if verdict is None:
             self.verdict.setText(t("clerk.status.verdict_none", self.language))
             return
-        self.verdict.setText(text(f"verdict.{verdict.overall.value}", core_language(self.language)))
+        self.verdict.setText(text(f"verdict.{verdict.overall.value}", self.language))
 
     def refresh_sync(self) -> None:
         state = self.context.sync_status()

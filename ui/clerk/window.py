@@ -37,7 +37,7 @@ from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, bu
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
 from ui.context import UiContext
-from ui.i18n import LANGUAGE_NAMES, LANGUAGES, core_language, error_message, pin_name, t
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, error_message, pin_name, t
 from ui.pin import PinDialog
 
 if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
@@ -261,7 +261,7 @@ class ClerkWindow(QMainWindow):
             return
         if isinstance(error, CardNotGenuine):
             self.status.show_verdict(error.verdict)
-            body = verdict_text(error.verdict, core_language(self.language))
+            body = verdict_text(error.verdict, self.language)
         else:
             body = error_message(error, self.language)
         if name == "sign":  # the forms stay; the resident can sign on paper instead
@@ -309,7 +309,7 @@ class ClerkWindow(QMainWindow):
             self.questions.ask(questions, self.language, error_message(exc, self.language))
             return
         assert self.visit.verdict is not None
-        self.verdict_label.setText(verdict_text(self.visit.verdict, core_language(self.language)))
+        self.verdict_label.setText(verdict_text(self.visit.verdict, self.language))
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
         self._show_signed()
         self.stack.setCurrentWidget(self.forms_page)
@@ -373,7 +373,7 @@ class ClerkWindow(QMainWindow):
         if verdict is not None and verdict.overall is not Overall.GENUINE:
             self.visit.clear()
             self._wipe_personal_widgets()
-            body = verdict_text(verdict, core_language(self.language))
+            body = verdict_text(verdict, self.language)
             self.message.show_message(
                 t("clerk.outcome.heading", self.language), body, self.language
             )

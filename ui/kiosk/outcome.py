@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from counterapp.messages import MESSAGES
+from counterapp.messages import MESSAGES, text
 from counterapp.verification.verdict import Verdict
 from counterapp.visit import CardNotGenuine, PinNotAccepted
-from ui.i18n import core_language, error_message, t
+from ui.i18n import error_message, t
 
 NOT_A_PROBLEM = {"pin.cancelled"}
 
@@ -49,6 +49,5 @@ def explain(error: BaseException, language: str) -> Explanation:
 
 def reason_texts(verdict: Verdict, language: str) -> tuple[str, ...]:
     """Each reason of a verdict once, as a sentence (unknown keys are left out)."""
-    lang = core_language(language)
     keys = dict.fromkeys(r for r in verdict.reasons if r in MESSAGES and r not in NOT_A_PROBLEM)
-    return tuple("・" + MESSAGES[key].get(lang, MESSAGES[key]["ja"]) for key in keys)
+    return tuple("・" + text(key, language) for key in keys)
