@@ -57,6 +57,7 @@ class ConfigurationError(click.ClickException):
     """The settings are wrong: shown as one message, exit 4, never a traceback."""
 
     exit_code = EXIT_USAGE
+    message_key = "settings.invalid"
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
