@@ -28,7 +28,7 @@ from backoffice.middleware import PUBLIC_PATHS, STATE_TERMINAL, BodyLimit, Termi
 from backoffice.problems import ProblemError, problem_response
 from backoffice.store import Store, Terminal
 from backoffice.trust import load_anchors
-from counterapp.wire import (
+from counterapp.wire.schema import (
     API_PREFIX,
     MAX_BODY_BYTES,
     BatchResult,

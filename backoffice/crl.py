@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from counterapp.wire import CrlEntry, CrlResponse
+from counterapp.wire.schema import CrlEntry, CrlResponse
 
 CRL_SUFFIXES = (".crl", ".pem", ".der")
 

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from backoffice.store import NewSubmission, SignatureStatus, Store, StoreOutcome
-from counterapp.wire import BatchResult, ItemResult, ItemStatus, SubmissionBatch, SubmissionItem
+from counterapp.wire.schema import (
+    BatchResult,
+    ItemResult,
+    ItemStatus,
+    SubmissionBatch,
+    SubmissionItem,
+)
 from counterapp.wire.signatures import verify_detached
 from counterapp.wire.values import storable
 

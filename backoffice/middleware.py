@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backoffice.ca import fingerprint
 from backoffice.problems import problem_response
 from backoffice.store import Store, Terminal
-from counterapp.wire import API_PREFIX, MAX_BODY_BYTES
+from counterapp.wire.schema import API_PREFIX, MAX_BODY_BYTES
 
 # Open to any client the TLS layer let in (a certificate from the municipal CA).
 PUBLIC_PATHS = frozenset({f"{API_PREFIX}/health", f"{API_PREFIX}/openapi.json"})

@@ -16,8 +16,8 @@ from typing import Final
 
 from starlette.responses import JSONResponse
 
-from counterapp.wire import MAX_BODY_BYTES, Problem
 from counterapp.wire.catalogue import Catalogue
+from counterapp.wire.schema import MAX_BODY_BYTES, Problem
 
 _LIMIT = f"{MAX_BODY_BYTES / 2**20:g} MiB"
 

@@ -28,7 +28,7 @@ from counterapp.settings import Settings, load_settings
 from counterapp.store import open_database
 from counterapp.sync import Syncer, http_client
 from counterapp.vault import open_vault
-from counterapp.wire import MAX_BATCH_ITEMS
+from counterapp.wire.schema import MAX_BATCH_ITEMS
 from tests.backoffice.postgres import PostgresCluster, find_bin_dir
 from tests.backoffice.server import BackofficeServer, running_backoffice
 from tests.counterapp.sync.harness import queue_forms, setup_terminal

@@ -22,7 +22,7 @@ from counterapp.forms.definition import FormDefinition
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.forms.loader import LoadedForm, definition_hash
 from counterapp.vault import Vault, field_context, seal, unseal
-from counterapp.wire import SubmissionItem, WireField
+from counterapp.wire.schema import SubmissionItem, WireField
 
 
 class FormNotFound(LookupError):

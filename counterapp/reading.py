@@ -22,7 +22,7 @@ from cardreader.sessions import (
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord
 from counterapp.interaction import Cancelled, Interaction
 
-if TYPE_CHECKING:  # counterapp.wire's package loads the wire schema (pydantic): not for a read
+if TYPE_CHECKING:  # the summary is made only for card info: a read does not load it
     from counterapp.wire.certificates import CertificateSummary
 
 

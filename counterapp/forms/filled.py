@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 
 from cardreader.mynumber import MyNumber
 from counterapp.forms.loader import LoadedForm
-from counterapp.wire import ValueSource as Source  # re-exported: forms speak of a "source"
-from counterapp.wire import canonical_form_bytes
+from counterapp.wire.schema import ValueSource as Source  # re-exported: forms speak of a "source"
+from counterapp.wire.schema import canonical_form_bytes
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from counterapp.wire import SubmissionItem
+from counterapp.wire.schema import SubmissionItem
 
 # form_version is an INTEGER column: 32 bits in PostgreSQL, while the wire allows any int.
 MAX_FORM_VERSION = 2**31 - 1

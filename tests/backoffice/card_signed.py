@@ -11,7 +11,7 @@ from cardreader.emulator.resident import ResidentPins
 from cardreader.emulator.scenarios import build_profile
 from cardreader.sessions import MyNumberCard
 from counterapp.signing import sign_with_card
-from counterapp.wire import SubmissionItem
+from counterapp.wire.schema import SubmissionItem
 from tests.backoffice.forms import SIGNED_AT
 
 

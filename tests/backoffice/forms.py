@@ -12,7 +12,7 @@ from typing import Any
 
 from ulid import ULID
 
-from counterapp.wire import SubmissionBatch, SubmissionItem, WireField
+from counterapp.wire.schema import SubmissionBatch, SubmissionItem, WireField
 
 SIGNED_AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 DEFINITION_SHA256 = "5f" * 32

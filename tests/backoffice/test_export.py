@@ -18,7 +18,7 @@ from backoffice.config import Settings
 from backoffice.intake import receive_batch
 from backoffice.store import Store
 from cardreader.emulator.resident import DEFAULT_RESIDENT
-from counterapp.wire import SubmissionBatch, SubmissionItem, WireField
+from counterapp.wire.schema import SubmissionBatch, SubmissionItem, WireField
 from tests.backoffice.forms import item
 
 RECEIVED = dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)  # 10:30 JST

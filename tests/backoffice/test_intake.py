@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from backoffice import ca
-from counterapp.wire import MAX_BATCH_ITEMS, MAX_BODY_BYTES, WireField
+from counterapp.wire.schema import MAX_BATCH_ITEMS, MAX_BODY_BYTES, WireField
 from tests.backoffice.forms import (
     RESIDENT_ADDRESS,
     RESIDENT_MY_NUMBER,

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from counterapp.emulation import emulator_crls
-from counterapp.wire import CrlResponse
+from counterapp.wire.schema import CrlResponse
 from tests.backoffice.forms import batch, item
 from tests.backoffice.server import BackofficeServer, running_backoffice
 

@@ -62,6 +62,8 @@ SUITE_CONFIG = """\
 [pytest]
 addopts = -ra --strict-markers -p no:cacheprovider
 timeout = 300
+markers =
+    slow: takes more than a few seconds
 """
 # Checks, with the installed shared package, a signature the emulated card made here.
 VERIFY_ON_THE_SERVER = """\

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from backoffice.store import SignatureStatus, StoredSubmission
 from cardreader.emulator import pki
 from counterapp.emulation import emulator_trust
-from counterapp.wire import SubmissionItem
+from counterapp.wire.schema import SubmissionItem
 from counterapp.wire.signatures import verify_detached
 from tests.backoffice.card_signed import signed
 from tests.backoffice.forms import SIGNED_AT, batch, client_id, item, with_value

@@ -1,0 +1,124 @@
+"""The wire schema between terminals and the back office.
+
+A batch carries forms by their client-made id (ULID); the back office stores each id at most
+once and answers every item on its own, so a terminal may resend a batch after any failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Iterable
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+API_PREFIX = "/v1"
+MAX_BATCH_ITEMS = 100
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch of signed forms is well under 1 MiB
+
+ClientId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]  # ULID
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ValueSource(enum.StrEnum):
+    IC_CHIP = "ic_chip"
+    SYSTEM = "system"
+    EVENT = "event"
+    RESIDENT = "resident"
+    CLERK = "clerk"
+    BLANK = "blank"
+
+
+class WireField(Strict):
+    id: Identifier
+    value: str = Field(max_length=2000)
+    source: ValueSource
+    chip_value: str | None = Field(default=None, max_length=2000)
+
+
+class SubmissionItem(Strict):
+    """One filled form as the terminal queued it."""
+
+    client_id: ClientId
+    visit: str = Field(min_length=1, max_length=64)
+    event: Identifier | None = None
+    form_id: Identifier
+    form_version: int = Field(ge=1)
+    definition_sha256: Sha256Hex
+    created_at: dt.datetime
+    fields: tuple[WireField, ...] = Field(min_length=1, max_length=200)
+    # DER CMS SignedData (base64) over ``canonical_form_bytes`` when the resident signed.
+    signature: str | None = Field(default=None, max_length=64 * 1024)
+
+    def canonical(self) -> bytes:
+        """The bytes the resident's signature covers."""
+        return canonical_form_bytes(
+            self.form_id,
+            self.form_version,
+            self.definition_sha256,
+            ((f.id, f.value) for f in self.fields),
+        )
+
+
+class SubmissionBatch(Strict):
+    items: tuple[SubmissionItem, ...] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+
+class ItemStatus(enum.StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"  # already accepted earlier: the terminal may treat it as sent
+    REJECTED = "rejected"  # will never be accepted as it is: do not resend
+
+
+class ItemResult(Strict):
+    client_id: str
+    status: ItemStatus
+    reason: str | None = None  # a message key for rejected items
+
+
+class BatchResult(Strict):
+    results: tuple[ItemResult, ...]
+
+
+class CrlEntry(Strict):
+    der: str  # base64
+    issuer: str
+    this_update: dt.datetime
+    next_update: dt.datetime | None
+
+
+class CrlResponse(Strict):
+    crls: tuple[CrlEntry, ...]
+
+
+class Health(Strict):
+    status: str
+    database: str
+    version: str
+
+
+class Problem(Strict):
+    """Every error the service returns: a stable code and a human-readable detail."""
+
+    code: str
+    detail: str
+
+
+def canonical_form_bytes(
+    form_id: str, version: int, definition_sha256: str, values: Iterable[tuple[str, str]]
+) -> bytes:
+    """Form id, version, definition hash and field values in form order, as compact JSON."""
+    document = {
+        "form": form_id,
+        "version": version,
+        "definition_sha256": definition_sha256,
+        "fields": [[field_id, value] for field_id, value in values],
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
