@@ -41,12 +41,18 @@ def theme_rules(stylesheet: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def colour_pairs(stylesheet: str) -> list[tuple[str, str, str]]:
-    """Every (selector, text colour, background colour) pair a style sheet defines."""
+    """Every (selector, text colour, background colour) pair a style sheet defines.
+
+    A rule that sets a text colour but no background is drawn on the base background:
+    the background of the sheet's first rule (the window's).
+    """
     pairs = []
+    base = ""
     for selector, props in theme_rules(stylesheet):
         background = props.get("background-color") or props.get("background")
-        if "color" in props and background:
-            pairs.append((selector, props["color"], background))
+        base = base or background or ""
+        if "color" in props:
+            pairs.append((selector, props["color"], background or base))
         if "selection-color" in props:
             pairs.append((selector, props["selection-color"], props["selection-background-color"]))
     return pairs

@@ -1,11 +1,13 @@
 """The window's header: who and where (municipality, terminal, operator) and the step.
 
-The operator is the ``operator`` setting; when it is empty, the OS user name of the
-session (the clerk's Windows sign-in).
+The operator shown is the ``operator`` setting when an administrator set it; while it is
+empty or still its default ("operator"), the OS user name of the session (the clerk's
+Windows sign-in) is shown instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 
 from PySide6.QtCore import Qt
@@ -19,7 +21,10 @@ STEPS = ("choose", "read", "check", "send")
 
 def operator_name(settings: Settings) -> str:
     """The ``operator`` setting, or the OS user name when it is not set."""
-    return settings.operator or getpass.getuser()
+    default = {field.name: field.default for field in dataclasses.fields(Settings)}["operator"]
+    if settings.operator and settings.operator != default:
+        return settings.operator
+    return getpass.getuser()
 
 
 class Header(QWidget):

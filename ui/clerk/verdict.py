@@ -50,7 +50,7 @@ def outcome_heading_key(verdict: Verdict) -> str:
         return "clerk.outcome.revoked"
     if verdict.overall is Overall.UNDETERMINED:
         return "clerk.outcome.undetermined"
-    return "clerk.outcome.not_genuine"
+    return "clerk.outcome.heading"  # not genuine: "このカードでは受付できません"
 
 
 class VerdictBadge(QWidget):

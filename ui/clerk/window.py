@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -42,7 +43,7 @@ from ui.clerk.verdict import VerdictBadge, outcome_heading_key, reason_line
 from ui.context import UiContext
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, error_message, pin_name, t
 from ui.pin import PinDialog
-from ui.style import clerk_stylesheet
+from ui.style import CLERK_POINT_SIZE, clerk_stylesheet, ui_font
 
 if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
     from PySide6.QtPrintSupport import QPrinter
@@ -97,6 +98,7 @@ class ClerkWindow(QMainWindow):
         column.addWidget(self.header)
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+        self.setFont(ui_font(CLERK_POINT_SIZE))  # Latin in a proportional face, then Japanese
         self.setStyleSheet(clerk_stylesheet())
         self.status = StatusBar(self.context)
         self.setStatusBar(self.status)
@@ -134,6 +136,8 @@ class ClerkWindow(QMainWindow):
         self.pdf_button.clicked.connect(self.save_pdf)
         self.face_button.clicked.connect(self.check_face)
         self.handwriting_button.clicked.connect(self.sign_on_screen)
+        self.signed_label.setWordWrap(True)  # a long reason wraps, never widens the window
+        self.signed_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         actions = QHBoxLayout()
         for widget in (
             self.signed_label,
@@ -143,8 +147,7 @@ class ClerkWindow(QMainWindow):
             self.sign_button,
             self.submit_button,
         ):
-            actions.addWidget(widget)
-        actions.insertStretch(1)
+            actions.addWidget(widget, 1 if widget is self.signed_label else 0)
         layout = QVBoxLayout(page)
         layout.setSpacing(8)
         layout.addWidget(self.forms_heading)
