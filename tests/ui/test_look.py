@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from counterapp.messages import text
 from counterapp.settings import Settings
-from counterapp.verification.verdict import CheckResult, Overall, Verdict
+from counterapp.verification.verdict import CheckResult, Verdict
 from tests.ui.test_clerk import MakeContext, choose, enter_pin, open_window, read_to_forms
 from ui.clerk.verdict import VerdictBadge
 from ui.clerk.window import ClerkWindow
@@ -183,7 +183,7 @@ def test_the_window_fits_a_counter_screen_with_long_status_texts(
     first = window.editor.rows[0][next(iter(window.editor.rows[0]))].input
     top_left = first.mapTo(window, QPoint(0, 0))
     assert first.isVisible() and not first.visibleRegion().isEmpty()
-    assert 0 <= top_left.y() and top_left.y() + first.height() <= window.height()
+    assert top_left.y() >= 0 and top_left.y() + first.height() <= window.height()
     assert top_left.x() + first.width() <= window.width()
     assert window.status.reader.shown_text().endswith("…")  # elided, not widened
 

@@ -65,8 +65,8 @@ def font_families() -> str:
 def stylesheet(scale: float, high_contrast: bool) -> str:
     """The whole window's style sheet for a font scale and palette.
 
-    Body text is ``BASE_FONT_PX`` (27 px = 20.25 pt at 96 dpi) times the scale; every heading is larger
-    than the text under it.
+    Body text is ``BASE_FONT_PX`` (27 px = 20.25 pt at 96 dpi) times the scale; every
+    heading is larger than the text under it.
     """
     c = HIGH_CONTRAST if high_contrast else NORMAL
     px = round(BASE_FONT_PX * scale)
