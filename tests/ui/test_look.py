@@ -166,11 +166,13 @@ def moving_in_forms(qtbot: QtBot, window: ClerkWindow) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("language", ["ja", "en"])
 @pytest.mark.parametrize(("width", "height"), SCREENS)
 def test_the_window_fits_a_counter_screen_with_long_status_texts(
-    qtbot: QtBot, make_context: MakeContext, width: int, height: int
+    qtbot: QtBot, make_context: MakeContext, width: int, height: int, language: str
 ) -> None:
     window = open_window(qtbot, make_context("valid"))
+    window.set_language(language)
     moving_in_forms(qtbot, window)
     assert window.editor.count() == 6
     for label in (window.status.reader, window.status.verdict, window.status.sync):
@@ -179,7 +181,7 @@ def test_the_window_fits_a_counter_screen_with_long_status_texts(
     window.resize(width, height - 40)  # the taskbar takes the rest
     qtbot.waitUntil(lambda: window.width() <= width)
     assert window.width() <= width and window.height() <= height
-    assert window.minimumSizeHint().width() <= 1366
+    assert window.minimumSizeHint().width() <= SCREENS[0][0]
     first = window.editor.rows[0][next(iter(window.editor.rows[0]))].input
     top_left = first.mapTo(window, QPoint(0, 0))
     assert first.isVisible() and not first.visibleRegion().isEmpty()

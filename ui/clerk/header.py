@@ -50,6 +50,7 @@ class Header(QWidget):
         layout.addLayout(who, 1)
         for number, label in enumerate(self.steps):
             label.setObjectName("step")
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             if number:
                 arrow = QLabel("→")
                 arrow.setObjectName("headerFacts")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -69,12 +68,16 @@ class VerdictBadge(QWidget):
         self.details = button("", "Ctrl+I")
         self.details.clicked.connect(self.open_details)
         self.dialog: QDialog | None = None
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.badge)
-        layout.addWidget(self.reason, 1)
-        layout.addWidget(self.details)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.addWidget(self.badge)
+        self.row.addWidget(self.reason, 1)
+        self.row.addWidget(self.details)
         self.hide()
+
+    def add_action(self, widget: QWidget) -> None:
+        """A button that belongs with the verdict (e.g. the card face check)."""
+        self.row.addWidget(widget)
 
     def show_verdict(self, verdict: Verdict | None, language: str) -> None:
         self.verdict, self.language = verdict, language
@@ -112,13 +115,19 @@ class DetailsDialog(QDialog):
         self.text = QLabel(verdict_text(verdict, core_language(language)))
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.text.setObjectName("details")
+        self.text.setMargin(12)
         self.text.setAccessibleName(self.windowTitle())
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
+        close = button(t("clerk.badge.close", language))
+        close.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        row.addStretch()
+        row.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
-        layout.addWidget(buttons)
+        layout.addLayout(row)
         self.resize(640, 420)

@@ -39,7 +39,7 @@ from ui.clerk.header import Header
 from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
-from ui.clerk.verdict import VerdictBadge, outcome_heading_key, reason_line
+from ui.clerk.verdict import VerdictBadge, outcome_heading_key
 from ui.context import UiContext
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, error_message, pin_name, t
 from ui.pin import PinDialog
@@ -139,20 +139,21 @@ class ClerkWindow(QMainWindow):
         self.signed_label.setWordWrap(True)  # a long reason wraps, never widens the window
         self.signed_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         actions = QHBoxLayout()
+        actions.addStretch()
+        self.verdict_badge.add_action(self.face_button)  # the identity checks side by side
         for widget in (
-            self.signed_label,
-            self.face_button,
             self.pdf_button,
             self.handwriting_button,
             self.sign_button,
             self.submit_button,
         ):
-            actions.addWidget(widget, 1 if widget is self.signed_label else 0)
+            actions.addWidget(widget)
         layout = QVBoxLayout(page)
         layout.setSpacing(8)
         layout.addWidget(self.forms_heading)
         layout.addWidget(self.verdict_badge)
         layout.addWidget(editor, 1)
+        layout.addWidget(self.signed_label)  # its own line: a long reason never pushes buttons
         layout.addLayout(actions)
         return page, editor
 
@@ -299,9 +300,8 @@ class ClerkWindow(QMainWindow):
         self._show_outcome(body, verdict)
 
     def _verdict_summary(self, verdict: Verdict) -> str:
-        """The overall result in a sentence and its main reason (every check: 詳細)."""
-        overall = t(f"verdict.{verdict.overall.value}", self.language)
-        return f"{overall}\n{reason_line(verdict, self.language)}"
+        """The overall result in a sentence (its reason: the badge; every check: 詳細)."""
+        return t(f"verdict.{verdict.overall.value}", self.language)  # the badge says why
 
     def _show_outcome(self, body: str, verdict: Verdict | None) -> None:
         """The result page of a card that cannot be used: its own heading per outcome."""
