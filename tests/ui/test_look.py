@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFontInfo, QPalette
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -207,6 +207,7 @@ def test_clerk_text_is_at_least_12_points(qtbot: QtBot, make_context: MakeContex
     read_to_forms(qtbot, window)
     sizes = {w.objectName() or type(w).__name__: point_size(w) for w in readable(window)}
     assert sizes and min(sizes.values()) >= 12, sizes
+    assert not QFontInfo(window.forms_heading.font()).fixedPitch()
 
 
 def test_kiosk_text_is_at_least_20_points_and_headings_are_larger(
@@ -219,6 +220,11 @@ def test_kiosk_text_is_at_least_20_points_and_headings_are_larger(
     window.show()
     labels = readable(window)
     assert labels and min(point_size(w) for w in labels) >= 20
+    message = window.pages.message  # the error page: its heading above its body
+    message.ensurePolished()
+    assert point_size(message.heading) > point_size(message.body) >= 20
+    latin = QFontInfo(window.pages.start.language_buttons["en"].font())
+    assert not latin.fixedPitch(), latin.family()  # Latin in a proportional face
     sheet = stylesheet(1.0, False)
     px = {
         sel: int(re.findall(r"(\d+)px", p["font-size"])[0])

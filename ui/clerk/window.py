@@ -149,6 +149,7 @@ class ClerkWindow(QMainWindow):
         ):
             actions.addWidget(widget)
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
         layout.addWidget(self.forms_heading)
         layout.addWidget(self.verdict_badge)
