@@ -21,7 +21,7 @@ from counterapp.messages import MESSAGES
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.verdict import Outcome, Overall, Verdict
 from ui.clerk.pages import button
-from ui.i18n import core_language, t
+from ui.i18n import t
 
 SHAPES = {Overall.GENUINE: "○", Overall.NOT_GENUINE: "×", Overall.UNDETERMINED: "△"}
 REVOKED = "cert.revoked"
@@ -34,11 +34,10 @@ def badge_text(verdict: Verdict, language: str) -> str:
 
 def reason_line(verdict: Verdict, language: str) -> str:
     """The one reason that matters most: the first problem, a warning, or "all passed"."""
-    lang = core_language(language)
     keys = [*verdict.reasons] if verdict.overall is not Overall.GENUINE else [*verdict.warnings]
     for key in keys:
         if key in MESSAGES:
-            return MESSAGES[key].get(lang, MESSAGES[key]["ja"])
+            return t(key, language)
     passed = sum(1 for check in verdict.checks if check.outcome is Outcome.PASS)
     return t("clerk.badge.all_passed", language, count=passed)
 
@@ -112,7 +111,7 @@ class DetailsDialog(QDialog):
     def __init__(self, verdict: Verdict, language: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.setWindowTitle(t("clerk.badge.details_title", language))
-        self.text = QLabel(verdict_text(verdict, core_language(language)))
+        self.text = QLabel(verdict_text(verdict, language))
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
