@@ -26,6 +26,7 @@ from ui.kiosk.window import KioskWindow
 from ui.style import apply_style
 
 SIZE = (1280, 800)
+CLERK_SIZE = (1366, 728)  # a 1366×768 counter PC less its taskbar
 WAIT_SECONDS = 20
 
 
@@ -46,7 +47,7 @@ def save(app: QApplication, widget: QWidget, path: Path) -> None:
 
 def clerk_screens(app: QApplication, context: UiContext, out: Path, language: str) -> None:
     window = ClerkWindow(context, language=language)
-    window.resize(*SIZE)
+    window.resize(*CLERK_SIZE)
     window.show()
     save(app, window, out / f"clerk-home-{language}.png")
     window.start("juminhyo-request")
@@ -61,6 +62,33 @@ def clerk_screens(app: QApplication, context: UiContext, out: Path, language: st
         wait_until(app, lambda d=dialog: window.pin_dialog is not d)  # type: ignore[misc]
     wait_until(app, lambda: window.stack.currentWidget() is window.forms_page)
     save(app, window, out / f"clerk-forms-{language}.png")
+    details = window.verdict_badge.open_details()
+    assert details is not None
+    save(app, details, out / f"clerk-verdict-details-{language}.png")
+    details.reject()
+    window.submit()
+    save(app, window, out / f"clerk-done-{language}.png")
+    window.next_resident()
+    window.close()
+
+
+def clerk_refusal(app: QApplication, context: UiContext, out: Path, language: str) -> None:
+    """The result page of a revoked card: its own heading, the red badge, one reason."""
+    window = ClerkWindow(context, language=language)
+    window.resize(*CLERK_SIZE)
+    window.show()
+    window.start("juminhyo-request")
+    while window.stack.currentWidget() is not window.message:
+        wait_until(
+            app,
+            lambda: window.pin_dialog is not None or window.stack.currentWidget() is window.message,
+        )
+        dialog = window.pin_dialog
+        if dialog is not None:
+            dialog.edit.setText(DEFAULT_RESIDENT.auth_pin)
+            dialog.accept()
+            wait_until(app, lambda d=dialog: window.pin_dialog is not d)  # type: ignore[misc]
+    save(app, window, out / f"clerk-revoked-{language}.png")
     window.next_resident()
     window.close()
 
@@ -85,9 +113,10 @@ def main(out: Path) -> None:
     apply_style(app)
     with tempfile.TemporaryDirectory() as folder:
         settings = replace(load_settings(Path(folder)), key_store="file", municipality="千代田区")
+        runs = ((clerk_screens, "valid"), (clerk_refusal, "revoked"), (kiosk_screens, "valid"))
         for language in ("ja", "en"):
-            for screens in (clerk_screens, kiosk_screens):
-                context = build_context(settings, None, "valid")  # one window per reader
+            for screens, scenario in runs:
+                context = build_context(settings, None, scenario)  # one window per reader
                 try:
                     screens(app, context, out, language)
                 finally:

@@ -80,7 +80,7 @@ def test_a_juminhyo_request_is_queued_in_five_clerk_actions(
     assert "利用者証明用" in first and "券面事項入力補助用" in second
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
     assert DEFAULT_RESIDENT.name in texts_in(window.editor)
-    assert "真正" in window.verdict_label.text()
+    assert "真正" in window.verdict_badge.badge.text()
     copies = window.editor.rows[0]["copies"].input
     assert copies.hasFocus()  # the only value the clerk must give: the cursor is there
     qtbot.keyClick(copies, "1")  # 4

@@ -31,6 +31,7 @@ from ui.i18n import LANGUAGES, error_message, t
 from ui.kiosk import KioskWindow
 from ui.kiosk.admin import AdminPinDialog
 from ui.kiosk.review import ReviewPage
+from ui.kiosk.theme import BASE_FONT_PX
 
 PIN = "1234"  # the emulator's auth and Kenhojo PIN (cardreader/emulator/resident.py)
 ADMIN_PIN = AdminPin.create("246813")  # what `counterapp kiosk set-admin-pin` stores
@@ -460,7 +461,7 @@ def test_text_size_and_contrast_can_be_changed_and_reset_for_the_next_resident(
     window = open_kiosk("valid")
     start = window.pages.start
     before = window.styleSheet()
-    assert "font-size: 26px" in before
+    assert f"font-size: {BASE_FONT_PX}px" in before
     click(qtbot, start.larger)
     assert window.font_scale > 1.0 and window.styleSheet() != before
     click(qtbot, start.contrast)

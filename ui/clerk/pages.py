@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -32,6 +33,23 @@ def button(text: str, shortcut: str | None = None) -> QPushButton:
     return widget
 
 
+def button_row(*buttons: QPushButton) -> QHBoxLayout:
+    """Buttons side by side at their natural width, on the left."""
+    row = QHBoxLayout()
+    for widget in buttons:
+        row.addWidget(widget)
+    row.addStretch()
+    return row
+
+
+def page_layout(page: QWidget) -> QVBoxLayout:
+    """A page's column with the house margins and spacing."""
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 16, 24, 16)
+    layout.setSpacing(12)
+    return layout
+
+
 def heading(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setObjectName("heading")
@@ -50,7 +68,7 @@ class HomePage(QWidget):
         self.title = heading()
         self.targets = QListWidget()
         self.targets.itemActivated.connect(lambda item: self.chosen.emit(item.data(256)))
-        layout = QVBoxLayout(self)
+        layout = page_layout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.targets)
 
@@ -95,9 +113,10 @@ class ReadingPage(QWidget):
         self.progress.setRange(0, 0)  # busy: the read has no known length
         self.cancel = button("", "Esc")
         self.cancel.clicked.connect(self.cancel_requested.emit)
-        layout = QVBoxLayout(self)
-        for widget in (self.message, self.progress, self.cancel):
-            layout.addWidget(widget)
+        layout = page_layout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.progress)
+        layout.addLayout(button_row(self.cancel))
         layout.addStretch()
 
     def show_step(self, key: str, language: str) -> None:
@@ -122,11 +141,11 @@ class QuestionsPage(QWidget):
         self.box_layout = QVBoxLayout()
         self.next = button("", "Return")
         self.next.clicked.connect(self._done)
-        layout = QVBoxLayout(self)
+        layout = page_layout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.note)
         layout.addLayout(self.box_layout)
-        layout.addWidget(self.next)
+        layout.addLayout(button_row(self.next))
         layout.addStretch()
 
     def retranslate(self, language: str) -> None:
@@ -179,10 +198,15 @@ class MessagePage(QWidget):
         self._action = "ui.pin.enter_again"
         self.next = button("")  # F12 is the window's shortcut: it works on every page
         self.next.clicked.connect(self.next_resident.emit)
-        layout = QVBoxLayout(self)
-        for widget in (self.title, self.body, self.again, self.next):
-            layout.addWidget(widget)
-        layout.addStretch()
+        self.column = page_layout(self)
+        self.column.addWidget(self.title)
+        self.column.addWidget(self.body)
+        self.column.addLayout(button_row(self.again, self.next))
+        self.column.addStretch()
+
+    def add_under_heading(self, widget: QWidget) -> None:
+        """A widget (e.g. the verdict badge) between the heading and the body."""
+        self.column.insertWidget(1, widget)
 
     def retranslate(self, language: str) -> None:
         self.again.setText(t(self._action, language))

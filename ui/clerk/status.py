@@ -1,9 +1,13 @@
-"""Always visible: reader and card, the current card's verdict, sync state, operator."""
+"""Always visible: reader and card, the current card's verdict, sync state.
+
+Long texts elide (the full text is the tooltip): the status bar never widens the window.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 
 from counterapp.messages import text
 from counterapp.verification.verdict import Verdict
@@ -11,6 +15,34 @@ from ui.context import UiContext
 from ui.i18n import t
 
 REFRESH_MS = 3000
+MIN_LABEL_WIDTH = 24
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with "…" to the width it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(MIN_LABEL_WIDTH, super().minimumSizeHint().height())
+
+    def shown_text(self) -> str:
+        """The text as drawn at the current width."""
+        width = self.contentsRect().width()
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, width)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        painter.drawText(self.contentsRect(), align, self.shown_text())
 
 
 class StatusBar(QStatusBar):
@@ -18,12 +50,11 @@ class StatusBar(QStatusBar):
         super().__init__()
         self.context = context
         self.language = "ja"
-        self.reader = QLabel()
-        self.verdict = QLabel()
-        self.sync = QLabel()
-        self.operator = QLabel()
-        for label in (self.reader, self.verdict, self.sync, self.operator):
-            self.addPermanentWidget(label)
+        self.reader = ElidedLabel()
+        self.verdict = ElidedLabel()
+        self.sync = ElidedLabel()
+        for label, stretch in ((self.reader, 3), (self.verdict, 2), (self.sync, 3)):
+            self.addPermanentWidget(label, stretch)
         self._verdict: Verdict | None = None
         context.presence.changed.connect(lambda _present: self._show_reader())
         context.presence.reader_changed.connect(lambda _connected: self._show_reader())
@@ -33,8 +64,6 @@ class StatusBar(QStatusBar):
 
     def retranslate(self, language: str) -> None:
         self.language = language
-        settings = self.context.settings
-        self.operator.setText(t("clerk.status.operator", language, operator=settings.operator))
         self._show_reader()
         self.show_verdict(self._verdict)
         self.refresh_sync()

@@ -7,6 +7,7 @@ show tries left) → the life event's questions → the pre-filled forms → sig
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -28,19 +30,24 @@ from PySide6.QtWidgets import (
 
 from cardreader.types import CardRemoved, PinStatus
 from counterapp.forms.filled import Source
+from counterapp.forms.pdf import PdfError
 from counterapp.interaction import Cancelled
-from counterapp.verification.explain import verdict_text
-from counterapp.verification.verdict import Overall
+from counterapp.verification.verdict import Overall, Verdict
 from counterapp.visit import CardNotGenuine, NothingToFill, PinNotAccepted, Receipt, Visit
 from ui.clerk.editor import FormsEditor
+from ui.clerk.header import Header
 from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
+from ui.clerk.verdict import VerdictBadge, outcome_heading_key
 from ui.context import UiContext
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, error_message, pin_name, t
 from ui.pin import PinDialog
+from ui.style import CLERK_POINT_SIZE, clerk_stylesheet, ui_font
 
 if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
+    from PySide6.QtPrintSupport import QPrinter
+
     from ui.clerk.face import FaceCheckDialog
     from ui.clerk.handwriting import HandwritingDialog
 
@@ -56,6 +63,7 @@ class ClerkWindow(QMainWindow):
         self.visit = Visit()
         self.pin_dialog: PinDialog | None = None
         self.last_try_box: QMessageBox | None = None
+        self.print_error: QMessageBox | None = None  # why the last print failed
         self._pin_forgotten = False
         if context.source.is_emulator:
             context.presence.simulate(True)  # the emulated card lies on the counter's reader
@@ -79,7 +87,19 @@ class ClerkWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.stack, "")
         self.tabs.addTab(self.queue_view, "")
-        self.setCentralWidget(self.tabs)
+        self.header = Header(self.context.settings)
+        self.outcome_badge = VerdictBadge()
+        self.message.add_under_heading(self.outcome_badge)
+        self.stack.currentChanged.connect(lambda _index: self._show_step())
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.setFont(ui_font(CLERK_POINT_SIZE))  # Latin in a proportional face, then Japanese
+        self.setStyleSheet(clerk_stylesheet())
         self.status = StatusBar(self.context)
         self.setStatusBar(self.status)
         self.language_box = QComboBox()
@@ -96,30 +116,32 @@ class ClerkWindow(QMainWindow):
         self.message.next_resident.connect(self.next_resident)
         self.message.go_on.connect(self._read_card)
         QShortcut(QKeySequence("F12"), self, self.next_resident)
-        self.resize(1024, 720)
+        self.resize(1280, 720)
 
     def _forms_page(self) -> tuple[QWidget, FormsEditor]:
         page = QWidget()
         self.forms_heading = QLabel()
         self.forms_heading.setWordWrap(True)
-        self.verdict_label = QLabel()
-        self.verdict_label.setWordWrap(True)
+        self.verdict_badge = VerdictBadge()
         editor = FormsEditor()
         self.submit_button = button("", "Ctrl+Return")
         self.sign_button = button("", "Ctrl+S")
         self.pdf_button = button("", "Ctrl+P")
         self.face_button = button("", "Ctrl+F")
         self.handwriting_button = button("", "Ctrl+D")
+        self.submit_button.setProperty("primary", True)
         self.signed_label = QLabel()
         self.submit_button.clicked.connect(self.submit)
         self.sign_button.clicked.connect(self.sign)
         self.pdf_button.clicked.connect(self.save_pdf)
         self.face_button.clicked.connect(self.check_face)
         self.handwriting_button.clicked.connect(self.sign_on_screen)
+        self.signed_label.setWordWrap(True)  # a long reason wraps, never widens the window
+        self.signed_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         actions = QHBoxLayout()
+        actions.addStretch()
+        self.verdict_badge.add_action(self.face_button)  # the identity checks side by side
         for widget in (
-            self.signed_label,
-            self.face_button,
             self.pdf_button,
             self.handwriting_button,
             self.sign_button,
@@ -127,9 +149,12 @@ class ClerkWindow(QMainWindow):
         ):
             actions.addWidget(widget)
         layout = QVBoxLayout(page)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
         layout.addWidget(self.forms_heading)
-        layout.addWidget(self.verdict_label)
+        layout.addWidget(self.verdict_badge)
         layout.addWidget(editor, 1)
+        layout.addWidget(self.signed_label)  # its own line: a long reason never pushes buttons
         layout.addLayout(actions)
         return page, editor
 
@@ -155,6 +180,9 @@ class ClerkWindow(QMainWindow):
             self._label_button(widget, key)
         self.queue_view.retranslate(lang)
         self.status.retranslate(lang)
+        self.header.retranslate(lang)
+        self.verdict_badge.show_verdict(self.verdict_badge.verdict, lang)
+        self.outcome_badge.show_verdict(self.outcome_badge.verdict, lang)
         self.language_box.setAccessibleName(t("clerk.language", lang))
         self.language_box.view().setAccessibleName(t("clerk.language", lang))
 
@@ -261,7 +289,7 @@ class ClerkWindow(QMainWindow):
             return
         if isinstance(error, CardNotGenuine):
             self.status.show_verdict(error.verdict)
-            body = verdict_text(error.verdict, self.language)
+            body = self._verdict_summary(error.verdict)
         else:
             body = error_message(error, self.language)
         if name == "sign":  # the forms stay; the resident can sign on paper instead
@@ -269,7 +297,18 @@ class ClerkWindow(QMainWindow):
             self.stack.setCurrentWidget(self.forms_page)
             return
         self.visit.clear()
-        self.message.show_message(t("clerk.outcome.heading", self.language), body, self.language)
+        verdict = error.verdict if isinstance(error, CardNotGenuine) else None
+        self._show_outcome(body, verdict)
+
+    def _verdict_summary(self, verdict: Verdict) -> str:
+        """The overall result in a sentence (its reason: the badge; every check: 詳細)."""
+        return t(f"verdict.{verdict.overall.value}", self.language)  # the badge says why
+
+    def _show_outcome(self, body: str, verdict: Verdict | None) -> None:
+        """The result page of a card that cannot be used: its own heading per outcome."""
+        key = outcome_heading_key(verdict) if verdict else "clerk.outcome.card_error"
+        self.message.show_message(t(key, self.language), body, self.language)
+        self.outcome_badge.show_verdict(verdict, self.language)
         self.stack.setCurrentWidget(self.message)
 
     def _pin_not_accepted(self, error: PinNotAccepted) -> None:
@@ -309,7 +348,7 @@ class ClerkWindow(QMainWindow):
             self.questions.ask(questions, self.language, error_message(exc, self.language))
             return
         assert self.visit.verdict is not None
-        self.verdict_label.setText(verdict_text(self.visit.verdict, self.language))
+        self.verdict_badge.show_verdict(self.visit.verdict, self.language)
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
         self._show_signed()
         self.stack.setCurrentWidget(self.forms_page)
@@ -373,11 +412,7 @@ class ClerkWindow(QMainWindow):
         if verdict is not None and verdict.overall is not Overall.GENUINE:
             self.visit.clear()
             self._wipe_personal_widgets()
-            body = verdict_text(verdict, self.language)
-            self.message.show_message(
-                t("clerk.outcome.heading", self.language), body, self.language
-            )
-            self.stack.setCurrentWidget(self.message)
+            self._show_outcome(self._verdict_summary(verdict), verdict)
 
     def set_language(self, language: str) -> None:
         """Switch the window's language (the forms on screen keep their values)."""
@@ -387,15 +422,61 @@ class ClerkWindow(QMainWindow):
             self.editor.show_forms(self.visit.forms, language, self._edit)
 
     def save_pdf(self) -> None:
+        """印刷用PDF: to a file the clerk chooses, or to a printer through the print dialog."""
         if self.stack.currentWidget() is not self.forms_page:
             return
-        path, _ = QFileDialog.getSaveFileName(self, t("clerk.forms.pdf", self.language))
-        if path:
-            self.write_pdf(Path(path))
+        lang = self.language
+        box = QMessageBox(self)
+        box.setWindowTitle(t("clerk.forms.pdf", lang))
+        box.setText(t("clerk.print.choose", lang))
+        to_printer = box.addButton(
+            t("clerk.print.to_printer", lang), QMessageBox.ButtonRole.AcceptRole
+        )
+        to_file = box.addButton(t("clerk.print.to_file", lang), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(t("ui.cancel", lang), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is to_file:
+            path, _ = QFileDialog.getSaveFileName(
+                self, t("clerk.forms.pdf", lang), "", "PDF (*.pdf)"
+            )
+            if path:
+                self.write_pdf(Path(path))
+        elif box.clickedButton() is to_printer:
+            from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # loaded when first asked for
 
-    def write_pdf(self, path: Path) -> None:
-        """The forms as an A4 PDF to print for a paper signature."""
-        self.service.print_pdf(self.visit, path)
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            if QPrintDialog(printer, self).exec() == QPrintDialog.DialogCode.Accepted:
+                self.print_to(printer)
+
+    def write_pdf(self, path: Path) -> bool:
+        """The forms as an A4 PDF to print for a paper signature; a failure is shown."""
+        try:
+            self.service.print_pdf(self.visit, path)
+        except PdfError as exc:
+            self._print_failed(error_message(exc, self.language))
+            return False
+        return True
+
+    def print_to(self, printer: QPrinter) -> int:
+        """The forms' PDF painted onto ``printer``; the pages printed (0 after a failure)."""
+        from ui.clerk.printing import PrinterUnavailable, print_pdf_file
+
+        with tempfile.TemporaryDirectory() as folder:  # removed with the PDF right after
+            pdf = Path(folder) / "forms.pdf"
+            if not self.write_pdf(pdf):
+                return 0
+            try:
+                return print_pdf_file(pdf, printer)
+            except PrinterUnavailable:
+                self._print_failed(t("clerk.print.failed", self.language))
+                return 0
+
+    def _print_failed(self, why: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, t("clerk.forms.pdf", self.language), why)
+        box.setParent(self, box.windowFlags())
+        box.finished.connect(box.deleteLater)
+        self.print_error = box
+        box.open()
 
     def submit(self) -> Receipt | None:
         """Queue the forms and show the reception number."""
@@ -408,6 +489,7 @@ class ClerkWindow(QMainWindow):
         self._wipe_personal_widgets()
         self.message.show_message(t("clerk.done.heading", self.language), body, self.language)
         self.stack.setCurrentWidget(self.message)
+        self.header.set_step(3)  # 送信
         self.queue_view.refresh()
         return receipt
 
@@ -427,7 +509,20 @@ class ClerkWindow(QMainWindow):
     def _wipe_personal_widgets(self) -> None:
         self.editor.wipe()
         self.questions.clear()
-        self.verdict_label.setText("")
+        self.verdict_badge.show_verdict(None, self.language)
+        self.outcome_badge.show_verdict(None, self.language)
+
+    def _show_step(self) -> None:
+        """The header's step: 選択 → 読取 → 確認 → 送信 (a problem stays at 読取)."""
+        page = self.stack.currentWidget()
+        if page is self.home:
+            self.header.set_step(0)
+        elif page in (self.questions, self.forms_page):
+            self.header.set_step(2)
+        elif page is self.reading:
+            self.header.set_step(2 if self.visit.forms else 1)
+        elif page is self.message:
+            self.header.set_step(1)
 
     def closeEvent(self, event: Any) -> None:
         self.next_resident()

@@ -7,8 +7,9 @@ import functools
 from PySide6.QtGui import QFontDatabase
 
 from counterapp.resources import resource_path
+from ui.style import JAPANESE_FONTS, LATIN_FONTS
 
-BASE_FONT_PX = 26
+BASE_FONT_PX = 27  # 20.25 pt at 96 dpi: the kiosk body is never under 20 pt
 TOUCH_TARGET_PX = 96
 FONT_SCALES = (1.0, 1.25, 1.5, 1.75)
 UD_FONT_FILES = ("BIZUDGothic-Regular.ttf", "BIZUDGothic-Bold.ttf")
@@ -23,6 +24,7 @@ NORMAL = {
     "focus": "#f9ab00",
     "warning": "#b00020",
     "badge": "#1a1a1a",
+    "disabled_text": "#5f6368",
 }
 HIGH_CONTRAST = {
     "background": "#000000",
@@ -34,6 +36,7 @@ HIGH_CONTRAST = {
     "focus": "#00ffff",
     "warning": "#ffff00",
     "badge": "#ffffff",
+    "disabled_text": "#c0c0c0",
 }
 
 
@@ -53,12 +56,21 @@ def nearest_scale(scale: float) -> float:
     return min(FONT_SCALES, key=lambda offered: abs(offered - scale))
 
 
+def font_families() -> str:
+    """Latin in a proportional face, Japanese in BIZ UDゴシック (then the system's)."""
+    ud = [ui_font_family()] if ui_font_family() else []
+    return ", ".join(f'"{name}"' for name in [*LATIN_FONTS, *ud, *JAPANESE_FONTS])
+
+
 def stylesheet(scale: float, high_contrast: bool) -> str:
-    """The whole window's style sheet for a font scale and palette."""
+    """The whole window's style sheet for a font scale and palette.
+
+    Body text is ``BASE_FONT_PX`` (27 px = 20.25 pt at 96 dpi) times the scale; every
+    heading is larger than the text under it.
+    """
     c = HIGH_CONTRAST if high_contrast else NORMAL
     px = round(BASE_FONT_PX * scale)
-    family = ui_font_family()
-    font_family = f'font-family: "{family}";' if family else ""
+    font_family = f"font-family: {font_families()};"
     return f"""
 QWidget {{ background: {c["background"]}; color: {c["text"]};
     font-size: {px}px; {font_family} }}
@@ -66,8 +78,8 @@ QPushButton {{ min-height: {TOUCH_TARGET_PX}px; padding: 8px 20px; border-radius
     background: {c["button"]}; color: {c["button_text"]}; font-weight: bold;
     border: 3px solid {c["button"]}; }}
 QPushButton:focus {{ border: 6px solid {c["focus"]}; }}
-QPushButton:disabled {{ background: {c["secondary"]}; color: #767676;
-    border: 3px dashed #767676; }}
+QPushButton:disabled {{ background: {c["secondary"]}; color: {c["disabled_text"]};
+    border: 3px dashed {c["disabled_text"]}; }}
 QPushButton[secondary="true"] {{ background: {c["secondary"]}; color: {c["secondary_text"]};
     border: 3px solid {c["text"]}; }}
 QPushButton:checked {{ background: {c["text"]}; color: {c["background"]};
@@ -75,8 +87,8 @@ QPushButton:checked {{ background: {c["text"]}; color: {c["background"]};
 QPushButton:checked:focus {{ border: 6px solid {c["focus"]}; }}
 QLineEdit {{ min-height: {TOUCH_TARGET_PX}px; font-size: {px * 2}px;
     border: 3px solid {c["text"]}; }}
-QLabel#kioskHeading {{ font-size: {round(px * 1.5)}px; font-weight: bold; }}
-QLabel#kioskPrompt {{ font-size: {px * 2}px; font-weight: bold; }}
+QLabel#kioskHeading {{ font-size: {round(px * 1.9)}px; font-weight: bold; }}
+QLabel#kioskPrompt {{ font-size: {round(px * 1.5)}px; font-weight: bold; }}
 QLabel#receptionNumber {{ font-size: {px * 4}px; font-weight: bold; }}
 QLabel#warning {{ color: {c["warning"]}; font-weight: bold; }}
 QLabel#countdown {{ color: {c["warning"]}; font-weight: bold; border: 4px solid {c["warning"]};
