@@ -1,6 +1,7 @@
 """The intake service as an ASGI app: ``create_app(settings)``.
 
 Routes (all under /v1): ``POST /submissions`` (a terminal's batch of forms),
+``POST /audit`` (a terminal's new audit entries),
 ``GET /crl`` (the configured CRLs), ``GET /health``, ``GET /openapi.json``.
 Every error is a JSON ``Problem``; schemas come from ``counterapp.wire``.
 """
@@ -21,6 +22,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import create_engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backoffice.audit import receive_audit
 from backoffice.config import Settings
 from backoffice.crl import crl_files, crl_response
 from backoffice.intake import receive_batch
@@ -37,6 +39,7 @@ from counterapp.wire.schema import (
     Problem,
     SubmissionBatch,
 )
+from counterapp.wire.audit import AuditBatch, AuditReceipt
 
 API_VERSION = "1"
 SECURITY_SCHEME = "terminalCertificate"
@@ -152,6 +155,16 @@ def _router(settings: Settings, store: Store, clock: Clock) -> APIRouter:
         terminal = _terminal(request)
         anchors = load_anchors(settings.trust_dir)
         return receive_batch(store, terminal.id, batch, anchors, clock())
+
+    @router.post(
+        "/audit",
+        response_model=AuditReceipt,
+        responses=_problems(401, 403, 413, 422, 500),
+        summary="Audit entries / 監査ログの送信",
+    )
+    def audit(batch: AuditBatch, request: Request) -> AuditReceipt:
+        """Keep the terminal's new audit entries (no personal data) as its anchored copy."""
+        return receive_audit(store, _terminal(request).id, batch, clock())
 
     @router.get(
         "/crl",

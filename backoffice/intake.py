@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,10 +30,12 @@ from counterapp.wire.signatures import verify_detached
 from counterapp.wire.values import storable
 
 REASON_OTHER_TERMINAL = "submission.other_terminal"
+REASON_CONFLICT = "submission.conflict"
 REASON_INVALID = "submission.invalid"
 REASON_NO_ANCHORS = "trust.no_anchors"
 _UNTRUSTED = "signature.untrusted"
 _MALFORMED = "signature.malformed"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,10 @@ def _outcome_result(item: SubmissionItem, outcome: StoreOutcome) -> ItemResult:
         return _result(item, ItemStatus.ACCEPTED)
     if outcome is StoreOutcome.DUPLICATE:
         return _result(item, ItemStatus.DUPLICATE)
+    if outcome is StoreOutcome.CONFLICT:
+        # Ids only: the differing values may be a name or a My Number.
+        logger.warning("conflict: client id %s resubmitted with other content", item.client_id)
+        return _result(item, ItemStatus.CONFLICT, REASON_CONFLICT)
     return _result(item, ItemStatus.REJECTED, REASON_OTHER_TERMINAL)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
+import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,6 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from counterapp.wire.audit import canonical_audit_bytes
 from counterapp.wire.values import as_utc  # SQLite keeps no offset: every time goes in as UTC
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -76,6 +79,36 @@ submissions = Table(
 )
 
 
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("terminal_id", Integer, ForeignKey("terminals.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(64), nullable=False),
+    Column("terminal", String(256), nullable=False),
+    Column("operator", String(256), nullable=False),
+    Column("event", String(256), nullable=False),
+    Column("record_id", String(256)),
+    Column("detail", Text, nullable=False),  # JSON: ids, counts, reason keys (no personal data)
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# What arrived but could not be kept as the chain's copy: a rewrite of an entry already held
+# (same terminal and sequence number, other hash) or an entry whose hash does not match it.
+audit_anomalies = Table(
+    "audit_anomalies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("terminal_id", Integer, ForeignKey("terminals.id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+
 class SignatureStatus(enum.StrEnum):
     VALID = "valid"
     INVALID = "invalid"  # signature_reason says why
@@ -87,6 +120,7 @@ class StoreOutcome(enum.StrEnum):
     STORED = "stored"
     DUPLICATE = "duplicate"  # stored earlier by the same terminal
     OTHER_TERMINAL = "other_terminal"  # the client id belongs to another terminal
+    CONFLICT = "conflict"  # stored earlier by this terminal with different content
 
 
 class TerminalConflict(Exception):
@@ -234,16 +268,19 @@ class Store:
         with self._write() as conn:
             stored = self._insert_new(conn, terminal_id, items, as_utc(received_at))
             others = {item.client_id for item in items} - stored
-            owners = self._owners(conn, others)
+            earlier = self._stored_rows(conn, others)
         outcomes = []
         for item in items:
+            row = earlier.get(item.client_id)
             if item.client_id in stored:
                 stored.discard(item.client_id)  # a client id twice in one batch: once stored
                 outcomes.append(StoreOutcome.STORED)
-            elif owners.get(item.client_id, terminal_id) == terminal_id:
-                outcomes.append(StoreOutcome.DUPLICATE)
-            else:
+            elif row is not None and row.terminal_id != terminal_id:
                 outcomes.append(StoreOutcome.OTHER_TERMINAL)
+            elif row is not None and not _same_content(row, item):
+                outcomes.append(StoreOutcome.CONFLICT)
+            else:
+                outcomes.append(StoreOutcome.DUPLICATE)
         return outcomes
 
     def _insert_new(
@@ -273,13 +310,11 @@ class Store:
         return {row.client_id for row in result}
 
     @staticmethod
-    def _owners(conn: Connection, client_ids: set[str]) -> dict[str, int]:
+    def _stored_rows(conn: Connection, client_ids: set[str]) -> dict[str, Row[Any]]:
         if not client_ids:
             return {}
-        statement = select(submissions.c.client_id, submissions.c.terminal_id).where(
-            submissions.c.client_id.in_(client_ids)
-        )
-        return {row.client_id: row.terminal_id for row in conn.execute(statement)}
+        statement = select(submissions).where(submissions.c.client_id.in_(client_ids))
+        return {row.client_id: row for row in conn.execute(statement)}
 
     def submissions(self, since: dt.datetime | None = None) -> list[StoredSubmission]:
         """Received forms (oldest first), optionally only those received at or after ``since``."""
@@ -309,6 +344,81 @@ class Store:
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(submissions)).scalar_one())
 
+    # -- audit entries ----------------------------------------------------------------------
+
+    def store_audit(
+        self, terminal_id: int, entries: Sequence[AuditRow], received_at: dt.datetime
+    ) -> tuple[int, int]:
+        """Keep new entries; a different entry under a held number is kept as an anomaly.
+
+        Returns how many entries were new and the highest sequence number now held.
+        """
+        now = as_utc(received_at)
+        with self._write() as conn:
+            held = self._held_hashes(conn, terminal_id, [entry.seq for entry in entries])
+            new = [e for e in entries if e.seq not in held and e.hash_ok]
+            if new:
+                conn.execute(
+                    audit_entries.insert(), [_audit_values(terminal_id, e, now) for e in new]
+                )
+            anomalies = [
+                {
+                    "terminal_id": terminal_id,
+                    "seq": e.seq,
+                    "kind": kind,
+                    "hash": e.hash,
+                    "received_at": now,
+                }
+                for e in entries
+                if (kind := _anomaly(e, held.get(e.seq))) is not None
+            ]
+            if anomalies:
+                conn.execute(audit_anomalies.insert(), anomalies)
+            last = conn.execute(
+                select(func.max(audit_entries.c.seq)).where(
+                    audit_entries.c.terminal_id == terminal_id
+                )
+            ).scalar_one()
+        return len(new), int(last or 0)
+
+    @staticmethod
+    def _held_hashes(conn: Connection, terminal_id: int, seqs: list[int]) -> dict[int, str]:
+        statement = select(audit_entries.c.seq, audit_entries.c.hash).where(
+            audit_entries.c.terminal_id == terminal_id, audit_entries.c.seq.in_(seqs)
+        )
+        return {row.seq: row.hash for row in conn.execute(statement)}
+
+    def audit_chain(self, terminal_id: int) -> Iterator[AuditRow]:
+        """The entries held for a terminal, in sequence order (streamed)."""
+        statement = (
+            select(audit_entries)
+            .where(audit_entries.c.terminal_id == terminal_id)
+            .order_by(audit_entries.c.seq)
+        )
+        with self._engine.connect() as conn:
+            for row in conn.execution_options(yield_per=1000).execute(statement):
+                yield AuditRow(
+                    row.seq,
+                    row.at,
+                    row.terminal,
+                    row.operator,
+                    row.event,
+                    row.record_id,
+                    row.detail,
+                    row.prev_hash,
+                    row.hash,
+                )
+
+    def audit_anomalies(self, terminal_id: int) -> list[tuple[int, str]]:
+        """(sequence number, kind) of every anomaly recorded for a terminal, by number."""
+        statement = (
+            select(audit_anomalies.c.seq, audit_anomalies.c.kind)
+            .where(audit_anomalies.c.terminal_id == terminal_id)
+            .order_by(audit_anomalies.c.seq, audit_anomalies.c.id)
+        )
+        with self._engine.connect() as conn:
+            return [(row.seq, row.kind) for row in conn.execute(statement)]
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         # SQLite: take the write lock at BEGIN, so two writers queue on busy_timeout
@@ -316,6 +426,74 @@ class Store:
         connection = self._engine.connect().execution_options(sqlite_begin="IMMEDIATE")
         with connection as conn, conn.begin():
             yield conn
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit entry as a terminal sent it (``detail`` as canonical JSON text)."""
+
+    seq: int
+    at: str
+    terminal: str
+    operator: str
+    event: str
+    record_id: str | None
+    detail: str
+    prev_hash: str
+    hash: str
+
+    def computed_hash(self) -> str:
+        canonical = canonical_audit_bytes(
+            self.seq,
+            self.at,
+            self.terminal,
+            self.operator,
+            self.event,
+            self.record_id,
+            json.loads(self.detail),
+            self.prev_hash,
+        )
+        return hashlib.sha256(canonical).hexdigest()
+
+    @property
+    def hash_ok(self) -> bool:
+        return self.computed_hash() == self.hash
+
+
+def _anomaly(entry: AuditRow, held: str | None) -> str | None:
+    if not entry.hash_ok:
+        return "hash_mismatch"
+    if held is not None and held != entry.hash:
+        return "rewritten"
+    return None
+
+
+def _audit_values(terminal_id: int, entry: AuditRow, now: dt.datetime) -> dict[str, Any]:
+    return {"terminal_id": terminal_id, "received_at": now, **entry.__dict__}
+
+
+def _same_content(row: Row[Any], item: NewSubmission) -> bool:
+    """A resubmission of exactly what was stored (the terminal resending after a failure)."""
+    signature = None if row.signature is None else bytes(row.signature)
+    return (
+        row.form_id,
+        row.form_version,
+        row.definition_sha256,
+        row.event,
+        row.visit,
+        as_utc(row.created_at),
+        row.fields,
+        signature,
+    ) == (
+        item.form_id,
+        item.form_version,
+        item.definition_sha256,
+        item.event,
+        item.visit,
+        as_utc(item.created_at),
+        item.fields_json,
+        item.signature,
+    )
 
 
 def _row_values(terminal_id: int, item: NewSubmission, received_at: dt.datetime) -> dict[str, Any]:

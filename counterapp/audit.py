@@ -1,10 +1,13 @@
-"""A hash-chained audit log: who did what to which record, when, and never with personal data.
+"""A hash-chained, keyed audit log: who did what to which record, when, never personal data.
 
 Each entry holds the SHA-256 of its canonical form, which includes the previous entry's
-hash; a separate tip row, written in the same transaction, remembers the last sequence
-number and hash. ``verify`` therefore names the first entry that was edited, removed or
-moved. (Someone able to rewrite the whole file can rebuild the chain; exporting the log
-regularly to the auditor is what anchors it outside the terminal.)
+hash, and an HMAC-SHA256 of that hash under the audit key (counterapp/auditkey.py: in the
+OS key store or a 0600 key file, never in the database). A tip row, written in the same
+transaction, remembers the last sequence number and hash under its own HMAC. ``verify``
+names the first entry that was edited, removed, moved or forged, a tail cut off, and
+forms or outbox rows changed without their entry. What it cannot see on its own (the
+database deleted or swapped for an older copy) the back office sees: every sync sends the
+new entries there (``send_audit`` in counterapp/sync.py), where they are kept per terminal.
 """
 
 from __future__ import annotations
@@ -12,16 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from counterapp.auditkey import open_audit_key
+from counterapp.wire.audit import AuditRecord, canonical_audit_bytes
+
 AUDIT_TABLE = "audit"
 TIP_TABLE = "audit_tip"
+SYNC_TABLE = "audit_sync"
 GENESIS = "0" * 64
 TWELVE_DIGITS = re.compile(r"[0-9]{12}")  # the shape of a My Number: never in the log
 # Detail values are ids, counts, reason keys and verdicts, never names or numbers of people.
@@ -61,7 +70,7 @@ class AuditEntry:
 
     def canonical(self) -> bytes:
         """The bytes the entry's hash covers (everything but the hash itself)."""
-        body = [
+        return canonical_audit_bytes(
             self.seq,
             self.at,
             self.terminal,
@@ -70,8 +79,7 @@ class AuditEntry:
             self.record_id,
             self.detail,
             self.prev_hash,
-        ]
-        return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        )
 
     def computed_hash(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
@@ -84,10 +92,11 @@ class AuditCheck:
     entries: int
     first_bad: int | None = None
     problem: str = ""
+    record_id: str | None = None  # a form or outbox row changed without its entry
 
     @property
     def ok(self) -> bool:
-        return self.first_bad is None
+        return self.first_bad is None and self.record_id is None
 
 
 def _check_detail(detail: dict[str, Any]) -> dict[str, Any]:
@@ -102,10 +111,27 @@ def _check_detail(detail: dict[str, Any]) -> dict[str, Any]:
 class AuditLog:
     """Append-only audit entries in the terminal's database."""
 
-    def __init__(self, db: sqlite_utils.Database, *, terminal: str, operator: str) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        *,
+        terminal: str,
+        operator: str,
+        key: bytes | None = None,
+        key_store: str = "auto",
+    ) -> None:
         self.db = db
         self.terminal = terminal
         self.operator = operator
+        self._key = key
+        self._key_store = key_store
+
+    @property
+    def key(self) -> bytes:
+        """The audit key (opened on first use, so that a read-only command needs none)."""
+        if self._key is None:
+            self._key = audit_key(self.db, self._key_store)
+        return self._key
 
     def append(self, event: AuditEvent, record_id: str | None = None, **detail: Any) -> AuditEntry:
         """Record one event; ``detail`` holds only ids, counts and reason keys."""
@@ -133,40 +159,100 @@ class AuditLog:
             hash="",
         )
         entry = AuditEntry(**{**entry.__dict__, "hash": entry.computed_hash()})
-        row = {**entry.__dict__, "detail": json.dumps(detail, sort_keys=True)}
+        key = self.key
+        row = {
+            **entry.__dict__,
+            "detail": json.dumps(detail, sort_keys=True),
+            "mac": entry_mac(key, entry.hash),
+        }
         # Plain SQL: this runs inside every form write, where sqlite-utils' per-call
         # table introspection would cost more than the insert itself.
         self.db.execute(_INSERT_ENTRY, row)
-        self.db.execute(_MOVE_TIP, {"seq": entry.seq, "hash": entry.hash})
+        tip = {"seq": entry.seq, "hash": entry.hash, "mac": tip_mac(key, entry.seq, entry.hash)}
+        self.db.execute(_MOVE_TIP, tip)
         return entry
 
 
 _INSERT_ENTRY = (
     f"insert into {AUDIT_TABLE} (seq, at, terminal, operator, event, record_id, detail, "
-    "prev_hash, hash) values (:seq, :at, :terminal, :operator, :event, :record_id, :detail, "
-    ":prev_hash, :hash)"
+    "prev_hash, hash, mac) values (:seq, :at, :terminal, :operator, :event, :record_id, :detail, "
+    ":prev_hash, :hash, :mac)"
 )
 _MOVE_TIP = (
-    f"insert into {TIP_TABLE} (id, seq, hash) values (1, :seq, :hash) "
-    "on conflict (id) do update set seq = excluded.seq, hash = excluded.hash"
+    f"insert into {TIP_TABLE} (id, seq, hash, mac) values (1, :seq, :hash, :mac) "
+    "on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac"
 )
+
+
+def entry_mac(key: bytes, entry_hash: str) -> str:
+    return hmac.new(key, b"entry\x1f" + entry_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def tip_mac(key: bytes, seq: int, tip_hash: str) -> str:
+    return hmac.new(key, f"tip\x1f{seq}\x1f{tip_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def _database_folder(db: sqlite_utils.Database) -> Path:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]).parent
+
+
+def audit_key(db: sqlite_utils.Database, key_store: str = "auto") -> bytes:
+    """The key of the database's data folder; a new key adopts entries written before keys."""
+    key = open_audit_key(_database_folder(db), key_store)
+    if key.created:
+        _adopt_unkeyed_entries(db, key.secret)
+    return key.secret
+
+
+def _adopt_unkeyed_entries(db: sqlite_utils.Database, key: bytes) -> None:
+    """Entries from before the audit key (an upgrade) get their HMAC, if their chain holds."""
+    if _verify_chain(db, None).first_bad is not None:
+        return  # a broken chain is not blessed: verify keeps reporting it
+    with db.atomic():
+        for seq, entry_hash in db.execute(f"select seq, hash from {AUDIT_TABLE} where mac is null"):
+            db.execute(
+                f"update {AUDIT_TABLE} set mac = ? where seq = ?", [entry_mac(key, entry_hash), seq]
+            )
+        seq, tip_hash, _ = _tip_row(db)
+        if seq:
+            db.execute(
+                _MOVE_TIP, {"seq": seq, "hash": tip_hash, "mac": tip_mac(key, seq, tip_hash)}
+            )
 
 
 def _tip(db: sqlite_utils.Database) -> tuple[int, str]:
-    row = db.execute(f"select seq, hash from {TIP_TABLE} where id = 1").fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    seq, tip_hash, _ = _tip_row(db)
+    return seq, tip_hash
+
+
+def _tip_row(db: sqlite_utils.Database) -> tuple[int, str, str | None]:
+    row = db.execute(f"select seq, hash, mac from {TIP_TABLE} where id = 1").fetchone()
+    return (row[0], row[1], row[2]) if row else (0, GENESIS, None)
 
 
 def entries(db: sqlite_utils.Database, since: dt.datetime | None = None) -> Iterator[AuditEntry]:
     """Entries in sequence order (optionally from ``since`` on)."""
     where, args = ("at >= ?", [since.astimezone(dt.UTC).isoformat()]) if since else (None, None)
-    for row in db.table(AUDIT_TABLE).rows_where(where, args, order_by="seq"):
+    for row in db.table(AUDIT_TABLE).rows_where(where, args, order_by="seq", select=_COLUMNS):
         yield AuditEntry(**{**row, "detail": json.loads(row["detail"])})
 
 
-def verify(db: sqlite_utils.Database) -> AuditCheck:
-    """Walk the chain; name the first entry that was edited, removed or moved."""
+_COLUMNS = "seq, at, terminal, operator, event, record_id, detail, prev_hash, hash"
+
+
+def verify(db: sqlite_utils.Database, key: bytes | None = None) -> AuditCheck:
+    """Chain, HMACs and tip, then forms and outbox against the log; name the first problem."""
+    check = _verify_chain(db, key if key is not None else audit_key(db))
+    if not check.ok:
+        return check
+    return cross_check(db, check.entries)
+
+
+def _verify_chain(db: sqlite_utils.Database, key: bytes | None) -> AuditCheck:
+    """Walk the chain (and, given the key, every HMAC); name the first bad entry."""
     expected_seq, prev, count = 1, GENESIS, 0
+    macs = dict(db.execute(f"select seq, mac from {AUDIT_TABLE}").fetchall()) if key else {}
     try:
         for entry in entries(db):
             count += 1
@@ -176,10 +262,89 @@ def verify(db: sqlite_utils.Database) -> AuditCheck:
                 return AuditCheck(count, entry.seq, "chain broken (removed or reordered)")
             if entry.computed_hash() != entry.hash:
                 return AuditCheck(count, entry.seq, "entry was changed")
+            if key is not None and not _same(macs.get(entry.seq), entry_mac(key, entry.hash)):
+                return AuditCheck(count, entry.seq, "entry not authenticated (forged or rewritten)")
             expected_seq, prev = expected_seq + 1, entry.hash
     except (json.JSONDecodeError, TypeError) as exc:
         return AuditCheck(count, expected_seq, f"unreadable entry: {type(exc).__name__}")
-    tip_seq, tip_hash = _tip(db)
+    tip_seq, tip_hash, mac = _tip_row(db)
     if (tip_seq, tip_hash) != (expected_seq - 1, prev):
         return AuditCheck(count, expected_seq, "entries missing at the end")
+    if key is not None and tip_seq and not _same(mac, tip_mac(key, tip_seq, tip_hash)):
+        return AuditCheck(count, expected_seq, "entries missing at the end (tip not authenticated)")
     return AuditCheck(count)
+
+
+def _same(stored: object, expected: str) -> bool:
+    return isinstance(stored, str) and hmac.compare_digest(stored, expected)
+
+
+# Which entry each recorded state needs: a state with no entry was written around the log.
+_FORM_STATUS_EVENTS = {
+    "queued": AuditEvent.FORM_QUEUED,
+    "sent": AuditEvent.FORM_SENT,
+    "purged": AuditEvent.FORM_PURGED,
+}
+
+
+def cross_check(db: sqlite_utils.Database, count: int = 0) -> AuditCheck:
+    """Forms and outbox rows against the log: a change with no matching entry is named."""
+    logged: dict[str, set[str]] = {}
+    for record_id, event in db.execute(
+        f"select record_id, event from {AUDIT_TABLE} where record_id is not null"
+    ):
+        logged.setdefault(record_id, set()).add(event)
+    forms = dict(db.execute("select id, status from forms").fetchall())
+    for record_id, status in forms.items():
+        events = logged.get(record_id, set())
+        if AuditEvent.FORM_CREATED.value not in events:
+            return _record_problem(count, record_id, "form has no form.created entry")
+        needed = _FORM_STATUS_EVENTS.get(status)
+        if needed is not None and needed.value not in events:
+            return _record_problem(
+                count, record_id, f"form is {status} without a {needed.value} entry"
+            )
+    for record_id, events in logged.items():
+        if AuditEvent.FORM_CREATED.value in events and record_id not in forms:
+            return _record_problem(count, record_id, "form deleted without an entry")
+    for record_id, status in db.execute("select id, status from outbox"):
+        if record_id not in forms:
+            return _record_problem(count, record_id, "outbox row without its form")
+        if status == "sent" and AuditEvent.FORM_SENT.value not in logged.get(record_id, set()):
+            return _record_problem(count, record_id, "outbox row sent without a form.sent entry")
+    return AuditCheck(count)
+
+
+def _record_problem(count: int, record_id: str, problem: str) -> AuditCheck:
+    return AuditCheck(count, None, problem, record_id)
+
+
+# -- sending to the back office ------------------------------------------------------------
+
+
+def unsent(db: sqlite_utils.Database, limit: int) -> list[AuditRecord]:
+    """Entries the back office has not acknowledged yet, oldest first."""
+    rows = db.execute(
+        f"select {_COLUMNS} from {AUDIT_TABLE} where seq > ? order by seq limit ?",
+        [sent_through(db), limit],
+    )
+    columns = [c.strip() for c in _COLUMNS.split(",")]
+    return [
+        AuditRecord.model_validate(
+            {**dict(zip(columns, row, strict=True)), "detail": json.loads(row[6])}
+        )
+        for row in rows
+    ]
+
+
+def sent_through(db: sqlite_utils.Database) -> int:
+    row = db.execute(f"select sent_seq from {SYNC_TABLE} where id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def mark_sent(db: sqlite_utils.Database, seq: int) -> None:
+    db.execute(
+        f"insert into {SYNC_TABLE} (id, sent_seq) values (1, ?) "
+        "on conflict (id) do update set sent_seq = excluded.sent_seq",
+        [seq],
+    )

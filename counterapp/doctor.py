@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from cardreader.errors import CardError
 from counterapp import audit, outbox
+from counterapp.auditkey import AuditKeyError
 from counterapp.settings import Settings
 from counterapp.store import open_database, pending_migrations, schema_version
 from counterapp.vault import KeyStoreKind, VaultError, open_vault
@@ -85,10 +86,16 @@ def _database(settings: Settings) -> tuple[Health, str]:
 
 
 def _audit_log(settings: Settings) -> tuple[Health, str]:
-    check = audit.verify(open_database(settings.data_dir))
+    try:
+        db = open_database(settings.data_dir)
+        check = audit.verify(db, audit.audit_key(db, settings.key_store))
+    except AuditKeyError as exc:
+        return Health.FAIL, str(exc)
+    if check.record_id is not None:
+        return Health.FAIL, f"record {check.record_id}: {check.problem}"
     if not check.ok:
         return Health.FAIL, f"entry {check.first_bad}: {check.problem}"
-    return Health.OK, f"{check.entries} entries, chain intact"
+    return Health.OK, f"{check.entries} entries, chain and keys intact"
 
 
 def _trust(settings: Settings, today: dt.date) -> tuple[Health, str]:

@@ -7,6 +7,7 @@ upgrade path is tested.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -121,9 +122,19 @@ def _handwriting(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0005_audit_keys")
+def _audit_keys(db: sqlite_utils.Database) -> None:
+    # The HMAC of each entry and of the tip under the audit key (kept outside the database),
+    # and how far the back office has acknowledged the log.
+    db.table("audit").add_column("mac", str)
+    db.table("audit_tip").add_column("mac", str)
+    db.table("audit_sync").create({"id": int, "sent_seq": int}, pk="id")
+
+
 def open_database(data_dir: Path) -> sqlite_utils.Database:
     """Open (creating or upgrading) the database: WAL, synchronous=FULL, secure_delete."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    create_private_file(data_dir / DATABASE_FILE)
     connection = sqlite3.connect(data_dir / DATABASE_FILE, isolation_level=None, timeout=10)
     # No sqlite-utils plugins: nothing installed beside us may hook the connection that holds
     # the queue (and looking for plugins scans every installed package at each start).
@@ -134,6 +145,18 @@ def open_database(data_dir: Path) -> sqlite_utils.Database:
     db.execute("PRAGMA foreign_keys=ON")
     MIGRATIONS.apply(db)
     return db
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), if it does not exist yet.
+
+    SQLite gives its -wal and -shm files the database file's permissions. On Windows the
+    mode bits mean nothing: the per-user data folder's ACL is what keeps other users out.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
 
 
 def schema_version(db: sqlite_utils.Database) -> str:
@@ -150,5 +173,8 @@ def pending_migrations(db: sqlite_utils.Database) -> list[str]:
 def audit_log(settings: Settings) -> AuditLog:
     """The audit log of this terminal, as the configured operator."""
     return AuditLog(
-        open_database(settings.data_dir), terminal=settings.terminal_id, operator=settings.operator
+        open_database(settings.data_dir),
+        terminal=settings.terminal_id,
+        operator=settings.operator,
+        key_store=settings.key_store,
     )

@@ -27,16 +27,22 @@ from cryptography import x509
 from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_random_exponential
 
-from counterapp import outbox
+from counterapp import audit, outbox
 from counterapp.audit import AuditEvent
 from counterapp.outbox import Owner
 from counterapp.queue import FormQueue
 from counterapp.settings import Settings
 from counterapp.verification.sources import BACKOFFICE_CRLS
 from counterapp.wire.schema import API_PREFIX, BatchResult, CrlResponse, ItemStatus, SubmissionBatch
+from counterapp.wire.audit import MAX_AUDIT_ENTRIES, AuditBatch, AuditReceipt
 
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 FAILPOINT_ENV = "COUNTERAPP_SYNC_FAILPOINT"
+# Answers after which a form is never resent: shown to the clerk with their reason.
+PERMANENT_FAILURES = {
+    ItemStatus.REJECTED: "submission.rejected",
+    ItemStatus.CONFLICT: "submission.conflict",
+}
 
 
 class SyncError(Exception):
@@ -148,6 +154,7 @@ class Syncer:
         try:
             while ids := outbox.claim(self.db, self.owner, self.batch_size, self.clock()):
                 self._send(ids, report)
+            self.send_audit()
         except SyncError as exc:
             outbox.record_attempt(self.db, error=getattr(exc, "reason", exc.message_key))
             raise
@@ -190,13 +197,13 @@ class Syncer:
 
     def _record(self, ids: list[str], result: BatchResult, report: DrainReport) -> None:
         by_id = {item.client_id: item for item in result.results}
-        done = [i for i in ids if i in by_id and by_id[i].status is not ItemStatus.REJECTED]
+        done = [i for i in ids if i in by_id and by_id[i].status not in PERMANENT_FAILURES]
         with self.db.atomic():
             self.queue.acknowledge(*done)
             for record_id in ids:
                 item = by_id.get(record_id)
-                if item is not None and item.status is ItemStatus.REJECTED:
-                    reason = item.reason or "submission.rejected"
+                if item is not None and item.status in PERMANENT_FAILURES:
+                    reason = item.reason or PERMANENT_FAILURES[item.status]
                     outbox.mark_failed(self.db, record_id, reason)
                     self.queue.audit.append(AuditEvent.FORM_REJECTED, record_id, reason=reason)
             unanswered = [i for i in ids if i not in by_id]
@@ -206,6 +213,41 @@ class Syncer:
         report.accepted += sum(by_id[i].status is ItemStatus.ACCEPTED for i in done)
         report.duplicates += sum(by_id[i].status is ItemStatus.DUPLICATE for i in done)
         report.rejected += len(ids) - len(done) - len(unanswered)
+
+    def send_audit(self) -> int:
+        """Send the audit entries the back office does not have yet; how many were sent.
+
+        The back office's copy anchors the chain outside the terminal (see counterapp/audit.py).
+        """
+        sent = 0
+        while records := audit.unsent(self.db, MAX_AUDIT_ENTRIES):
+            body = AuditBatch(entries=tuple(records)).model_dump_json()
+            response = self._request(f"{API_PREFIX}/audit", body)
+            try:
+                AuditReceipt.model_validate_json(response.content)
+            except ValidationError as exc:
+                raise ServerUnavailable("sync.bad_response") from exc
+            audit.mark_sent(self.db, records[-1].seq)
+            sent += len(records)
+        return sent
+
+    def _request(self, path: str, body: str) -> httpx.Response:
+        """POST JSON; transient failures raise ServerUnavailable, refusals SyncRefused."""
+        self.requests += 1
+        try:
+            response = self.client.post(
+                path, content=body.encode(), headers={"Content-Type": "application/json"}
+            )
+        except httpx.TimeoutException as exc:
+            raise ServerUnavailable("sync.timeout") from exc
+        except httpx.TransportError as exc:
+            raise ServerUnavailable("sync.network") from exc
+        if response.status_code in RETRYABLE_STATUS:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise ServerUnavailable(f"sync.http_{response.status_code}", retry_after)
+        if response.status_code != 200:
+            raise SyncRefused(_problem_code(response))
+        return response
 
     def retrying(self, stop: threading.Event, max_wait: float) -> Retrying:
         """Retry transient failures with jittered exponential backoff until ``stop`` is set."""

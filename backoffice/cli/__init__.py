@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from backoffice.cli import authority, export, serve, terminals, trust
+from backoffice.cli import audit, authority, export, serve, terminals, trust
 from backoffice.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Failure
 
 
@@ -29,6 +29,7 @@ cli.add_command(terminals.terminals)
 cli.add_command(trust.trust)
 cli.add_command(export.export_command)
 cli.add_command(serve.openapi_command)
+cli.add_command(audit.audit_group)
 
 
 def main(argv: list[str] | None = None) -> None:

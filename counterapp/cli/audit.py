@@ -22,8 +22,16 @@ def audit() -> None:
 @audit.command("verify")
 @click.pass_obj
 def verify_log(app: AppContext) -> None:
-    """改ざん検査 / Check the chain; exit 1 naming the first bad entry."""
-    check = audit_module.verify(open_database(app.settings.data_dir))
+    """改ざん検査 / Check chain, keys, forms and outbox; exit 1 naming the first problem."""
+    db = open_database(app.settings.data_dir)
+    check = audit_module.verify(db, audit_module.audit_key(db, app.settings.key_store))
+    if check.record_id is not None:
+        click.echo(
+            f"監査ログにない変更を検出: {check.record_id} ({check.problem}) / "
+            f"change without an audit entry: record {check.record_id}: {check.problem}",
+            err=True,
+        )
+        sys.exit(EXIT_NOT_GENUINE)
     if check.ok:
         click.echo(
             f"監査ログは正常です（{check.entries}件）/ audit log intact ({check.entries} entries)"

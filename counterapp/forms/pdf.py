@@ -51,7 +51,9 @@ def render_pdf(
 def _replace_atomically(path: Path, document: bytes) -> None:
     part = path.with_name(f".{path.name}.part")  # beside the target: the rename is atomic
     try:
-        with part.open("wb") as file:
+        # Personal data: owner-only (0600) on POSIX; on Windows the per-user folder's ACL.
+        descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
             file.write(document)
             os.fsync(file.fileno())
         part.replace(path)

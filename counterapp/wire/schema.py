@@ -75,6 +75,9 @@ class ItemStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"  # already accepted earlier: the terminal may treat it as sent
     REJECTED = "rejected"  # will never be accepted as it is: do not resend
+    # The client id was stored earlier with different content: a permanent failure the
+    # clerk is shown (the stored form is kept; nothing is overwritten).
+    CONFLICT = "conflict"
 
 
 class ItemResult(Strict):
