@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT
-from counterapp.audit import AuditEvent, AuditLog, UnsafeAuditDetail
+from counterapp import audit
+from counterapp.audit import AuditCheck, AuditEntry, AuditEvent, AuditLog, UnsafeAuditDetail
+from counterapp.queue import FormQueue
 from counterapp.store import DATABASE_FILE, open_database
+from counterapp.vault import open_vault
+from tests.counterapp.sync.conftest import queue_forms
 from tests.counterapp.cli_runner import run_counterapp
 from tests.counterapp.test_cli_verify import PINS
 
@@ -75,3 +83,147 @@ def test_personal_values_are_refused_in_details(tmp_path: Path) -> None:
         log.append(AuditEvent.FORM_EDITED, note=DEFAULT_RESIDENT.my_number)
     entry = log.append(AuditEvent.FORM_EDITED, "form-01", field="name", source="clerk")
     assert entry.seq == 1
+
+
+# -- attacks by someone who can write the database but does not have the audit key ----------
+
+
+@pytest.fixture
+def queued(tmp_path: Path) -> Path:
+    """A data folder with three queued forms, the first acknowledged by the back office."""
+    db = open_database(tmp_path)
+    log = AuditLog(db, terminal="t1", operator="o1", key_store="file")
+    queue = FormQueue(db, open_vault(tmp_path, "t1", "file"), log)
+    ids = queue_forms(queue, 3)
+    queue.acknowledge(ids[0])
+    db.conn.close()
+    return tmp_path
+
+
+def _check(data_dir: Path) -> AuditCheck:
+    db = open_database(data_dir)
+    try:
+        return audit.verify(db, audit.audit_key(db, "file"))
+    finally:
+        db.conn.close()
+
+
+def _rows(data_dir: Path) -> list[dict[str, Any]]:
+    connection = sqlite3.connect(data_dir / DATABASE_FILE)
+    connection.row_factory = sqlite3.Row
+    rows = [dict(r) for r in connection.execute("select * from audit order by seq")]
+    connection.close()
+    return rows
+
+
+def _a_queued_form(data_dir: Path) -> str:
+    connection = sqlite3.connect(data_dir / DATABASE_FILE)
+    (record_id,) = connection.execute("select id from forms where status = 'queued'").fetchone()
+    connection.close()
+    return str(record_id)
+
+
+def _rechain(data_dir: Path, rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` back as a plain SHA-256 chain with a matching tip (what an attacker can)."""
+    prev = audit.GENESIS
+    connection = sqlite3.connect(data_dir / DATABASE_FILE)
+    with connection:
+        connection.execute("delete from audit")
+        for seq, row in enumerate(rows, start=1):
+            fields = {k: row[k] for k in ("at", "terminal", "operator", "event", "record_id")}
+            entry = AuditEntry(seq=seq, **fields, detail=json.loads(row["detail"]),
+                               prev_hash=prev, hash="")  # fmt: skip
+            prev = entry.computed_hash()
+            connection.execute(
+                "insert into audit (seq, at, terminal, operator, event, record_id, detail, "
+                "prev_hash, hash, mac) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [seq, *fields.values(), row["detail"], entry.prev_hash, prev, row.get("mac")],
+            )
+        connection.execute("update audit_tip set seq = ?, hash = ?", [len(rows), prev])
+    connection.close()
+
+
+def test_an_untouched_log_with_forms_verifies(queued: Path) -> None:
+    check = _check(queued)
+    assert check.ok and check.entries > 6
+
+
+def test_a_rewritten_and_rehashed_entry_fails(queued: Path) -> None:
+    rows = _rows(queued)
+    rows[2]["detail"] = json.dumps({"signed": True, "fields": 0})
+    _rechain(queued, rows)
+    check = _check(queued)
+    assert (check.first_bad, check.problem) == (3, "entry not authenticated (forged or rewritten)")
+
+
+def test_a_tail_cut_with_the_tip_fixed_fails(queued: Path) -> None:
+    rows = _rows(queued)
+    _rechain(queued, rows[:-2])
+    check = _check(queued)
+    assert check.first_bad == len(rows) - 1
+    assert check.problem.startswith("entries missing at the end")
+
+
+def test_a_forged_entry_fails(queued: Path) -> None:
+    rows = _rows(queued)
+    forged = {**rows[-1], "event": "form.sent", "mac": "0" * 64}
+    _rechain(queued, [*rows, forged])
+    check = _check(queued)
+    assert (check.first_bad, check.problem) == (
+        len(rows) + 1,
+        "entry not authenticated (forged or rewritten)",
+    )
+
+
+def test_a_wiped_log_is_caught_by_the_forms_it_no_longer_explains(queued: Path) -> None:
+    _sql(queued, "DELETE FROM audit; DELETE FROM audit_tip;")
+    check = _check(queued)
+    assert not check.ok and check.problem == "form has no form.created entry"
+
+
+def test_a_deleted_form_fails(queued: Path) -> None:
+    victim = _a_queued_form(queued)
+    _sql(
+        queued,
+        f"DELETE FROM outbox WHERE id = '{victim}'; DELETE FROM form_values "
+        f"WHERE record_id = '{victim}'; DELETE FROM record_keys WHERE record_id = '{victim}';"
+        f"DELETE FROM forms WHERE id = '{victim}';",
+    )
+    check = _check(queued)
+    assert (check.record_id, check.problem) == (victim, "form deleted without an entry")
+
+
+def test_an_outbox_row_marked_sent_without_sending_fails(queued: Path) -> None:
+    victim = _a_queued_form(queued)
+    _sql(queued, f"UPDATE outbox SET status = 'sent' WHERE id = '{victim}'")
+    check = _check(queued)
+    assert (check.record_id, check.problem) == (victim, "outbox row sent without a form.sent entry")
+    # ... and the form's status with it: still named.
+    _sql(queued, f"UPDATE forms SET status = 'sent' WHERE id = '{victim}'")
+    assert _check(queued).problem == "form is sent without a form.sent entry"
+
+
+def test_the_cli_and_doctor_name_a_change_made_around_the_log(queued: Path) -> None:
+    (queued / "settings.toml").write_text('key_store = "file"\n', encoding="utf-8")
+    victim = _a_queued_form(queued)
+    _sql(queued, f"UPDATE outbox SET status = 'sent' WHERE id = '{victim}'")
+    code, output = _audit_verify(queued)
+    assert code == 1 and f"record {victim}: outbox row sent without a form.sent entry" in output
+
+
+def test_entries_from_before_the_audit_key_are_adopted_once(tmp_path: Path) -> None:
+    log = AuditLog(open_database(tmp_path), terminal="t1", operator="o1", key_store="file")
+    for _ in range(3):
+        log.append(AuditEvent.CARD_READ)
+    _sql(tmp_path, "UPDATE audit SET mac = NULL; UPDATE audit_tip SET mac = NULL;")
+    (tmp_path / "keys" / "audit.key").unlink()  # as after an upgrade: no key yet
+    assert _check(tmp_path).ok  # the intact old chain is adopted under the new key
+    _sql(tmp_path, "UPDATE audit SET mac = NULL WHERE seq = 2")
+    assert _check(tmp_path).first_bad == 2  # later, an entry without its HMAC is not
+
+
+def test_database_and_key_files_are_owner_only(queued: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("POSIX modes; on Windows the per-user folder's ACL protects the files")
+    for path in (queued / DATABASE_FILE, queued / "keys" / "audit.key"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
