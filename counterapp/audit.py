@@ -323,28 +323,44 @@ def _record_problem(count: int, record_id: str, problem: str) -> AuditCheck:
 
 
 def unsent(db: sqlite_utils.Database, limit: int) -> list[AuditRecord]:
-    """Entries the back office has not acknowledged yet, oldest first."""
+    """Entries the back office has not acknowledged yet, oldest first; empty if none.
+
+    The last acknowledged entry goes along again: the back office compares it with its
+    copy, so a rewritten or rehashed log is named at the next sync. A log that went back
+    behind what was acknowledged (cut, wiped, or a new database) is sent from its start.
+    """
+    acknowledged, acknowledged_hash = sent_through(db)
+    tip_seq, tip_hash = _tip(db)
+    if (tip_seq, tip_hash) == (acknowledged, acknowledged_hash) or tip_seq == 0:
+        return []  # nothing new
+    if tip_seq < acknowledged:
+        acknowledged = 0
     rows = db.execute(
-        f"select {_COLUMNS} from {AUDIT_TABLE} where seq > ? order by seq limit ?",
-        [sent_through(db), limit],
+        f"select {_COLUMNS} from {AUDIT_TABLE} where seq >= ? order by seq limit ?",
+        [max(acknowledged, 1), limit],
     )
     columns = [c.strip() for c in _COLUMNS.split(",")]
-    return [
+    records = [
         AuditRecord.model_validate(
             {**dict(zip(columns, row, strict=True)), "detail": json.loads(row[6])}
         )
         for row in rows
     ]
+    if tip_seq > acknowledged and all(r.seq <= acknowledged for r in records):
+        return []  # entries missing after the acknowledged one: ``verify`` names them here
+    return records
 
 
-def sent_through(db: sqlite_utils.Database) -> int:
-    row = db.execute(f"select sent_seq from {SYNC_TABLE} where id = 1").fetchone()
-    return int(row[0]) if row else 0
+def sent_through(db: sqlite_utils.Database) -> tuple[int, str]:
+    """The last entry the back office acknowledged: (sequence number, hash)."""
+    row = db.execute(f"select sent_seq, sent_hash from {SYNC_TABLE} where id = 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
-def mark_sent(db: sqlite_utils.Database, seq: int) -> None:
+def mark_sent(db: sqlite_utils.Database, last: AuditRecord) -> None:
     db.execute(
-        f"insert into {SYNC_TABLE} (id, sent_seq) values (1, ?) "
-        "on conflict (id) do update set sent_seq = excluded.sent_seq",
-        [seq],
+        f"insert into {SYNC_TABLE} (id, sent_seq, sent_hash) values (1, ?, ?) "
+        "on conflict (id) do update set sent_seq = excluded.sent_seq, "
+        "sent_hash = excluded.sent_hash",
+        [last.seq, last.hash],
     )

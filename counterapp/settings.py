@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -122,6 +123,22 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def _make_owner_only(path: Path) -> None:
+    """settings.toml names the terminal, its server and its key files: 0600 on POSIX.
+
+    An editor creates it 0644; it is tightened when read. (On Windows the per-user data
+    folder's ACL keeps other users out.)
+    """
+    if os.name != "posix":
+        return
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+    except OSError:
+        return  # not ours to change: the file is still read
+
+
 def load_settings(data_dir: Path | None = None) -> Settings:
     """Read ``settings.toml`` from the data folder, then apply environment overrides."""
     folder = data_dir or default_data_dir()
@@ -131,6 +148,7 @@ def load_settings(data_dir: Path | None = None) -> Settings:
         if not overrides:
             return Settings(data_dir=folder)  # the defaults (tests check they are valid)
         return _validated(folder, overrides, source="environment", from_env=True)
+    _make_owner_only(path)
     text = _read(path)
     from_file = _parse_toml(text, path)
     accepted = _accepted_key(path)

@@ -128,7 +128,7 @@ def _audit_keys(db: sqlite_utils.Database) -> None:
     # and how far the back office has acknowledged the log.
     db.table("audit").add_column("mac", str)
     db.table("audit_tip").add_column("mac", str)
-    db.table("audit_sync").create({"id": int, "sent_seq": int}, pk="id")
+    db.table("audit_sync").create({"id": int, "sent_seq": int, "sent_hash": str}, pk="id")
 
 
 def open_database(data_dir: Path) -> sqlite_utils.Database:

@@ -227,7 +227,7 @@ class Syncer:
                 AuditReceipt.model_validate_json(response.content)
             except ValidationError as exc:
                 raise ServerUnavailable("sync.bad_response") from exc
-            audit.mark_sent(self.db, records[-1].seq)
+            audit.mark_sent(self.db, records[-1])
             sent += len(records)
         return sent
 

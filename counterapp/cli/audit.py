@@ -11,7 +11,7 @@ import click
 
 from counterapp import audit as audit_module
 from counterapp.cli.common import EXIT_NOT_GENUINE, AppContext
-from counterapp.store import open_database
+from counterapp.store import create_private_file, open_database
 
 
 @click.group()
@@ -58,6 +58,7 @@ def export(app: AppContext, since: dt.datetime | None, output: Path | None) -> N
     )
     text = "".join(line + "\n" for line in lines)
     if output:
+        create_private_file(output)  # owner-only like the database it comes from
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)

@@ -17,6 +17,11 @@ from counterapp.audit import AuditCheck, AuditEntry, AuditEvent, AuditLog, Unsaf
 from counterapp.queue import FormQueue
 from counterapp.store import DATABASE_FILE, open_database
 from counterapp.vault import open_vault
+from counterapp.forms.loader import load_library
+from counterapp.forms.pdf import render_pdf
+from counterapp.forms.prefill import Answers, fill_form
+from counterapp.settings import load_settings
+from tests.counterapp.conftest import CONTEXT, card_of
 from tests.counterapp.sync.conftest import queue_forms
 from tests.counterapp.cli_runner import run_counterapp
 from tests.counterapp.test_cli_verify import PINS
@@ -225,5 +230,12 @@ def test_entries_from_before_the_audit_key_are_adopted_once(tmp_path: Path) -> N
 def test_database_and_key_files_are_owner_only(queued: Path) -> None:
     if os.name != "posix":
         pytest.skip("POSIX modes; on Windows the per-user folder's ACL protects the files")
-    for path in (queued / DATABASE_FILE, queued / "keys" / "audit.key"):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    settings_file = queued / "settings.toml"
+    settings_file.write_text('key_store = "file"\n', encoding="utf-8")
+    settings_file.chmod(0o644)  # as an editor makes it
+    load_settings(queued)
+    form = load_library().forms["juminhyo-request"]
+    filled = fill_form(form, card_of(), Answers(resident={"copies": "1"}), CONTEXT)
+    render_pdf([filled], queued / "print.pdf")
+    for name in (DATABASE_FILE, "keys/audit.key", "settings.toml", "print.pdf"):
+        assert stat.S_IMODE((queued / name).stat().st_mode) == 0o600, name
