@@ -184,6 +184,30 @@ def check_terminal_name(name: str) -> None:
         )
 
 
+def terminal_certificate_problem(certificate: x509.Certificate, now: dt.datetime) -> str | None:
+    """Why a certificate cannot serve a terminal (expired, not yet valid, no clientAuth)."""
+    if certificate.not_valid_after_utc <= now:
+        return (
+            f"証明書の有効期限が切れています（{certificate.not_valid_after_utc:%Y-%m-%d}）/ "
+            f"the certificate expired on {certificate.not_valid_after_utc:%Y-%m-%d}"
+        )
+    if certificate.not_valid_before_utc > now:
+        return (
+            f"証明書はまだ有効ではありません（{certificate.not_valid_before_utc:%Y-%m-%d}から）/ "
+            f"the certificate is not valid before {certificate.not_valid_before_utc:%Y-%m-%d}"
+        )
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return None  # no EKU: any purpose (RFC 5280 4.2.1.12)
+    if ExtendedKeyUsageOID.CLIENT_AUTH not in usage:
+        return (
+            "証明書の拡張鍵用途に clientAuth がありません（端末認証に使えません）/ "
+            "the certificate's extended key usage lacks clientAuth (it cannot identify a terminal)"
+        )
+    return None
+
+
 def issued_by(certificate: x509.Certificate, ca_certificate: x509.Certificate) -> bool:
     """True when ``ca_certificate`` signed ``certificate``."""
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from backoffice import ca
-from backoffice.cli.common import data_options, open_store, register, usage_errors
+from backoffice.cli.common import data_options, now, open_store, register, usage_errors
 from backoffice.config import Settings
 from backoffice.store import UnknownTerminal
 
@@ -34,6 +34,9 @@ def terminals_add(cert_pem: Path, name: str, data_dir: Path | None, database: st
             "この証明書は本サービスの認証局が発行したものではありません / "
             "the certificate was not issued by this back office's CA"
         )
+    problem = ca.terminal_certificate_problem(certificate, now())
+    if problem is not None:
+        raise click.UsageError(problem)
     sha256 = ca.fingerprint(certificate)
     with open_store(settings) as store:
         register(store, name, sha256, replace=False)

@@ -94,6 +94,26 @@ def test_a_batch_is_accepted_and_the_same_batch_again_is_all_duplicate(
     assert stored(server, *ids) == dict.fromkeys(ids, "kita-01")
 
 
+def test_a_changed_resubmission_is_a_conflict_and_logged_without_values(
+    server: BackofficeServer, client: httpx.Client
+) -> None:
+    form = item()
+    assert statuses(client.post(SUBMISSIONS, json=batch(form))) == [("accepted", None)]
+    changed = form.model_copy(update={"visit": "visit-0002"})
+    response = client.post(SUBMISSIONS, json=batch(changed))
+    assert statuses(response) == [("conflict", "submission.conflict")]
+    store = server.open_store()
+    try:
+        kept = store.submission(form.client_id)
+    finally:
+        store.close()
+    assert kept is not None and kept.visit == "visit-0001"  # nothing overwritten
+    assert statuses(client.post(SUBMISSIONS, json=batch(form))) == [("duplicate", None)]
+    log = server.log()
+    assert f"conflict: client id {form.client_id}" in log
+    assert RESIDENT_NAME not in log and "visit-0002" not in log
+
+
 def test_a_client_id_repeated_inside_one_batch_is_stored_once(
     server: BackofficeServer, client: httpx.Client
 ) -> None:

@@ -46,6 +46,11 @@ class Behaviour:
                     {"client_id": client_id, "status": "rejected", "reason": "submission.test"}
                 )
                 continue
+            if step == f"conflict:{index}":
+                results.append(
+                    {"client_id": client_id, "status": "conflict", "reason": "submission.conflict"}
+                )
+                continue
             with self.lock:
                 duplicate = client_id in self.stored
                 if not duplicate:

@@ -120,6 +120,24 @@ def test_a_rejected_form_is_failed_with_the_reason_and_never_resent(
     assert outbox.status(queue.db).failed == 1
 
 
+def test_a_conflict_is_a_permanent_failure_with_its_reason(
+    queue: FormQueue, pki: Pki, client_for: ClientFactory
+) -> None:
+    first, second = queue_forms(queue, 2)
+    port = free_port()
+    with scripted_server(pki, port, Behaviour(script=["conflict:1"])) as server:
+        syncer = Syncer(queue, client_for(port))
+        assert syncer.drain().rejected == 1
+        assert syncer.drain().batches == 0  # never resent
+    assert server.stored == [first]
+    entry = queue.entry(second)
+    assert (entry.status, entry.outbox_status, entry.last_error) == (
+        "queued",  # its data stays on the terminal for the clerk to deal with
+        "failed",
+        "submission.conflict",
+    )
+
+
 def test_a_form_the_server_did_not_answer_is_sent_again(
     queue: FormQueue, pki: Pki, client_for: ClientFactory
 ) -> None:
