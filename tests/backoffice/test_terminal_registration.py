@@ -35,8 +35,8 @@ def _written(tmp_path: Path, files: ca.CaFiles, certificate_of: ca.Issued) -> Pa
 def _server_auth_only(files: ca.CaFiles) -> ca.Issued:
     authority = ca.load_ca(files)
     key = ec.generate_private_key(ec.SECP256R1())
-    builder = ca._leaf(  # noqa: SLF001 - the same builder, with the wrong purpose
-        authority, ca._name("kita-01"), key, dt.datetime.now(dt.UTC),  # noqa: SLF001
+    builder = ca._leaf(
+        authority, ca._name("kita-01"), key, dt.datetime.now(dt.UTC),
         ca.TERMINAL_LIFETIME, ExtendedKeyUsageOID.SERVER_AUTH,
     )  # fmt: skip
     return ca.Issued(builder.sign(authority.key, hashes.SHA256()), key)

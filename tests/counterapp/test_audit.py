@@ -14,16 +14,16 @@ import pytest
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from counterapp import audit
 from counterapp.audit import AuditCheck, AuditEntry, AuditEvent, AuditLog, UnsafeAuditDetail
-from counterapp.queue import FormQueue
-from counterapp.store import DATABASE_FILE, open_database
-from counterapp.vault import open_vault
 from counterapp.forms.loader import load_library
 from counterapp.forms.pdf import render_pdf
 from counterapp.forms.prefill import Answers, fill_form
+from counterapp.queue import FormQueue
 from counterapp.settings import load_settings
+from counterapp.store import DATABASE_FILE, open_database
+from counterapp.vault import open_vault
+from tests.counterapp.cli_runner import run_counterapp
 from tests.counterapp.conftest import CONTEXT, card_of
 from tests.counterapp.sync.conftest import queue_forms
-from tests.counterapp.cli_runner import run_counterapp
 from tests.counterapp.test_cli_verify import PINS
 
 
