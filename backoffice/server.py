@@ -10,19 +10,27 @@ from fastapi import FastAPI
 
 from backoffice.ca import CaFiles
 from backoffice.config import Settings
-from backoffice.tls import TlsExtensionH11Protocol
+from backoffice.limits import ConnectionLimits, HandshakeBoundServer, guarded_protocol
 
 GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
-def uvicorn_config(settings: Settings, host: str, port: int, app: FastAPI) -> uvicorn.Config:
-    """uvicorn settings: TLS with a required client certificate, our h11 protocol."""
+def uvicorn_config(
+    settings: Settings,
+    host: str,
+    port: int,
+    app: FastAPI,
+    limits: ConnectionLimits = ConnectionLimits(),  # noqa: B008 - frozen, shared safely
+) -> uvicorn.Config:
+    """uvicorn settings: TLS with a required client certificate, our guarded h11 protocol."""
     files = CaFiles(settings.ca_dir)
     return uvicorn.Config(
         app,
         host=host,
         port=port,
-        http=TlsExtensionH11Protocol,
+        http=guarded_protocol(limits),
+        timeout_keep_alive=max(1, round(limits.keep_alive)),
+        limit_concurrency=limits.total,
         ws="none",
         lifespan="on",
         ssl_certfile=files.server_cert,
@@ -36,9 +44,16 @@ def uvicorn_config(settings: Settings, host: str, port: int, app: FastAPI) -> uv
     )
 
 
-def run(settings: Settings, host: str, port: int, app: FastAPI) -> None:
+def run(
+    settings: Settings,
+    host: str,
+    port: int,
+    app: FastAPI,
+    limits: ConnectionLimits = ConnectionLimits(),  # noqa: B008 - frozen, shared safely
+) -> None:
     """Serve until interrupted."""
-    uvicorn.Server(uvicorn_config(settings, host, port, app)).run()
+    config = uvicorn_config(settings, host, port, app, limits)
+    HandshakeBoundServer(config, limits.handshake_timeout).run()
 
 
 def _tls12_or_newer(

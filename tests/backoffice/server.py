@@ -74,8 +74,10 @@ class BackofficeServer:
         port: int | None = None,
         crls: Sequence[Path] = (),
         command: Sequence[str] = (sys.executable, "-m", "backoffice"),
+        serve_args: Sequence[str] = (),
     ) -> None:
         self.data_dir = data_dir
+        self.serve_args = tuple(serve_args)
         self.command = tuple(command)  # how to run the back office whose install is tested
         self.database_url = database_url
         self.port = port if port is not None else free_port()
@@ -109,7 +111,7 @@ class BackofficeServer:
         """Start ``backoffice serve`` and wait until it accepts connections."""
         assert not self.running, "already running"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        command = [*self.command, "serve", "--port", str(self.port)]
+        command = [*self.command, "serve", "--port", str(self.port), *self.serve_args]
         for crl in self.crls:
             command += ["--crl", str(crl)]
         with self.log_file.open("ab") as log:
@@ -194,10 +196,16 @@ def running_backoffice(
     port: int | None = None,
     crls: Sequence[Path] = (),
     command: Sequence[str] = (sys.executable, "-m", "backoffice"),
+    serve_args: Sequence[str] = (),
 ) -> Iterator[BackofficeServer]:
     """A started service on a fresh (or given) data folder; stopped on exit."""
     server = BackofficeServer(
-        data_dir, database_url=database_url, port=port, crls=crls, command=command
+        data_dir,
+        database_url=database_url,
+        port=port,
+        crls=crls,
+        command=command,
+        serve_args=serve_args,
     )
     server.start()
     try:
