@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 from backoffice.problems import SIGNATURE_TEXTS
@@ -66,6 +66,42 @@ def rows(submissions: Iterable[StoredSubmission]) -> tuple[list[str], list[Row]]
     result = [_row(submission) for submission in submissions]
     field_columns = {column for row in result for column in row} - set(META_COLUMNS)
     return [*META_COLUMNS, *_ordered(field_columns)], result
+
+
+def columns_for(field_ids: Iterable[str]) -> list[str]:
+    """The export's columns for forms holding these field ids (metadata first)."""
+    names = {item_name(field_id) for field_id in field_ids} - set(META_COLUMNS)
+    return [*META_COLUMNS, *_ordered(names)]
+
+
+def stream_rows(submissions: Iterable[StoredSubmission]) -> Iterator[Row]:
+    """One row per form, made as the forms are read (nothing is held)."""
+    return (_row(submission) for submission in submissions)
+
+
+def stream_csv(columns: Sequence[str], data: Iterable[Row], stream: BinaryIO) -> int:
+    """Like ``write_csv``, row by row; returns how many rows were written."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(columns)
+    count = 0
+    for row in data:
+        writer.writerow([_cell(row.get(column, "")) for column in columns])
+        count += 1
+    text.flush()
+    text.detach()
+    return count
+
+
+def stream_json(data: Iterable[Row], stream: BinaryIO) -> int:
+    """Like ``write_json`` (the same bytes), object by object; returns how many."""
+    count = 0
+    for row in data:
+        body = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        stream.write(("[\n  " if count == 0 else ",\n  ").encode("utf-8") + body.encode("utf-8"))
+        count += 1
+    stream.write(b"\n]\n" if count else b"[]\n")
+    return count
 
 
 def write_csv(columns: Sequence[str], data: Sequence[Row], stream: BinaryIO) -> None:

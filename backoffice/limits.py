@@ -25,7 +25,7 @@ import asyncio
 import collections
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import h11
 import uvicorn
@@ -45,8 +45,8 @@ class ConnectionLimits:
 class GuardedH11Protocol(TlsExtensionH11Protocol):
     """The TLS-extension h11 protocol with a request read deadline and a per-client cap."""
 
-    limits = ConnectionLimits()
-    open_by_client: collections.Counter[str] = collections.Counter()
+    limits: ClassVar[ConnectionLimits] = ConnectionLimits()
+    open_by_client: ClassVar[collections.Counter[str]] = collections.Counter()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)

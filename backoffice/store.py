@@ -328,6 +328,41 @@ class Store:
         with self._engine.connect() as conn:
             return [_submission(row) for row in conn.execute(statement)]
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """One read transaction whose queries all see the same data (for a two-pass export)."""
+        options = {"isolation_level": "REPEATABLE READ"} if self.dialect == "postgresql" else {}
+        with self._engine.connect().execution_options(**options) as conn, conn.begin():
+            yield conn
+
+    def iter_submissions(
+        self, conn: Connection, since: dt.datetime | None = None, batch: int = 1000
+    ) -> Iterator[StoredSubmission]:
+        """Like ``submissions`` but streamed from the database ``batch`` rows at a time, so
+        memory stays flat however many forms there are (a server-side cursor on PostgreSQL)."""
+        statement = (
+            select(submissions, terminals.c.name.label("terminal_name"))
+            .join(terminals, terminals.c.id == submissions.c.terminal_id)
+            .order_by(submissions.c.received_at, submissions.c.client_id)
+        )
+        if since is not None:
+            statement = statement.where(submissions.c.received_at >= as_utc(since))
+        for row in conn.execution_options(yield_per=batch).execute(statement):
+            yield _submission(row)
+
+    @staticmethod
+    def field_ids(
+        conn: Connection, since: dt.datetime | None = None, batch: int = 1000
+    ) -> set[str]:
+        """Every field id in the forms received at or after ``since`` (streamed)."""
+        statement = select(submissions.c.fields)
+        if since is not None:
+            statement = statement.where(submissions.c.received_at >= as_utc(since))
+        found: set[str] = set()
+        for row in conn.execution_options(yield_per=batch).execute(statement):
+            found.update(field["id"] for field in json.loads(row.fields))
+        return found
+
     def submission(self, client_id: str) -> StoredSubmission | None:
         """One received form by client id."""
         statement = (

@@ -36,15 +36,18 @@ def export_command(
     """受付済み申請書の書き出し / export received forms under standard item names."""
     settings = Settings.build(data_dir, database)
     start = export.parse_since(since) if since else None
-    with open_store(settings) as store:
-        columns, data = export.rows(store.submissions(start))
-    with _output(output) as stream:
+    # Streamed: forms go from the database to the output one by one (flat memory at any
+    # count); CSV needs its columns first, so it reads the forms' field ids in a first pass.
+    # Both passes read one snapshot: a form arriving meanwhile is in neither or in both.
+    with open_store(settings) as store, store.snapshot() as snapshot, _output(output) as stream:
+        data = export.stream_rows(store.iter_submissions(snapshot, start))
         if fmt == "csv":
-            export.write_csv(columns, data, stream)
+            columns = export.columns_for(store.field_ids(snapshot, start))
+            count = export.stream_csv(columns, data, stream)
         else:
-            export.write_json(data, stream)
+            count = export.stream_json(data, stream)
     if output is not None:
-        click.echo(f"{len(data)} 件を書き出しました / exported {len(data)} forms: {output}")
+        click.echo(f"{count} 件を書き出しました / exported {count} forms: {output}")
 
 
 @contextmanager

@@ -15,6 +15,15 @@ from pathlib import Path
 import pytest
 
 from backoffice.config import Settings
+from backoffice.export import (
+    columns_for,
+    rows,
+    stream_csv,
+    stream_json,
+    stream_rows,
+    write_csv,
+    write_json,
+)
 from backoffice.intake import receive_batch
 from backoffice.store import Store
 from cardreader.emulator.resident import DEFAULT_RESIDENT
@@ -113,3 +122,25 @@ def test_since_leaves_out_earlier_forms(data_dir: Path, database_url: str | None
 def test_a_bad_date_is_a_usage_error(data_dir: Path, database_url: str | None) -> None:
     result = export(data_dir, database_url, "--since", "20.11.2026")
     assert result.returncode == 4 and "YYYY-MM-DD" in result.stderr.decode()
+
+
+def test_the_streamed_export_is_byte_for_byte_the_whole_result(
+    data_dir: Path, database_url: str | None
+) -> None:
+    store = Store.open(Settings.build(data_dir, database_url).database_url)
+    try:
+        whole_columns, whole = rows(store.submissions())
+        expected_csv, expected_json = io.BytesIO(), io.BytesIO()
+        write_csv(whole_columns, whole, expected_csv)
+        write_json(whole, expected_json)
+        streamed_csv, streamed_json = io.BytesIO(), io.BytesIO()
+        with store.snapshot() as snapshot:
+            columns = columns_for(store.field_ids(snapshot))
+            assert stream_csv(columns, stream_rows(store.iter_submissions(snapshot)), streamed_csv)
+            assert stream_json(stream_rows(store.iter_submissions(snapshot)), streamed_json) == 2
+            assert stream_json(iter(()), empty := io.BytesIO()) == 0
+    finally:
+        store.close()
+    assert streamed_csv.getvalue() == expected_csv.getvalue()
+    assert streamed_json.getvalue() == expected_json.getvalue()
+    assert json.loads(empty.getvalue()) == []

@@ -8,7 +8,6 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
