@@ -214,6 +214,9 @@ def test_the_cli_and_doctor_name_a_change_made_around_the_log(queued: Path) -> N
     _sql(queued, f"UPDATE outbox SET status = 'sent' WHERE id = '{victim}'")
     code, output = _audit_verify(queued)
     assert code == 1 and f"record {victim}: outbox row sent without a form.sent entry" in output
+    doctor = run_counterapp(queued, "doctor", "--json").json()
+    (line,) = [item for item in doctor if item["part"] == "audit_log"]
+    assert line["health"] == "fail" and victim in line["detail"]
 
 
 def test_entries_from_before_the_audit_key_are_adopted_once(tmp_path: Path) -> None:
