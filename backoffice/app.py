@@ -30,6 +30,7 @@ from backoffice.middleware import PUBLIC_PATHS, STATE_TERMINAL, BodyLimit, Termi
 from backoffice.problems import ProblemError, problem_response
 from backoffice.store import Store, Terminal
 from backoffice.trust import load_anchors
+from counterapp.wire.audit import AuditBatch, AuditReceipt
 from counterapp.wire.schema import (
     API_PREFIX,
     MAX_BODY_BYTES,
@@ -39,7 +40,6 @@ from counterapp.wire.schema import (
     Problem,
     SubmissionBatch,
 )
-from counterapp.wire.audit import AuditBatch, AuditReceipt
 
 API_VERSION = "1"
 SECURITY_SCHEME = "terminalCertificate"

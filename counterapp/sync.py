@@ -33,8 +33,8 @@ from counterapp.outbox import Owner
 from counterapp.queue import FormQueue
 from counterapp.settings import Settings
 from counterapp.verification.sources import BACKOFFICE_CRLS
-from counterapp.wire.schema import API_PREFIX, BatchResult, CrlResponse, ItemStatus, SubmissionBatch
 from counterapp.wire.audit import MAX_AUDIT_ENTRIES, AuditBatch, AuditReceipt
+from counterapp.wire.schema import API_PREFIX, BatchResult, CrlResponse, ItemStatus, SubmissionBatch
 
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 FAILPOINT_ENV = "COUNTERAPP_SYNC_FAILPOINT"
