@@ -27,7 +27,7 @@ from counterapp.cardcheck import (
 )
 from counterapp.cardcheck import verification_inputs as _verification_inputs
 from counterapp.cardsource import CardSource, MyNumberCard
-from counterapp.forms.definition import Question
+from counterapp.forms.definition import FieldDefinition, Question
 from counterapp.forms.filled import FilledForm, Source
 from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
@@ -202,6 +202,15 @@ class CounterService:
             return self.library.event(target).questions
         except KeyError:
             return ()
+
+    def resident_fields(self, visit: Visit) -> tuple[FieldDefinition, ...]:
+        """The fields the resident is asked for (``kiosk: ask``) on the visit's forms, once each."""
+        asked: dict[str, FieldDefinition] = {}
+        for form_id in self.forms_needed(visit):
+            for definition in self.library.forms[form_id].definition.fields:
+                if definition.kiosk == "ask":
+                    asked.setdefault(definition.id, definition)
+        return tuple(asked.values())
 
     def fill(
         self,

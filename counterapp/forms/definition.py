@@ -82,17 +82,54 @@ class FieldDefinition(Strict):
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[Choice, ...] = ()
+    # "ask": the kiosk asks the resident for this value (the counter then only checks it).
+    kiosk: Literal["ask"] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldDefinition:
         if (self.type is FieldType.CHOICE) != bool(self.choices):
             raise ValueError("'choices' is required for type choice and only allowed there")
+        if self.kiosk is not None:
+            kiosk_problem = _kiosk_problem(self)
+            if kiosk_problem:
+                raise ValueError(kiosk_problem)
         if self.pattern is not None:
             try:
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"pattern is not a valid regular expression: {exc}") from exc
         return self
+
+
+def kiosk_input(definition: FieldDefinition) -> str | None:
+    """How the kiosk's screen takes this field: kana keys, a stepper, choices or digit keys."""
+    match definition.type:
+        case FieldType.KATAKANA:
+            return "kana"
+        case FieldType.NUMBER if definition.minimum is not None and definition.maximum is not None:
+            return "stepper"
+        case FieldType.CHOICE:
+            return "choice"
+        case FieldType.TEXT if definition.pattern is not None and _digits_only(definition.pattern):
+            return "digits"
+    return None
+
+
+def _digits_only(pattern: str) -> bool:
+    """A pattern that accepts some digits and nothing but digits and hyphens."""
+    accepted = re.compile(pattern)
+    return bool(accepted.fullmatch("0312345678")) and not accepted.search("a")
+
+
+def _kiosk_problem(definition: FieldDefinition) -> str | None:
+    if definition.prefill is not None:
+        return "'kiosk: ask' is for values the resident knows, not for pre-filled fields"
+    if kiosk_input(definition) is None:
+        return (
+            "'kiosk: ask' needs a field the kiosk can take: katakana, number with minimum "
+            "and maximum, choice, or text whose pattern takes only digits and hyphens"
+        )
+    return None
 
 
 class FormDefinition(Strict):
