@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -23,6 +24,7 @@ from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.errors import PinBlocked, WrongPin
 from cardreader.pin import PinKind
 from counterapp.adminpin import AdminPin
+from counterapp.forms.filled import Source
 from counterapp.messages import text
 from counterapp.visit import Visit
 from tests.ui.conftest import MakeContext
@@ -30,6 +32,7 @@ from ui.context import UiContext
 from ui.i18n import LANGUAGES, error_message, t
 from ui.kiosk import KioskWindow
 from ui.kiosk.admin import AdminPinDialog
+from ui.kiosk.keys import ChoiceKeys, DigitKeys, KanaKeys, NumberStepper
 from ui.kiosk.review import ReviewPage
 from ui.kiosk.theme import BASE_FONT_PX
 
@@ -102,13 +105,62 @@ def enter_pin(qtbot: QtBot, window: KioskWindow, kind: PinKind, digits: str = PI
     click(qtbot, pad.ok)
 
 
-def answer_questions(qtbot: QtBot, window: KioskWindow, yes: set[str] = frozenset()) -> None:
+def answer_questions(
+    qtbot: QtBot,
+    window: KioskWindow,
+    yes: set[str] = frozenset(),
+    values: dict[str, str] | None = None,
+) -> None:
     page = window.pages.question
     wait_for_page(qtbot, window, page)  # the read is done: the procedure's questions are known
     for question in window.flow.questions:
         wait_for_page(qtbot, window, page)
         assert page.question.text() == question.label.in_language(window.language)
         click(qtbot, page.yes if question.id in yes else page.no)
+    enter_fields(qtbot, window, values or {})
+
+
+# What the resident types on the kiosk's keys (a value per field id; others: a plain answer)
+SMALL_KANA = {"ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ", "ッ": "ツ", "ャ": "ヤ"}
+SMALL_KANA |= {"ュ": "ユ", "ョ": "ヨ"}
+DEFAULT_VALUES = {"name_kana": "ヤマダ　タロウ", "phone": "0312345678"}
+
+
+def type_text(qtbot: QtBot, keys: KanaKeys | DigitKeys, text: str) -> None:
+    """Press the keys a person presses: ジ is シ then ゛, ュ is ユ then 小."""
+    for char in text:
+        base = unicodedata.normalize("NFD", char)[0]
+        if char == "\u3000":
+            click(qtbot, keys.space)  # type: ignore[union-attr]
+        elif char in SMALL_KANA:
+            click(qtbot, keys.keys[SMALL_KANA[char]])
+            click(qtbot, keys.small)  # type: ignore[union-attr]
+        else:
+            click(qtbot, keys.keys[base])
+            if base != char:
+                mark = unicodedata.normalize("NFD", char)[1]
+                click(qtbot, keys.dakuten if mark == "\u3099" else keys.handakuten)  # type: ignore[union-attr]
+
+
+def enter_fields(qtbot: QtBot, window: KioskWindow, values: dict[str, str]) -> None:
+    """Answer every entry screen: ``values`` where given, else a plain answer."""
+    page = window.pages.entry
+    for definition in window.flow.asked:
+        wait_for_page(qtbot, window, page)
+        assert page.label.text() == definition.label.in_language(window.language)
+        value = values.get(definition.id, DEFAULT_VALUES.get(definition.id, ""))
+        keys = page.keys
+        if isinstance(keys, KanaKeys | DigitKeys) and value:
+            type_text(qtbot, keys, value)
+        elif isinstance(keys, NumberStepper):
+            for _ in range(int(value or keys.minimum) - keys.minimum):
+                click(qtbot, keys.more)
+        elif isinstance(keys, ChoiceKeys) and value:
+            click(qtbot, keys.buttons[value])
+        if not value and not definition.required:
+            click(qtbot, page.skip)
+        else:
+            click(qtbot, page.next)
 
 
 def read_card(qtbot: QtBot, window: KioskWindow, auth: str = PIN, kenhojo: str = PIN) -> None:
@@ -221,6 +273,70 @@ def test_moving_in_with_a_genuine_card_ends_with_a_reception_number(
     context.presence.simulate(False)  # the resident takes the card and leaves
     assert_wiped(window)
     assert window.pages.done.number.text() == ""
+
+
+def test_the_resident_enters_kana_and_phone_on_the_keys_and_the_forms_carry_them(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid")
+    click(qtbot, window.pages.start.language_buttons["ja-easy"])
+    read_card(qtbot, window)
+    page = window.pages.question
+    wait_for_page(qtbot, window, page)
+    for _ in window.flow.questions:  # no to every question: only the 住民異動届
+        wait_for_page(qtbot, window, page)
+        click(qtbot, page.no)
+    entry = window.pages.entry
+    wait_for_page(qtbot, window, entry)
+    assert [f.id for f in window.flow.asked] == ["name_kana", "phone"]
+    assert isinstance(entry.keys, KanaKeys)
+    type_text(qtbot, entry.keys, "ヤマダ　ジュンコ")  # ジ = シ+゛, ュ = ユ+小
+    assert entry.shown.text() == "ヤマダ　ジュンコ"
+    click(qtbot, entry.keys.delete)
+    click(qtbot, entry.keys.keys["コ"])
+    click(qtbot, entry.next)
+    wait_for_page(qtbot, window, entry)
+    assert isinstance(entry.keys, DigitKeys)
+    type_text(qtbot, entry.keys, "090123456")
+    click(qtbot, entry.next)  # nine digits are no phone number: the resident is asked to check
+    assert entry.problem.text() == t("kiosk.entry.check", "ja-easy")
+    type_text(qtbot, entry.keys, "78")
+    click(qtbot, entry.next)
+
+    review = window.pages.review
+    wait_for_page(qtbot, window, review)
+    shown = page_text(review)
+    assert "ヤマダ　ジュンコ" in shown and "09012345678" in shown
+    assert t("kiosk.review.resident_badge", "ja-easy") in shown
+    move = next(f for f in window.flow.visit.forms if f.form_id == "resident-move")
+    for field_id, value in (("name_kana", "ヤマダ　ジュンコ"), ("phone", "09012345678")):
+        assert move.value(field_id).value == value
+        assert move.value(field_id).source is Source.RESIDENT  # 本人入力
+    click(qtbot, review.apply)
+    sign(qtbot, window)
+    wait_for_page(qtbot, window, window.pages.done)
+    stored = window.context.service.queue.open(queued(window.context)[0].id, "test")
+    assert stored.filled.value("name_kana").source is Source.RESIDENT
+
+
+def test_certificates_ask_for_copies_on_a_stepper_and_the_purpose_from_the_form(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    window = open_kiosk("valid")
+    choose_event(qtbot, window, "certificates")
+    tap_card(qtbot, window)
+    enter_pin(qtbot, window, PinKind.AUTH)
+    enter_pin(qtbot, window, PinKind.KENHOJO)
+    values = {"copies": "3", "purpose": "pension_insurance"}
+    answer_questions(qtbot, window, yes={"need_juminhyo", "need_inkan_certificate"}, values=values)
+    assert [f.id for f in window.flow.asked] == ["phone", "purpose", "copies"]
+    review = window.pages.review
+    wait_for_page(qtbot, window, review)
+    forms = {f.form_id: f for f in window.flow.visit.forms}
+    assert forms["juminhyo-request"].value("purpose").value == "pension_insurance"
+    for filled in forms.values():
+        assert filled.value("copies").value == "3"
+        assert filled.value("copies").source is Source.RESIDENT
 
 
 def test_every_interactive_widget_has_an_accessible_name_on_every_page(

@@ -13,11 +13,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
 
 from cardreader.types import PinStatus
-from counterapp.forms.definition import Question
+from counterapp.forms.definition import FieldDefinition, Question
 from counterapp.visit import NothingToFill, PinNotAccepted, VerifiedCard, Visit
 from ui.context import UiContext
 from ui.i18n import error_message, t
 from ui.kiosk.cardread import CardRead
+from ui.kiosk.entry import EntryPage
 from ui.kiosk.outcome import explain
 from ui.kiosk.review import ReviewPage, SignPage
 from ui.kiosk.start import KIOSK_EVENTS, StartPage
@@ -48,6 +49,7 @@ class KioskPages:
     pin: PinPage
     last_try: LastTryPage
     question: QuestionPage
+    entry: EntryPage
     review: ReviewPage
     sign: SignPage
     message: MessagePage
@@ -57,7 +59,7 @@ class KioskPages:
         """Every page after the start screen."""
         return (
             self.wait_card, self.reading, self.pin, self.last_try, self.question,
-            self.review, self.sign, self.message, self.done,
+            self.entry, self.review, self.sign, self.message, self.done,
         )  # fmt: skip
 
 
@@ -68,7 +70,7 @@ def build_pages(context: UiContext, parent: QWidget) -> KioskPages:
     start = StartPage(context.service.library, KIOSK_EVENTS, emulator, stack)
     pages = KioskPages(
         stack, start, WaitCardPage(emulator), ReadingPage(), PinPage(), LastTryPage(),
-        QuestionPage(), ReviewPage(), SignPage(), MessagePage(), DonePage(),
+        QuestionPage(), EntryPage(), ReviewPage(), SignPage(), MessagePage(), DonePage(),
     )  # fmt: skip
     for page in vars(pages).values():
         if page is not stack:
@@ -89,6 +91,8 @@ class KioskFlow(QObject):
         self.language = language
         self.visit = Visit()
         self.questions: tuple[Question, ...] = ()
+        self.asked: tuple[FieldDefinition, ...] = ()  # fields the resident fills in
+        self.resident_values: dict[str, str] = {}
         self.card_read = CardRead(context.worker, context.service, self)
         self._connect()
 
@@ -98,15 +102,22 @@ class KioskFlow(QObject):
         p.start.event_chosen.connect(self.choose_event)
         for simulate in (p.start.simulate_tap, p.wait_card.simulate_tap):
             simulate.connect(lambda: self.context.presence.simulate(True))
-        for quit_signal in (p.wait_card.quit, p.reading.quit, p.question.quit, p.review.quit):
+        for quit_signal in (p.wait_card.quit, p.reading.quit, p.question.quit, p.entry.quit):
             quit_signal.connect(self.wipe)
-        for other in (p.sign.quit, p.pin.pad.cancelled, p.message.again, p.done.finish):
+        for other in (
+            p.review.quit,
+            p.sign.quit,
+            p.pin.pad.cancelled,
+            p.message.again,
+            p.done.finish,
+        ):
             other.connect(self.wipe)
         p.message.enter_pin_again.connect(self._begin_read)
         p.pin.pad.entered.connect(self._pin_entered)
         p.pin.pad.forgotten.connect(self._pin_forgotten)
         p.last_try.answered.connect(self._last_try_answered)
         p.question.answered.connect(self._answered)
+        p.entry.entered.connect(self._entered)
         p.review.submit.connect(self._to_sign)
         p.sign.signed.connect(self._signed)
         read.pin_needed.connect(self._ask_pin)
@@ -216,7 +227,8 @@ class KioskFlow(QObject):
 
     def _ask_question(self, index: int) -> None:
         if index >= len(self.questions):
-            self._review()
+            self.asked = self.context.service.resident_fields(self.visit)
+            self._ask_field(0)
             return
         question = self.questions[index]
         self.pages.question.show_for(question, index + 1, len(self.questions), self.language)
@@ -227,9 +239,23 @@ class KioskFlow(QObject):
         self.visit.answers[question.id] = yes
         self._ask_question(len(self.visit.answers))
 
+    def _ask_field(self, index: int) -> None:
+        if index >= len(self.asked):
+            self._review()
+            return
+        definition = self.asked[index]
+        total = len(self.questions) + len(self.asked)
+        self.pages.entry.show_for(definition, len(self.questions) + index + 1, total, self.language)
+        self._show(self.pages.entry, definition.label.in_language(self.language))
+
+    def _entered(self, field_id: str, value: str) -> None:
+        self.resident_values[field_id] = value
+        self._ask_field(len(self.resident_values))
+
     def _review(self) -> None:
         try:
-            self.context.service.fill(self.visit)
+            values = {k: v for k, v in self.resident_values.items() if v}
+            self.context.service.fill(self.visit, resident_values=values)
         except NothingToFill as exc:
             self._problem(
                 t("kiosk.review.heading", self.language), (error_message(exc, self.language),)
@@ -258,7 +284,9 @@ class KioskFlow(QObject):
     def _forget_resident(self) -> None:
         """The forms are queued: the screens and the visit let go of the resident's data."""
         self.visit.clear()
-        self.questions = ()
+        self.questions, self.asked = (), ()
+        self.resident_values.clear()
+        self.pages.entry.wipe()
         self.pages.review.wipe()
         self.pages.sign.wipe()
         self.pages.pin.wipe()

@@ -13,6 +13,8 @@ from ui.i18n import t
 from ui.kiosk.widgets import big_button, clear_layout, name_button, text_label
 from ui.signature import SignaturePad
 
+BADGES = {Source.IC_CHIP: "kiosk.review.chip_badge", Source.RESIDENT: "kiosk.review.resident_badge"}
+
 
 def _value_label(text: str) -> QLabel:
     label = text_label()
@@ -77,8 +79,9 @@ class ReviewPage(QWidget):
         shown = display_value(definition, value.value, language)
         grid.addWidget(_value_label(definition.label.in_language(language)), row, 0)
         grid.addWidget(_value_label(shown or t("kiosk.review.blank", language)), row, 1)
-        if value.source is Source.IC_CHIP:
-            badge = _value_label(t("kiosk.review.chip_badge", language))
+        badge_key = BADGES.get(value.source)
+        if badge_key is not None:
+            badge = _value_label(t(badge_key, language))
             badge.setObjectName("badge")
             grid.addWidget(badge, row, 2)
 
