@@ -42,8 +42,8 @@ def terminal_id_like(value: str) -> bool:
 
 
 def url_or_empty(value: str) -> bool:
-    """http(s):// の URL か空 / an http(s) URL or empty"""
-    return value == "" or re.fullmatch(r"https?://\S+", value) is not None
+    """https:// の URL か空 / an https URL or empty (the back office is reached over mutual TLS)"""
+    return value == "" or re.fullmatch(r"https://\S+", value) is not None
 
 
 Text = Annotated[str, MinLen(1)]
@@ -268,3 +268,39 @@ def allowed_values(name: str) -> str:
     if get_origin(base) is tuple:
         return "文字列の一覧（環境変数ではカンマ区切り） / a list of text (comma-separated in env)"
     return "文字列 / text"
+
+
+def setting_from_text(name: str, text: str) -> object:
+    """A value typed by a person (CLI, admin screen) as the setting's type; checked on save."""
+    if name not in SETTING_NAMES:
+        raise SettingsError("settings", [_unknown_key(name)])
+    if name == "crl_sources":
+        return _list(text)
+    annotation = get_type_hints(Settings, include_extras=True)[name]
+    base = get_args(annotation)[0] if getattr(annotation, "__metadata__", ()) else annotation
+    if base is int and re.fullmatch(r"-?[0-9]+", text.strip()):
+        return int(text.strip())
+    return text
+
+
+def save_setting(data_dir: Path, name: str, value: object) -> Settings:
+    """Check one changed setting with the whole file, then write ``settings.toml`` atomically.
+
+    ``value`` None removes the key (its default applies). Comments and the other keys of the
+    file stay as they were. A wrong value is a SettingsError naming the key; nothing is written.
+    """
+    import tomlkit
+
+    path = data_dir / SETTINGS_FILE
+    document = tomlkit.parse(_read(path)) if path.exists() else tomlkit.document()
+    if value is None:
+        document.pop(name, None)
+    else:
+        document[name] = list(value) if isinstance(value, tuple) else value
+    values = dict(document.unwrap())
+    settings = _validated(data_dir, values, source=str(path), from_env=False)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{SETTINGS_FILE}.{os.getpid()}.tmp")
+    temporary.write_text(tomlkit.dumps(document), encoding="utf-8")
+    os.replace(temporary, path)  # readers see the old file or the new one, never half
+    return settings

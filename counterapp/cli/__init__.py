@@ -32,6 +32,7 @@ COMMANDS = {
     "doctor": "counterapp.cli.doctor:doctor",
     "sync": "counterapp.cli.sync:sync",
     "kiosk": "counterapp.cli.kiosk:kiosk",
+    "settings": "counterapp.cli.settings:settings_group",
     "hardware-check": "counterapp.cli.hardware:hardware_check",
 }
 
