@@ -1,4 +1,4 @@
-"""Changing a setting: checked by the typed settings, saved atomically with comments kept, audited."""
+"""Changing a setting: checked by the typed settings, saved atomically, audited."""
 
 from __future__ import annotations
 
