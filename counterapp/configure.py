@@ -8,6 +8,7 @@ cannot be personal (a municipality's name, a URL or a reader's name are not reco
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import Any
 
 from counterapp.audit import SAFE_VALUE, TWELVE_DIGITS, AuditEvent, AuditLog
 from counterapp.settings import Settings, save_setting, setting_from_text
@@ -23,7 +24,7 @@ def change_setting(settings: Settings, audit: AuditLog, name: str, text: str | N
     """
     value = None if text is None else setting_from_text(name, text)
     changed = save_setting(settings.data_dir, name, value)
-    detail: dict[str, object] = {"setting": name}
+    detail: dict[str, Any] = {"setting": name}
     new = getattr(changed, name)
     if name not in PERSONAL_SETTINGS and _auditable(new):
         detail["value"] = new
