@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from counterapp.audit import AuditEvent, AuditLog
+
 ADMIN_PIN_FILE = "kiosk-admin-pin"
 MIN_LENGTH = 6
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
@@ -71,3 +73,18 @@ def load_admin_pin(data_dir: Path) -> AdminPin | None:
         return AdminPin.parse(path.read_text(encoding="ascii"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise AdminPinError(f"{path}: not an administrator PIN hash") from exc
+
+
+def check_admin_pin(
+    expected: AdminPin | None, entered: str, audit: AuditLog, *, where: str, refused_before: int
+) -> bool:
+    """Whether ``entered`` is the admin PIN; a refusal is audited with its count, never the PIN.
+
+    ``refused_before`` counts the wrong PINs already entered in this dialog; ``where`` is the
+    screen that asked ("clerk" or "kiosk"). Without a configured PIN nothing opens.
+    """
+    if expected is not None and expected.matches(entered):
+        audit.append(AuditEvent.ADMIN_OPENED, where=where)
+        return True
+    audit.append(AuditEvent.ADMIN_PIN_REFUSED, where=where, refused=refused_before + 1)
+    return False

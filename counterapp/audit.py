@@ -50,6 +50,8 @@ class AuditEvent(enum.Enum):
     FORM_REJECTED = "form.rejected"
     FORM_PURGED = "form.purged"
     SETTINGS_CHANGED = "settings.changed"
+    ADMIN_OPENED = "admin.opened"  # the admin screen, after the right admin PIN
+    ADMIN_PIN_REFUSED = "admin.pin_refused"  # a wrong admin PIN (never the PIN itself)
 
 
 class UnsafeAuditDetail(ValueError):

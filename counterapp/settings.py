@@ -286,6 +286,8 @@ def setting_from_text(name: str, text: str) -> object:
 def save_setting(data_dir: Path, name: str, value: object) -> Settings:
     """Check one changed setting with the whole file, then write ``settings.toml`` atomically.
 
+    The file must be valid on its own; the returned settings add environment overrides.
+
     ``value`` None removes the key (its default applies). Comments and the other keys of the
     file stay as they were. A wrong value is a SettingsError naming the key; nothing is written.
     """
@@ -297,10 +299,9 @@ def save_setting(data_dir: Path, name: str, value: object) -> Settings:
         document.pop(name, None)
     else:
         document[name] = list(value) if isinstance(value, tuple) else value
-    values = dict(document.unwrap())
-    settings = _validated(data_dir, values, source=str(path), from_env=False)
+    _validated(data_dir, dict(document.unwrap()), source=str(path), from_env=False)
     data_dir.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{SETTINGS_FILE}.{os.getpid()}.tmp")
     temporary.write_text(tomlkit.dumps(document), encoding="utf-8")
     os.replace(temporary, path)  # readers see the old file or the new one, never half
-    return settings
+    return load_settings(data_dir)  # what the terminal now runs with (environment included)

@@ -34,6 +34,7 @@ from counterapp.forms.pdf import PdfError
 from counterapp.interaction import Cancelled
 from counterapp.verification.verdict import Overall, Verdict
 from counterapp.visit import CardNotGenuine, NothingToFill, PinNotAccepted, Receipt, Visit
+from ui.admin.entry import add_admin_menu
 from ui.clerk.editor import FormsEditor
 from ui.clerk.header import Header
 from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
@@ -116,6 +117,7 @@ class ClerkWindow(QMainWindow):
         self.message.next_resident.connect(self.next_resident)
         self.message.go_on.connect(self._read_card)
         QShortcut(QKeySequence("F12"), self, self.next_resident)
+        self.admin_action = add_admin_menu(self, self.context, lambda: self.language)
         self.resize(1280, 720)
 
     def _forms_page(self) -> tuple[QWidget, FormsEditor]:

@@ -1,0 +1,138 @@
+"""The admin screen as IT staff meet it: the admin PIN, settings saved and applied, the reader test."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from counterapp.adminpin import save_admin_pin
+from counterapp.audit import entries
+from counterapp.settings import load_settings
+from tests.ui.conftest import MakeContext
+from tests.ui.test_clerk import open_window
+from ui.admin.gate import AdminGate
+from ui.admin.screen import AdminScreen
+from ui.clerk.window import ClerkWindow
+from ui.i18n import t
+
+ADMIN_PIN = "246813"
+WAIT_MS = 10_000
+
+
+def type_text(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
+    """Replace the edit's text as a person does: select all, then type (an IME commit)."""
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(edit, event)
+
+
+def open_gate(qtbot: QtBot, window: ClerkWindow) -> AdminGate:
+    window.admin_action.trigger()  # the menu entry 管理 → 管理画面…
+    qtbot.waitUntil(lambda: window.findChild(AdminGate) is not None, timeout=WAIT_MS)
+    gate = window.findChild(AdminGate)
+    assert gate is not None and gate.isVisible()
+    return gate
+
+
+def enter_admin_pin(qtbot: QtBot, gate: AdminGate, pin: str) -> None:
+    qtbot.keyClicks(gate.edit, pin)
+    qtbot.keyClick(gate.edit, Qt.Key.Key_Return)
+
+
+def open_screen(qtbot: QtBot, window: ClerkWindow) -> AdminScreen:
+    enter_admin_pin(qtbot, open_gate(qtbot, window), ADMIN_PIN)
+    qtbot.waitUntil(lambda: window.property("adminScreen") is not None, timeout=WAIT_MS)
+    screen = window.property("adminScreen")
+    assert isinstance(screen, AdminScreen) and screen.isVisible()
+    return screen
+
+
+def audited(window: ClerkWindow, event: str) -> list[dict[str, object]]:
+    return [e.detail for e in entries(window.context.audit.db) if e.event == event]
+
+
+def test_a_wrong_admin_pin_is_refused_counted_and_audited_the_right_one_opens(
+    make_context: MakeContext, qtbot: QtBot
+) -> None:
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    window = open_window(qtbot, context)
+    gate = open_gate(qtbot, window)
+    enter_admin_pin(qtbot, gate, "111111")
+    assert gate.isVisible() and gate.message.text() == t("kiosk.admin.wrong", "ja")
+    assert window.property("adminScreen") is None
+    assert audited(window, "admin.pin_refused") == [{"where": "clerk", "refused": 1}]
+    assert ADMIN_PIN not in str(audited(window, "admin.pin_refused"))
+    enter_admin_pin(qtbot, gate, ADMIN_PIN)
+    qtbot.waitUntil(lambda: window.property("adminScreen") is not None, timeout=WAIT_MS)
+    assert audited(window, "admin.opened") == [{"where": "clerk"}]
+
+
+def test_three_wrong_admin_pins_close_the_dialog(make_context: MakeContext, qtbot: QtBot) -> None:
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    window = open_window(qtbot, context)
+    gate = open_gate(qtbot, window)
+    for _ in range(3):
+        enter_admin_pin(qtbot, gate, "000000")
+    qtbot.waitUntil(lambda: not gate.isVisible(), timeout=WAIT_MS)
+    assert [d["refused"] for d in audited(window, "admin.pin_refused")] == [1, 2, 3]
+    assert window.property("adminScreen") is None
+
+
+def test_municipality_and_idle_time_are_saved_audited_and_applied(
+    make_context: MakeContext, qtbot: QtBot
+) -> None:
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    window = open_window(qtbot, context)
+    screen = open_screen(qtbot, window)
+    type_text(qtbot, screen.edits["municipality"], "千代田区")
+    qtbot.mouseClick(screen.save_buttons["municipality"], Qt.MouseButton.LeftButton)
+    assert screen.message.text() == t("admin.saved", "ja", name="municipality")
+    type_text(qtbot, screen.edits["kiosk_idle_seconds"], "90")
+    qtbot.keyClick(screen.edits["kiosk_idle_seconds"], Qt.Key.Key_Return)
+    saved = load_settings(context.settings.data_dir)
+    assert (saved.municipality, saved.kiosk_idle_seconds) == ("千代田区", 90)
+    assert context.service.settings == saved  # the next visit's forms say 千代田区
+    assert audited(window, "settings.changed") == [
+        {"setting": "municipality"},
+        {"setting": "kiosk_idle_seconds", "value": 90},
+    ]
+
+
+def test_an_invalid_value_is_refused_naming_the_setting(
+    make_context: MakeContext, qtbot: QtBot
+) -> None:
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    window = open_window(qtbot, context)
+    screen = open_screen(qtbot, window)
+    for name, value in (("kiosk_idle_seconds", "0"), ("backoffice_url", "http://10.0.0.5:8443")):
+        type_text(qtbot, screen.edits[name], value)
+        qtbot.mouseClick(screen.save_buttons[name], Qt.MouseButton.LeftButton)
+        assert screen.message.text().startswith(t("admin.refused", "ja", problems=""))
+        assert name in screen.message.text()
+    assert load_settings(context.settings.data_dir) == context.settings  # nothing saved
+    assert audited(window, "settings.changed") == []
+
+
+def test_the_reader_test_reads_the_emulated_cards_public_data(
+    make_context: MakeContext, qtbot: QtBot
+) -> None:
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    window = open_window(qtbot, context)
+    screen = open_screen(qtbot, window)
+    assert screen.reader_box.currentData() == ""  # the emulator: no reader configured
+    qtbot.mouseClick(screen.reader_test, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(screen.reader_test.isEnabled, timeout=WAIT_MS)
+    prefix = t("admin.reader.test_ok", "ja", until="").split("{")[0][:10]
+    assert screen.reader_result.text().startswith(prefix), screen.reader_result.text()
+    assert "⚠" not in screen.certificate_label.text()  # no certificate: said, not warned as soon
+    assert "terminal.crt" in screen.certificate_label.text()
