@@ -1,4 +1,4 @@
-"""The admin screen as IT staff meet it: the admin PIN, settings saved and applied, the reader test."""
+"""The admin screen as IT staff meet it: the admin PIN, settings saved and applied, reader test."""
 
 from __future__ import annotations
 
