@@ -24,6 +24,7 @@ from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.errors import PinBlocked, WrongPin
 from cardreader.pin import PinKind
 from counterapp.adminpin import AdminPin
+from counterapp.audit import entries
 from counterapp.forms.filled import Source
 from counterapp.messages import text
 from counterapp.visit import Visit
@@ -643,3 +644,29 @@ def test_the_admin_key_sequence_opens_the_pin_dialog(open_kiosk: OpenKiosk, qtbo
     qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_A, ADMIN_MODIFIERS)
     qtbot.waitUntil(lambda: bool(window.findChildren(AdminPinDialog)), timeout=WAIT_MS)
+
+
+def test_the_admin_pin_opens_the_admin_screen_and_a_new_idle_time_applies_at_once(
+    open_kiosk: OpenKiosk, qtbot: QtBot
+) -> None:
+    from ui.admin.screen import AdminScreen
+
+    window = open_kiosk("valid", admin_pin=ADMIN_PIN)
+    window.request_admin()
+    dialog = window.findChildren(AdminPinDialog)[0]
+    qtbot.keyClicks(dialog.edit, "111111")
+    click(qtbot, dialog.open_settings)
+    assert dialog.message.text() == t("kiosk.admin.wrong", "ja")
+    refused = [e.detail for e in entries(window.context.audit.db) if e.event == "admin.pin_refused"]
+    assert refused == [{"where": "kiosk", "refused": 1}]
+    qtbot.keyClicks(dialog.edit, "246813")
+    click(qtbot, dialog.open_settings)
+    qtbot.waitUntil(lambda: window.property("adminScreen") is not None, timeout=WAIT_MS)
+    screen = window.property("adminScreen")
+    assert isinstance(screen, AdminScreen) and window.isVisible()  # the kiosk stays
+    screen.edits["kiosk_idle_seconds"].setFocus()
+    screen.edits["kiosk_idle_seconds"].selectAll()
+    qtbot.keyClicks(screen.edits["kiosk_idle_seconds"], "45")
+    qtbot.keyClick(screen.edits["kiosk_idle_seconds"], Qt.Key.Key_Return)
+    assert window.idle.idle_seconds == 45
+    screen.close()

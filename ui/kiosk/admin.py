@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QVBoxLayout, QWidget
 
-from counterapp.adminpin import AdminPin
+from counterapp.adminpin import AdminPin, check_admin_pin
+from counterapp.audit import AuditLog
 from ui.i18n import t
 from ui.kiosk.widgets import big_button, name_button, text_label
 
@@ -62,13 +63,22 @@ class AdminGesture(QObject):
 
 
 class AdminPinDialog(QDialog):
-    """Asks for the administrator PIN; ``unlocked()`` is emitted only for the right one."""
+    """Asks for the administrator PIN; ``unlocked()`` (leave the kiosk) or ``settings()`` (the
+    admin screen) is emitted only for the right one. Wrong PINs are audited with their count."""
 
     unlocked = Signal()
+    settings = Signal()
 
-    def __init__(self, expected: AdminPin, language: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        expected: AdminPin,
+        language: str,
+        parent: QWidget | None = None,
+        audit: AuditLog | None = None,
+    ) -> None:
         super().__init__(parent)
         self._expected = expected
+        self._audit = audit
         self.language = language
         self.tries_left = MAX_TRIES
         title = t("kiosk.admin.title", language)
@@ -83,18 +93,35 @@ class AdminPinDialog(QDialog):
         self.edit.returnPressed.connect(self._check)
         self.ok = big_button(self._check)
         name_button(self.ok, t("ui.ok", language))
+        self.open_settings = big_button(lambda: self._check(self.settings))
+        name_button(self.open_settings, t("admin.title", language))
+        self.open_settings.setVisible(audit is not None)
         self.cancel = big_button(self.reject, secondary=True)
         name_button(self.cancel, t("ui.cancel", language))
         layout = QVBoxLayout(self)
-        for widget in (self.heading, self.message, self.edit, self.ok, self.cancel):
+        for widget in (
+            self.heading,
+            self.message,
+            self.edit,
+            self.ok,
+            self.open_settings,
+            self.cancel,
+        ):
             layout.addWidget(widget)
 
-    def _check(self) -> None:
+    def _check(self, then: SignalInstance | None = None) -> None:
         entered = self.edit.text()
         self.edit.clear()
-        if self._expected.matches(entered):
+        refused = MAX_TRIES - self.tries_left
+        if self._audit is not None:
+            right = check_admin_pin(
+                self._expected, entered, self._audit, where="kiosk", refused_before=refused
+            )
+        else:
+            right = self._expected.matches(entered)
+        if right:
             self.accept()
-            self.unlocked.emit()
+            (then or self.unlocked).emit()
             return
         self.tries_left -= 1
         log.warning("kiosk: wrong administrator PIN (%d tries left)", self.tries_left)

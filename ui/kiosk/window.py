@@ -14,6 +14,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from counterapp.adminpin import AdminPin
+from counterapp.settings import Settings
 from ui.context import UiContext
 from ui.i18n import LANGUAGES, t
 from ui.kiosk.admin import AdminGesture, AdminPinDialog
@@ -144,11 +145,27 @@ class KioskWindow(QMainWindow):
         """The admin gesture: ask for the administrator PIN (if one is configured)."""
         if self._admin_pin is None or self._admin_dialog is not None:
             return
-        dialog = AdminPinDialog(self._admin_pin, self.language, self)
+        dialog = AdminPinDialog(self._admin_pin, self.language, self, self.context.audit)
         dialog.unlocked.connect(self.exit_kiosk)
+        dialog.settings.connect(self.open_admin_screen)
         dialog.finished.connect(self._forget_admin_dialog)
         self._admin_dialog = dialog
         dialog.open()
+
+    def open_admin_screen(self) -> None:
+        """The admin screen (the PIN was right): the visit is wiped first; changes apply here."""
+        from ui.admin.screen import AdminScreen  # loads with its first opening
+
+        self.wipe()
+        screen = AdminScreen(self.context, self.language, self)
+        screen.changed.connect(self.apply_settings)
+        self.setProperty("adminScreen", screen)
+        screen.open()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """A changed setting applies now: the idle time at once, the rest with the next visit."""
+        self.idle.idle_seconds = settings.kiosk_idle_seconds
+        self.idle.reset()
 
     def _forget_admin_dialog(self) -> None:
         dialog, self._admin_dialog = self._admin_dialog, None
