@@ -84,11 +84,16 @@ class FieldDefinition(Strict):
     choices: tuple[Choice, ...] = ()
     # "ask": the kiosk asks the resident for this value (the counter then only checks it).
     kiosk: Literal["ask"] | None = None
+    # A repeating entry (e.g. the 世帯員 of a 転入): the group's name and this field's person.
+    group: Identifier | None = None
+    slot: int | None = Field(default=None, ge=1, le=20)
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldDefinition:
         if (self.type is FieldType.CHOICE) != bool(self.choices):
             raise ValueError("'choices' is required for type choice and only allowed there")
+        if (self.group is None) != (self.slot is None):
+            raise ValueError("'group' and 'slot' go together (slot: the person, from 1)")
         if self.kiosk is not None:
             kiosk_problem = _kiosk_problem(self)
             if kiosk_problem:
@@ -102,7 +107,7 @@ class FieldDefinition(Strict):
 
 
 def kiosk_input(definition: FieldDefinition) -> str | None:
-    """How the kiosk's screen takes this field: kana keys, a stepper, choices or digit keys."""
+    """How the kiosk's screen takes this field: kana keys, a stepper, choices, a date or digits."""
     match definition.type:
         case FieldType.KATAKANA:
             return "kana"
@@ -110,6 +115,8 @@ def kiosk_input(definition: FieldDefinition) -> str | None:
             return "stepper"
         case FieldType.CHOICE:
             return "choice"
+        case FieldType.DATE:
+            return "date"
         case FieldType.TEXT if definition.pattern is not None and _digits_only(definition.pattern):
             return "digits"
     return None
@@ -127,7 +134,7 @@ def _kiosk_problem(definition: FieldDefinition) -> str | None:
     if kiosk_input(definition) is None:
         return (
             "'kiosk: ask' needs a field the kiosk can take: katakana, number with minimum "
-            "and maximum, choice, or text whose pattern takes only digits and hyphens"
+            "and maximum, choice, date, or text whose pattern takes only digits and hyphens"
         )
     return None
 

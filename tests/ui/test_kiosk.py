@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ from ui.context import UiContext
 from ui.i18n import LANGUAGES, error_message, t
 from ui.kiosk import KioskWindow
 from ui.kiosk.admin import AdminPinDialog
-from ui.kiosk.keys import ChoiceKeys, DigitKeys, KanaKeys, NumberStepper
+from ui.kiosk.keys import ChoiceKeys, DateKeys, DigitKeys, KanaKeys, NumberStepper
 from ui.kiosk.review import ReviewPage
 from ui.kiosk.theme import BASE_FONT_PX
 
@@ -144,24 +145,57 @@ def type_text(qtbot: QtBot, keys: KanaKeys | DigitKeys, text: str) -> None:
 
 
 def enter_fields(qtbot: QtBot, window: KioskWindow, values: dict[str, str]) -> None:
-    """Answer every entry screen: ``values`` where given, else a plain answer."""
+    """Answer every entry screen: ``values`` where given, else a plain answer.
+
+    A repeating entry (the 世帯員) gets a person for as long as ``values`` has one for it.
+    """
+    entry, more, review = window.pages.entry, window.pages.more, window.pages.review
+    stack = window.pages.stack
+    qtbot.waitUntil(lambda: stack.currentWidget() in (entry, more, review), timeout=WAIT_MS)
+    while stack.currentWidget() in (entry, more):
+        definition = window.flow.asked[window.flow.position]
+        if stack.currentWidget() is more:
+            wanted = any(k.startswith(f"member_{definition.slot}_") for k in values)
+            click(qtbot, more.yes if wanted else more.no)
+            continue
+        enter_value(qtbot, window, values.get(definition.id, DEFAULT_VALUES.get(definition.id, "")))
+        if entry.problem.text():
+            return  # the value was refused: the caller corrects it
+
+
+def enter_value(qtbot: QtBot, window: KioskWindow, value: str) -> None:
     page = window.pages.entry
-    for definition in window.flow.asked:
-        wait_for_page(qtbot, window, page)
-        assert page.label.text() == definition.label.in_language(window.language)
-        value = values.get(definition.id, DEFAULT_VALUES.get(definition.id, ""))
-        keys = page.keys
-        if isinstance(keys, KanaKeys | DigitKeys) and value:
-            type_text(qtbot, keys, value)
-        elif isinstance(keys, NumberStepper):
-            for _ in range(int(value or keys.minimum) - keys.minimum):
-                click(qtbot, keys.more)
-        elif isinstance(keys, ChoiceKeys) and value:
-            click(qtbot, keys.buttons[value])
-        if not value and not definition.required:
-            click(qtbot, page.skip)
-        else:
-            click(qtbot, page.next)
+    definition = window.flow.asked[window.flow.position]
+    assert page.label.text() == definition.label.in_language(window.language)
+    keys = page.keys
+    if isinstance(keys, KanaKeys | DigitKeys) and value:
+        type_text(qtbot, keys, value)
+    elif isinstance(keys, NumberStepper):
+        for _ in range(int(value or keys.minimum) - keys.minimum):
+            click(qtbot, keys.more)
+    elif isinstance(keys, ChoiceKeys) and value:
+        click(qtbot, keys.buttons[value])
+    elif isinstance(keys, DateKeys) and value:
+        step_to_date(qtbot, keys, dt.date.fromisoformat(value))
+    if not value and not definition.required:
+        click(qtbot, page.skip)
+    else:
+        click(qtbot, page.next)
+
+
+def step_to_date(qtbot: QtBot, keys: DateKeys, wanted: dt.date) -> None:
+    """Tap the year, month and day steppers as a person does until the date is shown."""
+    for part, current, target in (
+        ("year", lambda: keys.value.year, wanted.year),
+        ("month", lambda: keys.value.month, wanted.month),
+        ("day", lambda: keys.value.day, wanted.day),
+    ):
+        while current() != target:
+            gap = target - current()
+            delta = (10 if gap >= 10 else 1) if gap > 0 else (-10 if gap <= -10 else -1)
+            if part != "year":
+                delta = 1 if gap > 0 else -1
+            click(qtbot, keys.steps[f"{part}{delta:+d}"])
 
 
 def read_card(qtbot: QtBot, window: KioskWindow, auth: str = PIN, kenhojo: str = PIN) -> None:
@@ -276,7 +310,17 @@ def test_moving_in_with_a_genuine_card_ends_with_a_reception_number(
     assert window.pages.done.number.text() == ""
 
 
-def test_the_resident_enters_kana_and_phone_on_the_keys_and_the_forms_carry_them(
+MEMBERS = {
+    "member_1_name": "ヤマダ　ハナコ",
+    "member_1_relationship": "spouse",
+    "member_1_birth_date": "1988-02-29",
+    "member_2_name": "ヤマダ　ケンタ",
+    "member_2_relationship": "child",
+    "member_2_birth_date": "2019-11-03",
+}
+
+
+def test_moving_in_the_resident_enters_kana_phone_and_two_household_members(
     open_kiosk: OpenKiosk, qtbot: QtBot
 ) -> None:
     window = open_kiosk("valid")
@@ -289,35 +333,49 @@ def test_the_resident_enters_kana_and_phone_on_the_keys_and_the_forms_carry_them
         click(qtbot, page.no)
     entry = window.pages.entry
     wait_for_page(qtbot, window, entry)
-    assert [f.id for f in window.flow.asked] == ["name_kana", "phone"]
+    asked = [f.id for f in window.flow.asked]
+    assert asked[0] == "name_kana" and asked[-1] == "phone" and "member_2_birth_date" in asked
     assert isinstance(entry.keys, KanaKeys)
     type_text(qtbot, entry.keys, "ヤマダ　ジュンコ")  # ジ = シ+゛, ュ = ユ+小
     assert entry.shown.text() == "ヤマダ　ジュンコ"
     click(qtbot, entry.keys.delete)
     click(qtbot, entry.keys.keys["コ"])
     click(qtbot, entry.next)
-    wait_for_page(qtbot, window, entry)
-    assert isinstance(entry.keys, DigitKeys)
-    type_text(qtbot, entry.keys, "090123456")
-    click(qtbot, entry.next)  # nine digits are no phone number: the resident is asked to check
+
+    more = window.pages.more
+    wait_for_page(qtbot, window, more)
+    assert more.question.text() == t("kiosk.more.household.first", "ja-easy")
+    enter_fields(qtbot, window, {**MEMBERS, "phone": "090123456"})  # nine digits: not a number
+    assert window.pages.stack.currentWidget() is entry
     assert entry.problem.text() == t("kiosk.entry.check", "ja-easy")
+    assert isinstance(entry.keys, DigitKeys)
     type_text(qtbot, entry.keys, "78")
     click(qtbot, entry.next)
 
     review = window.pages.review
     wait_for_page(qtbot, window, review)
     shown = page_text(review)
-    assert "ヤマダ　ジュンコ" in shown and "09012345678" in shown
+    for visible in (
+        "ヤマダ　ジュンコ",
+        "09012345678",
+        "ヤマダ　ハナコ",
+        "ヤマダ　ケンタ",
+        "こども",
+    ):
+        assert visible in shown
     assert t("kiosk.review.resident_badge", "ja-easy") in shown
     move = next(f for f in window.flow.visit.forms if f.form_id == "resident-move")
-    for field_id, value in (("name_kana", "ヤマダ　ジュンコ"), ("phone", "09012345678")):
+    entered = {"name_kana": "ヤマダ　ジュンコ", "phone": "09012345678", **MEMBERS}
+    for field_id, value in entered.items():
         assert move.value(field_id).value == value
         assert move.value(field_id).source is Source.RESIDENT  # 本人入力
+    assert move.value("member_3_name").source is Source.BLANK  # "no one else"
     click(qtbot, review.apply)
     sign(qtbot, window)
     wait_for_page(qtbot, window, window.pages.done)
     stored = window.context.service.queue.open(queued(window.context)[0].id, "test")
-    assert stored.filled.value("name_kana").source is Source.RESIDENT
+    assert stored.filled.value("member_2_birth_date").value == "2019-11-03"
+    assert stored.filled.value("member_2_birth_date").source is Source.RESIDENT
 
 
 def test_certificates_ask_for_copies_on_a_stepper_and_the_purpose_from_the_form(

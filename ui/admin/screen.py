@@ -9,7 +9,6 @@ settings, saved atomically, audited); a refused value shows the error naming the
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -36,6 +35,7 @@ from counterapp.settings import Settings, SettingsError
 from counterapp.verification.status import GenerationState
 from ui.context import UiContext
 from ui.i18n import error_message, t
+from ui.kiosk.keys import call_with
 from ui.worker import CardWorker
 
 TEXT_SETTINGS = ("municipality", "terminal_id", "backoffice_url", "kiosk_idle_seconds")
@@ -158,8 +158,8 @@ class AdminScreen(QDialog):
             edit.setAccessibleName(name)
             save = QPushButton(t("admin.save", self.language))
             save.setAccessibleName(f"{t('admin.save', self.language)} {name}")
-            save.clicked.connect(partial(self._save_edit, name))
-            edit.returnPressed.connect(partial(self._save_edit, name))
+            save.clicked.connect(call_with(self._save_edit, name))
+            edit.returnPressed.connect(call_with(self._save_edit, name))
             self.edits[name], self.save_buttons[name] = edit, save
             grid.addWidget(label, row, 0)
             grid.addWidget(edit, row, 1)

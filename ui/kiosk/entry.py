@@ -6,6 +6,8 @@ checks it. The entered text is dropped when the page is wiped.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
@@ -13,10 +15,11 @@ from counterapp.forms.definition import FieldDefinition, kiosk_input
 from counterapp.forms.display import display_value
 from counterapp.forms.validation import field_problem
 from ui.i18n import t
-from ui.kiosk.keys import ChoiceKeys, DigitKeys, KanaKeys, NumberStepper
+from ui.kiosk.keys import ChoiceKeys, DateKeys, DigitKeys, KanaKeys, NumberStepper
 from ui.kiosk.widgets import big_button, clear_layout, name_button, text_label
 
-Keys = KanaKeys | DigitKeys | NumberStepper | ChoiceKeys
+Keys = KanaKeys | DigitKeys | NumberStepper | ChoiceKeys | DateKeys
+DATE_START_YEARS_AGO = 30  # a birth date starts in the middle, not today
 
 
 def keys_for(definition: FieldDefinition) -> Keys:
@@ -28,6 +31,8 @@ def keys_for(definition: FieldDefinition) -> Keys:
         case "stepper":
             assert definition.minimum is not None and definition.maximum is not None
             return NumberStepper(definition.minimum, definition.maximum)
+        case "date":
+            return DateKeys(dt.date(dt.date.today().year - DATE_START_YEARS_AGO, 1, 1))
     return ChoiceKeys(definition)
 
 
@@ -68,7 +73,10 @@ class EntryPage(QWidget):
     ) -> None:
         self.wipe()
         self.definition, self.language = definition, language
-        self.progress.setText(t("kiosk.question.progress", language, index=index, total=total))
+        progress = t("kiosk.question.progress", language, index=index, total=total)
+        if definition.slot is not None:
+            progress += " ・ " + t("kiosk.entry.person", language, number=definition.slot)
+        self.progress.setText(progress)
         self.label.setText(definition.label.in_language(language))
         self.help.setText(definition.help.in_language(language) if definition.help else "")
         self.keys = keys_for(definition)
@@ -79,6 +87,8 @@ class EntryPage(QWidget):
         self.name_buttons(language)
         if isinstance(self.keys, NumberStepper):
             self.keys.step(0)  # starts at the minimum, shown
+        elif isinstance(self.keys, DateKeys):
+            self.keys.step("day", 0)
         elif value:
             self._changed(value)
 

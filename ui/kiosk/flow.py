@@ -13,10 +13,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
 
 from cardreader.types import PinStatus
-from counterapp.forms.definition import FieldDefinition, Question
+from counterapp.forms.definition import FieldDefinition, Question, Text
 from counterapp.visit import NothingToFill, PinNotAccepted, VerifiedCard, Visit
 from ui.context import UiContext
-from ui.i18n import error_message, t
+from ui.i18n import LANGUAGES, error_message, t
 from ui.kiosk.cardread import CardRead
 from ui.kiosk.entry import EntryPage
 from ui.kiosk.outcome import explain
@@ -50,6 +50,7 @@ class KioskPages:
     last_try: LastTryPage
     question: QuestionPage
     entry: EntryPage
+    more: QuestionPage  # a repeating entry: one more person?
     review: ReviewPage
     sign: SignPage
     message: MessagePage
@@ -59,7 +60,7 @@ class KioskPages:
         """Every page after the start screen."""
         return (
             self.wait_card, self.reading, self.pin, self.last_try, self.question,
-            self.entry, self.review, self.sign, self.message, self.done,
+            self.entry, self.more, self.review, self.sign, self.message, self.done,
         )  # fmt: skip
 
 
@@ -70,7 +71,8 @@ def build_pages(context: UiContext, parent: QWidget) -> KioskPages:
     start = StartPage(context.service.library, KIOSK_EVENTS, emulator, stack)
     pages = KioskPages(
         stack, start, WaitCardPage(emulator), ReadingPage(), PinPage(), LastTryPage(),
-        QuestionPage(), EntryPage(), ReviewPage(), SignPage(), MessagePage(), DonePage(),
+        QuestionPage(), EntryPage(), QuestionPage(), ReviewPage(), SignPage(), MessagePage(),
+        DonePage(),
     )  # fmt: skip
     for page in vars(pages).values():
         if page is not stack:
@@ -93,6 +95,8 @@ class KioskFlow(QObject):
         self.questions: tuple[Question, ...] = ()
         self.asked: tuple[FieldDefinition, ...] = ()  # fields the resident fills in
         self.resident_values: dict[str, str] = {}
+        self.position = 0  # the next of ``asked``
+        self.confirmed_slot: tuple[str, int] | None = None  # the person the resident said yes to
         self.card_read = CardRead(context.worker, context.service, self)
         self._connect()
 
@@ -102,7 +106,13 @@ class KioskFlow(QObject):
         p.start.event_chosen.connect(self.choose_event)
         for simulate in (p.start.simulate_tap, p.wait_card.simulate_tap):
             simulate.connect(lambda: self.context.presence.simulate(True))
-        for quit_signal in (p.wait_card.quit, p.reading.quit, p.question.quit, p.entry.quit):
+        for quit_signal in (
+            p.wait_card.quit,
+            p.reading.quit,
+            p.question.quit,
+            p.entry.quit,
+            p.more.quit,
+        ):
             quit_signal.connect(self.wipe)
         for other in (
             p.review.quit,
@@ -118,6 +128,7 @@ class KioskFlow(QObject):
         p.last_try.answered.connect(self._last_try_answered)
         p.question.answered.connect(self._answered)
         p.entry.entered.connect(self._entered)
+        p.more.answered.connect(self._one_more)
         p.review.submit.connect(self._to_sign)
         p.sign.signed.connect(self._signed)
         read.pin_needed.connect(self._ask_pin)
@@ -228,7 +239,8 @@ class KioskFlow(QObject):
     def _ask_question(self, index: int) -> None:
         if index >= len(self.questions):
             self.asked = self.context.service.resident_fields(self.visit)
-            self._ask_field(0)
+            self.position = 0
+            self._ask_field()
             return
         question = self.questions[index]
         self.pages.question.show_for(question, index + 1, len(self.questions), self.language)
@@ -239,18 +251,56 @@ class KioskFlow(QObject):
         self.visit.answers[question.id] = yes
         self._ask_question(len(self.visit.answers))
 
-    def _ask_field(self, index: int) -> None:
-        if index >= len(self.asked):
+    def _ask_field(self) -> None:
+        if self.position >= len(self.asked):
             self._review()
             return
-        definition = self.asked[index]
-        total = len(self.questions) + len(self.asked)
-        self.pages.entry.show_for(definition, len(self.questions) + index + 1, total, self.language)
+        definition = self.asked[self.position]
+        if self._starts_person(definition):
+            self._ask_one_more(definition)
+            return
+        index, total = (
+            len(self.questions) + self.position + 1,
+            len(self.questions) + len(self.asked),
+        )
+        self.pages.entry.show_for(definition, index, total, self.language)
         self._show(self.pages.entry, definition.label.in_language(self.language))
+
+    def _starts_person(self, definition: FieldDefinition) -> bool:
+        """The first field of a person of a repeating entry, not yet said yes to."""
+        if definition.group is None or definition.slot is None:
+            return False
+        before = self.asked[self.position - 1] if self.position else None
+        first = before is None or (before.group, before.slot) != (definition.group, definition.slot)
+        return first and self.confirmed_slot != (definition.group, definition.slot)
+
+    def _ask_one_more(self, definition: FieldDefinition) -> None:
+        assert definition.group is not None and definition.slot is not None
+        key = f"kiosk.more.{definition.group}" + (".first" if definition.slot == 1 else "")
+        texts = {language: t(key, language) for language in LANGUAGES}
+        question = Question(id=definition.group, label=Text.model_validate(texts))
+        self.pages.more.show_for(question, definition.slot, definition.slot, self.language)
+        self.pages.more.progress.setText(
+            t("kiosk.entry.person", self.language, number=definition.slot)
+        )
+        self._show(self.pages.more, question.label.in_language(self.language))
+
+    def _one_more(self, yes: bool) -> None:
+        current = self.asked[self.position]
+        if yes:
+            assert current.group is not None and current.slot is not None
+            self.confirmed_slot = (current.group, current.slot)
+        else:  # nobody more: the group's remaining people are left empty
+            while (
+                self.position < len(self.asked) and self.asked[self.position].group == current.group
+            ):
+                self.position += 1
+        self._ask_field()
 
     def _entered(self, field_id: str, value: str) -> None:
         self.resident_values[field_id] = value
-        self._ask_field(len(self.resident_values))
+        self.position += 1
+        self._ask_field()
 
     def _review(self) -> None:
         try:
@@ -286,6 +336,7 @@ class KioskFlow(QObject):
         self.visit.clear()
         self.questions, self.asked = (), ()
         self.resident_values.clear()
+        self.position, self.confirmed_slot = 0, None
         self.pages.entry.wipe()
         self.pages.review.wipe()
         self.pages.sign.wipe()

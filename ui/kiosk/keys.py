@@ -6,9 +6,10 @@ checks the value with the form's own rules. Keys are touch-sized and named for s
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import unicodedata
 from collections.abc import Callable
-from functools import partial
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
@@ -46,6 +47,15 @@ def toggled_size(char: str) -> str:
     return SMALL.get(char) or LARGE.get(char) or char
 
 
+def call_with(function: Callable[..., object], *args: object) -> Callable[[], None]:
+    """A slot without parameters that calls ``function(*args)`` (PySide drops clicked's bool)."""
+
+    def slot() -> None:
+        function(*args)
+
+    return slot
+
+
 def _key(text: str, action: Callable[[], object]) -> QPushButton:
     button = big_button(action)
     button.setMinimumSize(KEY_PX, KEY_PX)
@@ -68,7 +78,7 @@ class TextKeys(QWidget):
         for row, line in enumerate(rows):
             for column, char in enumerate(line):
                 if char != SPACE:
-                    self.keys[char] = _key(char, partial(self.type, char))
+                    self.keys[char] = _key(char, call_with(self.type, char))
                     self.grid.addWidget(self.keys[char], row, column)
         self.delete = big_button(self.delete_last, secondary=True)
         self.next_row = len(rows)
@@ -164,7 +174,7 @@ class ChoiceKeys(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout(self)
         for index, choice in enumerate(definition.choices):
-            button = big_button(partial(self.changed.emit, choice.value), secondary=True)
+            button = big_button(call_with(self.changed.emit, choice.value), secondary=True)
             button.setCheckable(True)
             button.setAutoExclusive(True)
             self.buttons[choice.value] = button
@@ -173,3 +183,47 @@ class ChoiceKeys(QWidget):
     def name_buttons(self, language: str) -> None:
         for choice in self.definition.choices:
             name_button(self.buttons[choice.value], choice.label.in_language(language))
+
+
+class DateKeys(QWidget):
+    """A date on big steppers: year (±1, ±10), month and day; always a real date."""
+
+    changed = Signal(str)
+
+    def __init__(self, start: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value = start
+        grid = QGridLayout(self)
+        self.steps: dict[str, QPushButton] = {}
+        for index, (name, text, delta) in enumerate(DATE_STEPS):
+            key = _key(text, call_with(self.step, name, delta))
+            self.steps[f"{name}{delta:+d}"] = key
+            grid.addWidget(key, index // 4, index % 4)  # year on the first row, month and day
+
+    def step(self, part: str, delta: int) -> None:
+        year, month, day = self.value.year, self.value.month, self.value.day
+        if part == "year":
+            year = min(dt.date.today().year, max(1900, year + delta))
+        elif part == "month":
+            month = (month - 1 + delta) % 12 + 1
+        else:
+            day = (day - 1 + delta) % calendar.monthrange(year, month)[1] + 1
+        day = min(day, calendar.monthrange(year, month)[1])
+        self.value = dt.date(year, month, day)
+        self.changed.emit(self.value.isoformat())
+
+    def name_buttons(self, language: str) -> None:
+        for (name, step, _delta), key in zip(DATE_STEPS, self.steps.values(), strict=True):
+            name_button(key, f"{t(f'kiosk.keys.{name}', language)} {step}")
+
+
+DATE_STEPS = (
+    ("year", "−10", -10),
+    ("year", "−1", -1),
+    ("year", "＋1", 1),
+    ("year", "＋10", 10),
+    ("month", "−", -1),
+    ("month", "＋", 1),
+    ("day", "−", -1),
+    ("day", "＋", 1),
+)
