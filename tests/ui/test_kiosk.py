@@ -517,18 +517,40 @@ def test_i_forgot_the_pin_on_the_pad_uses_no_try(open_kiosk: OpenKiosk, qtbot: Q
     assert window.pages.pin.pad.status.tries_left == 3  # the card's counter is untouched
 
 
-@pytest.mark.parametrize("language", ["ja", "pt"])
-def test_a_tampered_card_is_not_genuine_and_fills_nothing(
-    open_kiosk: OpenKiosk, qtbot: QtBot, language: str
+RESIDENT_REASON = {
+    "tampered-kenhojo": "kiosk.reason.check_at_counter",
+    "wrong-issuer": "kiosk.reason.check_at_counter",
+    "expired": "kiosk.reason.expired",
+    "revoked": "kiosk.reason.revoked",
+}
+INTERNAL_REASONS = ("kenhojo.tampered", "chain.untrusted", "cert.expired", "cert.revoked")
+INTERNAL_REASONS += ("consistency.not_read", "revocation.no_issuer")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "language"),
+    [
+        ("tampered-kenhojo", "ja"),
+        ("tampered-kenhojo", "pt"),
+        ("wrong-issuer", "ja-easy"),
+        ("expired", "ja-easy"),
+        ("revoked", "en"),
+    ],
+)
+def test_a_card_that_is_not_genuine_fills_nothing_and_is_told_in_resident_words(
+    open_kiosk: OpenKiosk, qtbot: QtBot, scenario: str, language: str
 ) -> None:
-    window = open_kiosk("tampered-kenhojo")
+    window = open_kiosk(scenario)
     click(qtbot, window.pages.start.language_buttons[language])
     read_card(qtbot, window)
     wait_for_page(qtbot, window, window.pages.message)
     assert window.pages.message.heading.text() == t("kiosk.not_genuine.heading", language)
     body = window.pages.message.body.text()
     assert text("form.card_not_genuine", language) in body
-    assert text("kenhojo.tampered", language) in body
+    assert t(RESIDENT_REASON[scenario], language) in body
+    for internal in INTERNAL_REASONS:  # the checks' own texts are for the clerk only
+        for shown_in in (language, "ja", "en"):
+            assert text(internal, shown_in) not in all_texts(window)
     assert not window.flow.visit.forms
     assert not queued(window.context)
 

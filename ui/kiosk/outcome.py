@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from counterapp.messages import MESSAGES, text
 from counterapp.verification.verdict import Verdict
 from counterapp.visit import CardNotGenuine, PinNotAccepted
 from ui.i18n import error_message, t
@@ -47,7 +46,21 @@ def explain(error: BaseException, language: str) -> Explanation:
     )
 
 
+# What a resident is told about a verdict: a few plain sentences, never the checks' own
+# texts (those are for the clerk and the audit). Every other reason: the counter checks.
+RESIDENT_REASONS = {
+    "cert.expired": "kiosk.reason.expired",
+    "cert.not_yet_valid": "kiosk.reason.not_yet_valid",
+    "cert.revoked": "kiosk.reason.revoked",
+}
+OTHER_REASON = "kiosk.reason.check_at_counter"
+
+
 def reason_texts(verdict: Verdict, language: str) -> tuple[str, ...]:
-    """Each reason of a verdict once, as a sentence (unknown keys are left out)."""
-    keys = dict.fromkeys(r for r in verdict.reasons if r in MESSAGES and r not in NOT_A_PROBLEM)
-    return tuple("・" + text(key, language) for key in keys)
+    """The verdict's reasons as resident sentences, each once (unlisted ones: ask the counter)."""
+    keys = dict.fromkeys(
+        RESIDENT_REASONS.get(reason, OTHER_REASON)
+        for reason in verdict.reasons
+        if reason not in NOT_A_PROBLEM
+    )
+    return tuple(t(key, language) for key in keys)
