@@ -18,10 +18,11 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QWidget
 
 from counterapp.emulation import DEFAULT_RESIDENT
-from counterapp.settings import load_settings
+from counterapp.settings import Settings, load_settings
 from ui.app import application
 from ui.clerk.window import ClerkWindow
 from ui.context import UiContext, build_context
+from ui.kiosk.keys import KanaKeys
 from ui.kiosk.window import KioskWindow
 from ui.style import apply_style
 
@@ -107,6 +108,82 @@ def kiosk_screens(app: QApplication, context: UiContext, out: Path, language: st
     window.exit_kiosk()
 
 
+def kiosk_entry_screens(app: QApplication, context: UiContext, out: Path, language: str) -> None:
+    """The resident's own entries: kana keys, one more person?, a birth date, the review."""
+    window = KioskWindow(context, language=language, admin_pin=None, voice=False)
+    window.resize(*SIZE)
+    window.show()
+    pages = window.pages
+    pages.start.language_buttons[language].click()
+    pages.start.event_buttons["moving-in"].click()
+    wait_until(app, lambda: pages.stack.currentWidget() is pages.wait_card)
+    pages.wait_card.simulate.click()
+    for pin in (DEFAULT_RESIDENT.auth_pin, DEFAULT_RESIDENT.kenhojo_pin):
+        wait_until(app, lambda: pages.stack.currentWidget() is pages.pin)
+        for digit in pin:
+            pages.pin.pad.keys[digit].click()
+        pages.pin.pad.ok.click()
+    wait_until(app, lambda: pages.stack.currentWidget() is pages.question)
+    for _ in window.flow.questions:
+        pages.question.no.click()
+    entry = pages.entry
+    wait_until(app, lambda: pages.stack.currentWidget() is entry)
+    keys = entry.keys
+    assert isinstance(keys, KanaKeys)
+    for key in ("ヤ", "マ", "タ"):
+        keys.keys[key].click()
+    keys.dakuten.click()  # タ → ダ
+    save(app, window, out / f"kiosk-kana-{language}.png")
+    entry.keys.space.click()  # type: ignore[union-attr]
+    for key in ("タ", "ロ", "ウ"):
+        entry.keys.keys[key].click()  # type: ignore[union-attr]
+    entry.next.click()
+    wait_until(app, lambda: pages.stack.currentWidget() is pages.more)
+    save(app, window, out / f"kiosk-household-{language}.png")
+    pages.more.yes.click()
+    for key in ("ハ", "ナ", "コ"):
+        entry.keys.keys[key].click()  # type: ignore[union-attr]
+    entry.next.click()
+    entry.keys.buttons["spouse"].click()  # type: ignore[union-attr]
+    entry.next.click()
+    save(app, window, out / f"kiosk-birth-date-{language}.png")
+    entry.next.click()
+    pages.more.no.click()
+    entry.keys.keys["0"].click()  # type: ignore[union-attr]
+    for digit in "312345678":
+        entry.keys.keys[digit].click()  # type: ignore[union-attr]
+    entry.next.click()
+    wait_until(app, lambda: pages.stack.currentWidget() is pages.review)
+    save(app, window, out / f"kiosk-review-{language}.png")
+    window.exit_kiosk()
+
+
+def admin_screen(app: QApplication, context: UiContext, out: Path, language: str) -> None:
+    """The admin screen as IT staff see it after the admin PIN (the reader tested)."""
+    from ui.admin.screen import AdminScreen
+
+    screen = AdminScreen(context, language)
+    screen.show()
+    screen.reader_test.click()
+    wait_until(app, screen.reader_test.isEnabled)
+    save(app, screen, out / f"admin-{language}.png")
+    screen.close()
+
+
+def resident_entry_and_admin_screens(app: QApplication, settings: Settings, out: Path) -> None:
+    for language in ("ja", "ja-easy", "en"):
+        context = build_context(settings, None, "valid")
+        try:
+            kiosk_entry_screens(app, context, out, language)
+        finally:
+            context.close()
+    context = build_context(settings, None, "valid")
+    try:
+        admin_screen(app, context, out, "ja")
+    finally:
+        context.close()
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = application()
@@ -121,6 +198,7 @@ def main(out: Path) -> None:
                     screens(app, context, out, language)
                 finally:
                     context.close()
+        resident_entry_and_admin_screens(app, settings, out)
 
 
 if __name__ == "__main__":

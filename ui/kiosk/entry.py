@@ -11,7 +11,7 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from counterapp.forms.definition import FieldDefinition, kiosk_input
+from counterapp.forms.definition import FieldDefinition, FieldType, kiosk_input
 from counterapp.forms.display import display_value
 from counterapp.forms.validation import field_problem
 from ui.i18n import t
@@ -34,6 +34,14 @@ def keys_for(definition: FieldDefinition) -> Keys:
         case "date":
             return DateKeys(dt.date(dt.date.today().year - DATE_START_YEARS_AGO, 1, 1))
     return ChoiceKeys(definition)
+
+
+def shown_value(definition: FieldDefinition, value: str, language: str) -> str:
+    """The value as the resident reads it; a date in easy Japanese without kanji."""
+    if language == "ja-easy" and definition.type is FieldType.DATE and value:
+        day = dt.date.fromisoformat(value)
+        return f"{day.year}ねん {day.month}がつ {day.day}にち"
+    return display_value(definition, value, language) or ""
 
 
 class EntryPage(QWidget):
@@ -73,9 +81,10 @@ class EntryPage(QWidget):
     ) -> None:
         self.wipe()
         self.definition, self.language = definition, language
-        progress = t("kiosk.question.progress", language, index=index, total=total)
-        if definition.slot is not None:
-            progress += " ・ " + t("kiosk.entry.person", language, number=definition.slot)
+        if definition.slot is not None:  # a person of a repeating entry: say which one
+            progress = t("kiosk.entry.person", language, number=definition.slot)
+        else:
+            progress = t("kiosk.question.progress", language, index=index, total=total)
         self.progress.setText(progress)
         self.label.setText(definition.label.in_language(language))
         self.help.setText(definition.help.in_language(language) if definition.help else "")
@@ -103,7 +112,7 @@ class EntryPage(QWidget):
         self.value = value
         self.problem.clear()
         assert self.definition is not None
-        self.shown.setText(display_value(self.definition, value, self.language) or "")
+        self.shown.setText(shown_value(self.definition, value, self.language))
         if isinstance(self.keys, KanaKeys | DigitKeys):
             self.keys.text = value
 

@@ -259,10 +259,9 @@ class KioskFlow(QObject):
         if self._starts_person(definition):
             self._ask_one_more(definition)
             return
-        index, total = (
-            len(self.questions) + self.position + 1,
-            len(self.questions) + len(self.asked),
-        )
+        before = sum(1 for f in self.asked[: self.position] if f.group is None)
+        total = len(self.questions) + sum(1 for f in self.asked if f.group is None)
+        index = len(self.questions) + before + 1  # people of a repeating entry count apart
         self.pages.entry.show_for(definition, index, total, self.language)
         self._show(self.pages.entry, definition.label.in_language(self.language))
 

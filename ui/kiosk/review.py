@@ -67,7 +67,9 @@ class ReviewPage(QWidget):
         title = text_label("formTitle")
         title.setText(filled.form.definition.title.in_language(language))
         grid.addWidget(title, 0, 0, 1, 3)
-        for row, value in enumerate(filled.values, start=1):
+        definition = filled.form.definition
+        shown = [v for v in filled.values if v.value or definition.field(v.field_id).group is None]
+        for row, value in enumerate(shown, start=1):  # nobody entered: no empty person rows
             self._add_field(grid, row, filled, value, language)
         return box
 
