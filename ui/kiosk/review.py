@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from counterapp.forms.display import display_value
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from ui.i18n import t
+from ui.kiosk.entry import shown_value
 from ui.kiosk.widgets import big_button, clear_layout, name_button, text_label
 from ui.signature import SignaturePad
 
@@ -78,7 +78,7 @@ class ReviewPage(QWidget):
         grid: QGridLayout, row: int, filled: FilledForm, value: FieldValue, language: str
     ) -> None:
         definition = filled.form.definition.field(value.field_id)
-        shown = display_value(definition, value.value, language)
+        shown = shown_value(definition, value.value, language)
         grid.addWidget(_value_label(definition.label.in_language(language)), row, 0)
         grid.addWidget(_value_label(shown or t("kiosk.review.blank", language)), row, 1)
         badge_key = BADGES.get(value.source)
