@@ -72,3 +72,47 @@ def test_unsetting_returns_to_the_default(folder: Path) -> None:
     changed = change_setting(settings, audit_log(settings), "terminal_id", None)
     assert changed.terminal_id == "terminal-01"
     assert ("terminal_id", "terminal-01") in shown_settings(changed)
+
+
+def _certificate(path: Path, days_left: int) -> None:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "counterapp test CA")])
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kiosk-1")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=days_left, hours=1))
+        .sign(key, hashes.SHA256())
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+
+@pytest.mark.parametrize(("days_left", "soon"), [(10, True), (29, True), (90, False)])
+def test_the_terminal_certificate_warns_within_30_days(
+    folder: Path, days_left: int, soon: bool
+) -> None:
+    import datetime as dt
+
+    from counterapp.configure import certificate_status
+
+    settings = load_settings(folder)
+    assert not certificate_status(settings).found
+    _certificate(folder / settings.client_certificate, days_left)
+    status = certificate_status(settings)
+    now = dt.datetime.now(dt.UTC)
+    assert status.found and status.issuer == "CN=counterapp test CA"
+    assert status.days_left(now) == days_left
+    assert status.expires_soon(now) is soon

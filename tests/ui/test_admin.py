@@ -136,3 +136,18 @@ def test_the_reader_test_reads_the_emulated_cards_public_data(
     assert screen.reader_result.text().startswith(prefix), screen.reader_result.text()
     assert "⚠" not in screen.certificate_label.text()  # no certificate: said, not warned as soon
     assert "terminal.crt" in screen.certificate_label.text()
+
+
+def test_a_terminal_certificate_expiring_within_30_days_is_warned(
+    make_context: MakeContext, qtbot: QtBot
+) -> None:
+    from tests.counterapp.test_configure import _certificate
+
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    _certificate(context.settings.data_dir / context.settings.client_certificate, 12)
+    window = open_window(qtbot, context)
+    screen = open_screen(qtbot, window)
+    shown = screen.certificate_label.text()
+    assert shown.startswith("⚠") and "12" in shown and "counterapp test CA" in shown
+    assert screen.certificate_label.property("warning") is True
