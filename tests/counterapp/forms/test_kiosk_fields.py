@@ -18,7 +18,7 @@ def _form(tmp_path: Path, fields: str) -> Path:
     return path
 
 
-def test_the_shipped_forms_let_the_kiosk_ask_kana_copies_purpose_and_phone() -> None:
+def test_the_shipped_forms_let_the_kiosk_ask_kana_copies_purpose_phone_and_household() -> None:
     library = load_library()
     asked = {
         f.id: kiosk_input(f)
@@ -26,12 +26,11 @@ def test_the_shipped_forms_let_the_kiosk_ask_kana_copies_purpose_and_phone() -> 
         for f in loaded.definition.fields
         if f.kiosk == "ask"
     }
-    assert asked == {
-        "name_kana": "kana",
-        "copies": "stepper",
-        "purpose": "choice",
-        "phone": "digits",
-    }
+    people = {f"member_{n}_{part}" for n in range(1, 5) for part in ("name", "relationship")}
+    people |= {f"member_{n}_birth_date" for n in range(1, 5)}
+    assert set(asked) == {"name_kana", "copies", "purpose", "phone"} | people
+    assert (asked["name_kana"], asked["copies"], asked["purpose"]) == ("kana", "stepper", "choice")
+    assert (asked["phone"], asked["member_2_birth_date"]) == ("digits", "date")
 
 
 def test_form_check_refuses_asking_for_a_chip_value_with_its_line(tmp_path: Path) -> None:
@@ -50,4 +49,10 @@ def test_form_check_refuses_a_free_text_field_the_kiosk_cannot_take(tmp_path: Pa
 def test_form_check_refuses_an_unknown_kiosk_value(tmp_path: Path) -> None:
     path = _form(tmp_path, "  - use: phone\n    kiosk: always\n")
     with pytest.raises(DefinitionError, match="kiosk"):
+        check_file(path)
+
+
+def test_form_check_refuses_a_group_without_a_slot(tmp_path: Path) -> None:
+    path = _form(tmp_path, "  - {use: member_name, id: member_1_name, group: household}\n")
+    with pytest.raises(DefinitionError, match="'group' and 'slot' go together"):
         check_file(path)
