@@ -133,7 +133,7 @@ class ClerkWindow(QMainWindow):
         self.slip_button.hide()
         message_layout = self.message.layout()
         assert isinstance(message_layout, QVBoxLayout)
-        message_layout.insertWidget(2, self.slip_button)
+        message_layout.insertWidget(message_layout.indexOf(self.message.body) + 1, self.slip_button)
         QShortcut(QKeySequence("F12"), self, self.next_resident)
         QShortcut(QKeySequence("Ctrl+L"), self, self.show_worklist)
         self.resize(1280, 720)
