@@ -108,6 +108,7 @@ def _row(item: SubmissionItem, verdict: SignatureVerdict) -> NewSubmission:
         signature=_decoded_signature(item),
         signature_status=verdict.status,
         signature_reason=verdict.reason,
+        ticket_number=item.ticket_number,
     )
 
 

@@ -35,6 +35,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
     text,
     update,
@@ -76,6 +77,7 @@ submissions = Table(
     Column("signature", LargeBinary),
     Column("signature_status", String(16), nullable=False),
     Column("signature_reason", String(64)),
+    Column("ticket_number", String(16)),  # the office's ticket machine number; added later
 )
 
 
@@ -155,6 +157,7 @@ class NewSubmission:
     signature: bytes | None
     signature_status: SignatureStatus
     signature_reason: str | None
+    ticket_number: str | None
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,14 @@ class Store:
     def create_schema(self) -> None:
         """Create missing tables (the first release has no migrations yet)."""
         metadata.create_all(self._engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Columns added after the first release, on a database created before them."""
+        existing = {c["name"] for c in inspect(self._engine).get_columns("submissions")}
+        if "ticket_number" not in existing:
+            with self._write() as conn:
+                conn.execute(text("alter table submissions add column ticket_number varchar(16)"))
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -546,6 +557,7 @@ def _row_values(terminal_id: int, item: NewSubmission, received_at: dt.datetime)
         "signature": item.signature,
         "signature_status": item.signature_status.value,
         "signature_reason": item.signature_reason,
+        "ticket_number": item.ticket_number,
     }
 
 
@@ -574,6 +586,7 @@ def _submission(row: Row[Any]) -> StoredSubmission:
         signature=None if row.signature is None else bytes(row.signature),
         signature_status=SignatureStatus(row.signature_status),
         signature_reason=row.signature_reason,
+        ticket_number=row.ticket_number,
     )
 
 

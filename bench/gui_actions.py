@@ -1,4 +1,4 @@
-"""Clerk actions from card tap to a queued 住民票の写し request, on the real clerk window.
+"""Clerk actions on the real clerk window: a 住民票の写し request, and reopening a draft.
 
 Run: ``python bench/gui_actions.py``. Drives ``ui.clerk.window.ClerkWindow`` offscreen on the
 emulator (scenario ``valid``, the card already on the reader) with ``QTest`` key presses; every
@@ -6,6 +6,11 @@ key press of the clerk goes through ``Clerk.key`` and is counted, the resident's
 typed without counting. Path: the list number of juminhyo-request on the home page, Enter in
 each of the two PIN dialogs, "1" into the focused copies field, Ctrl+Enter. Budget from the
 issue: <= 5 actions. Also prints the flow's wall time (no human think time: PINs are instant).
+
+Second path (issue 12): a 住民票の写し request saved with 下書きとして保存 (Ctrl+Shift+Enter)
+is reopened and submitted: Ctrl+L (本日の申請, newest row selected), Enter (the draft opens in
+the editor, the cursor on the missing value), Ctrl+Enter. Budget: <= 3 actions to reopen and
+submit; typing the missing value ("1") is counted apart, as completing the form.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from ui.clerk.window import ClerkWindow
 from ui.context import build_context
 
 BUDGET = 5
+REOPEN_BUDGET = 3
 TARGET = "juminhyo-request"
 
 
@@ -72,6 +78,16 @@ def confirm_pin(clerk: Clerk, window: ClerkWindow) -> None:
 
 
 def request_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
+    request_until_forms(clerk, window)
+    copies = window.editor.rows[0]["copies"].input
+    if not copies.hasFocus():
+        raise RuntimeError("the copies field has no focus: the clerk would need a click")
+    clerk.key(copies, Qt.Key.Key_1, "copies")
+    clerk.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
+    wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
+
+
+def request_until_forms(clerk: Clerk, window: ClerkWindow) -> None:
     number = next(
         row + 1
         for row in range(window.home.targets.count())
@@ -81,11 +97,29 @@ def request_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
     confirm_pin(clerk, window)
     confirm_pin(clerk, window)
     wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
+
+
+def save_draft_of_juminhyo(window: ClerkWindow) -> None:
+    """A second resident whose request is kept as a draft (not counted: set-up)."""
+    idle = Clerk()
+    window.next_resident()
+    request_until_forms(idle, window)
+    copies = window.editor.rows[0]["copies"].input
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    idle.key(copies, Qt.Key.Key_Return, "save draft", modifiers)
+    wait_until(lambda: window.stack.currentWidget() is window.message, "draft result page")
+
+
+def reopen_and_submit(reopen: Clerk, complete: Clerk, window: ClerkWindow) -> None:
+    reopen.key(window, Qt.Key.Key_L, "open today's list", Qt.KeyboardModifier.ControlModifier)
+    wait_until(lambda: window.queue_view.table.hasFocus(), "today's list")
+    reopen.key(window.queue_view.table, Qt.Key.Key_Return, "open the draft")
+    wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
     copies = window.editor.rows[0]["copies"].input
     if not copies.hasFocus():
-        raise RuntimeError("the copies field has no focus: the clerk would need a click")
-    clerk.key(copies, Qt.Key.Key_1, "copies")
-    clerk.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
+        raise RuntimeError("the missing value has no focus: the clerk would need a click")
+    complete.key(copies, Qt.Key.Key_1, "copies")
+    reopen.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
     wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
 
 
@@ -107,18 +141,29 @@ def main() -> None:
             elapsed = time.perf_counter() - start
             resident_mb = psutil.Process().memory_info().rss / 2**20  # after the whole flow
             queued = [(e.form_id, e.status) for e in context.service.queue.entries()]
+            save_draft_of_juminhyo(window)
+            reopen, complete = Clerk(), Clerk()
+            reopen_and_submit(reopen, complete, window)
+            after = [e.worklist_status for e in context.service.queue.entries()]
         finally:
             window.close()
             context.close()
             app.processEvents()
     if queued != [(TARGET, "queued")]:
         raise RuntimeError(f"expected exactly one queued {TARGET}, the queue holds {queued}")
+    if after != ["pending", "pending"]:
+        raise RuntimeError(f"expected two queued forms and no draft left, the queue holds {after}")
     total = clerk.actions.total()
     verdict = "ok" if total <= BUDGET else "over budget"
     print("clerk actions from card tap to a queued 住民票の写し request (emulator, offscreen):")
     print(f"  {clerk.breakdown()} = {total}  (budget <= {BUDGET}: {verdict})")
     print(f"  wall time of the flow {elapsed * 1000:.0f} ms (PINs typed instantly, no think time)")
     print(f"  resident memory after the flow {resident_mb:.0f} MB (budget < 200 MB)")
+    reopened = reopen.actions.total()
+    verdict = "ok" if reopened <= REOPEN_BUDGET else "over budget"
+    print("clerk actions to reopen a draft 住民票の写し request and submit it:")
+    print(f"  {reopen.breakdown()} = {reopened}  (budget <= {REOPEN_BUDGET}: {verdict})")
+    print(f"  plus completing the missing value: {complete.breakdown()}")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ import base64
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlite_utils
 from ulid import ULID
@@ -51,6 +52,13 @@ class QueueEntry:
     attempts: int
     next_attempt_at: str | None
     last_error: str | None
+    reception_number: str | None = None
+    ticket_number: str | None = None
+
+    @property
+    def worklist_status(self) -> str:
+        """What the clerk sees: draft, pending, sent or failed (purged: a draft that expired)."""
+        return worklist_status(self)
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,71 @@ class FormQueue:
             self._known_definitions.clear()  # a rolled-back definition row is not known
             raise
         return tuple(ids)
+
+    def save_numbered(
+        self,
+        forms: Sequence[FilledForm],
+        *,
+        visit: str,
+        number: Callable[[], str],
+        ticket_number: str | None = None,
+        replaces: Sequence[str] = (),
+        **save: Any,
+    ) -> tuple[str, tuple[str, ...]]:
+        """``save`` plus the visit's reception number, in one transaction.
+
+        ``number`` allocates the reception number inside the transaction (a rolled-back
+        save hands out no number). ``replaces`` are the draft rows of a reopened visit:
+        they are deleted in the same transaction, so the completed forms are the only
+        copy and the outbox gets exactly them. Returns the number and the new ids.
+        """
+        with self.db.atomic():
+            reception = number()
+            ids = self.save(forms, visit=visit, **save)
+            self.db.conn.executemany(
+                "update forms set reception_number = ?, ticket_number = ? where id = ?",
+                [(reception, ticket_number, record_id) for record_id in ids],
+            )
+            for record_id in replaces:
+                self._drop_draft(record_id)
+        return reception, ids
+
+    def drafts_of(self, visit: str) -> list[QueueEntry]:
+        """The draft rows of one visit, in their order."""
+        rows = self.db.query(
+            f"{_ENTRY_SQL} where f.visit = ? and f.status = 'draft' order by f.id", [visit]
+        )
+        return [_entry(row) for row in rows]
+
+    def reopen_drafts(self, visit: str) -> list[StoredForm]:
+        """Decrypt a visit's drafts to complete them (each audited as a view, purpose reopen)."""
+        drafts = self.drafts_of(visit)
+        if not drafts:
+            raise FormNotFound(visit)
+        return [self.open(entry.id, purpose="reopen") for entry in drafts]
+
+    def _drop_draft(self, record_id: str) -> None:
+        """A draft replaced by its completed forms: its personal data and its row go."""
+        if self.entry(record_id).status != "draft":
+            raise FormNotFound(record_id)
+        self._purge(record_id, reason="draft_completed")
+        self.db.execute("delete from forms where id = ?", [record_id])
+
+    def expired_drafts(self, expired: Callable[[QueueEntry], bool]) -> list[QueueEntry]:
+        """Drafts the retention rule ``expired`` says to delete (shown before the purge)."""
+        return [entry for entry in self.entries("draft") if expired(entry)]
+
+    def purge_by_rule(self, expired: Callable[[QueueEntry], bool]) -> PurgeReport:
+        """End of day: delete what was sent, and the drafts ``expired`` selects."""
+        sent = [e.id for e in self.entries("sent")]
+        drafts = [e.id for e in self.expired_drafts(expired)]
+        with self.db.atomic():
+            for record_id in sent:
+                self._purge(record_id, reason="acknowledged")
+            for record_id in drafts:
+                self._purge(record_id, reason="draft_expired")
+        self.drop_old_pages()
+        return PurgeReport(len(sent), len(drafts))
 
     def submit(self, record_id: str) -> None:
         """Queue a draft for sending."""
@@ -206,6 +279,7 @@ class FormQueue:
             created_at=dt.datetime.fromisoformat(row["created_at"]),
             fields=fields,
             signature=base64.b64encode(signature).decode() if signature else None,
+            ticket_number=row.get("ticket_number"),
         )
 
     def purge(self, now: dt.datetime, draft_days: int) -> PurgeReport:
@@ -390,9 +464,35 @@ _PERSONAL_COLUMNS = (
 _ENTRY_SQL = """
 select f.id, f.visit, f.event, f.form_id, f.form_version, f.status, f.signed, f.created_at,
        o.status as outbox_status, coalesce(o.attempts, 0) as attempts, o.next_attempt_at,
-       o.last_error
+       o.last_error, f.reception_number, f.ticket_number
 from forms f left join outbox o on o.id = f.id
 """
+
+
+WORKLIST_STATUSES = ("draft", "pending", "sent", "failed")
+
+
+def worklist_status(entry: QueueEntry) -> str:
+    """One status from the form's and its outbox row's: draft, pending, sent or failed."""
+    if entry.status == "draft":
+        return "draft"
+    if entry.outbox_status in ("failed", "sent"):
+        return entry.outbox_status
+    if entry.status in ("sent",):
+        return "sent"
+    if entry.status == "purged" and entry.outbox_status is None:
+        return "purged"  # a draft past its retention: nothing left to complete
+    return "pending"  # queued: waiting in the outbox (or being sent right now)
+
+
+def worklist_counts(entries: Iterable[QueueEntry]) -> dict[str, int]:
+    """How many forms are in each worklist status: the one count every screen shows."""
+    counts = dict.fromkeys(WORKLIST_STATUSES, 0)
+    for entry in entries:
+        status = entry.worklist_status
+        if status in counts:
+            counts[status] += 1
+    return counts
 
 
 def _entry(row: dict[str, object]) -> QueueEntry:

@@ -41,6 +41,11 @@ def terminal_id_like(value: str) -> bool:
     return re.fullmatch(r"[A-Za-z0-9._-]{1,64}", value) is not None
 
 
+def digits_prefix(value: str) -> bool:
+    """数字 1〜4 桁 / 1–4 digits"""
+    return bool(re.fullmatch(r"[0-9]{1,4}", value))
+
+
 def url_or_empty(value: str) -> bool:
     """https:// の URL か空 / an https URL or empty (the back office is reached over mutual TLS)"""
     return value == "" or re.fullmatch(r"https://\S+", value) is not None
@@ -78,9 +83,15 @@ class Settings:
     # Where the master key of the encrypted queue lives: the OS key store, a 0600 key file
     # in the data folder (weaker: anyone who copies the folder has the key), or "auto".
     key_store: Literal["auto", "keyring", "file"] = "auto"
-    # Days an unsubmitted draft form may stay on the terminal before the purge deletes it
-    # (0: every purge deletes them all).
+    # Business days (Mon–Fri; no holiday calendar) an unsubmitted draft is kept after the day
+    # it was saved: 1 keeps it until the end of the next business day, 0 until the end of the
+    # day it was saved (counterapp/retention.py).
     draft_retention_days: Annotated[int, Interval(ge=0, le=365)] = 1
+    # Digits that start this terminal's reception numbers ("1" → 1001, 1002, …): one prefix
+    # per terminal of the municipality, so the numbers of a day never collide.
+    reception_prefix: Annotated[str, Predicate(digits_prefix)] = "1"
+    # Where residents wait to be called, printed on the reception slip.
+    reception_waiting_place: Text = "窓口前の待合席"
     # The back office (reference service: ``backoffice serve``), e.g. "https://10.0.0.5:8443".
     backoffice_url: Annotated[str, Predicate(url_or_empty)] = ""
     # Mutual TLS: this terminal's certificate and key, and the CA that issued the server's

@@ -131,6 +131,16 @@ def _audit_keys(db: sqlite_utils.Database) -> None:
     db.table("audit_sync").create({"id": int, "sent_seq": int, "sent_hash": str}, pk="id")
 
 
+@MIGRATIONS(name="0006_reception_numbers")
+def _reception_numbers(db: sqlite_utils.Database) -> None:
+    # A short per-day number a clerk can say aloud (counterapp/reception.py), the number the
+    # office's ticket machine printed (番号発券, entered by the clerk), both per visit.
+    db.table("reception_days").create({"day": str, "last": int}, pk="day")
+    db.table("forms").add_column("reception_number", str)
+    db.table("forms").add_column("ticket_number", str)
+    db.table("forms").create_index(["reception_number"])
+
+
 def open_database(data_dir: Path) -> sqlite_utils.Database:
     """Open (creating or upgrading) the database: WAL, synchronous=FULL, secure_delete."""
     data_dir.mkdir(parents=True, exist_ok=True)

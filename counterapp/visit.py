@@ -35,6 +35,7 @@ from counterapp.forms.validation import FieldProblem, problems
 from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
 from counterapp.reading import CounterRead, read_signed_card_face
+from counterapp.reception import InvalidTicketNumber, allocate, ticket_number
 from counterapp.settings import Settings
 from counterapp.verification.engine import face_check, with_check
 from counterapp.verification.sources import trust_for
@@ -46,6 +47,8 @@ __all__ = [
     "CardNotGenuine",
     "CardPulled",
     "CounterService",
+    "IncompleteForms",
+    "InvalidTicketNumber",
     "NothingToFill",
     "PinNotAccepted",
     "Receipt",
@@ -61,6 +64,24 @@ class CardFaceNotVerified(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.message_key = reason
+
+
+class IncompleteForms(ValueError):
+    """Required values are missing or invalid: nothing was queued or signed.
+
+    ``problems`` has one tuple per form of the visit (empty for a complete form); front ends
+    mark every problem and put the cursor on the first.
+    """
+
+    message_key = "form.incomplete"
+
+    def __init__(self, found: tuple[tuple[FieldProblem, ...], ...]) -> None:
+        super().__init__(f"{sum(map(len, found))} value(s) missing or invalid")
+        self.problems = found
+
+    def first(self) -> tuple[int, FieldProblem]:
+        """The form index and the problem the cursor goes to."""
+        return next((i, found[0]) for i, found in enumerate(self.problems) if found)
 
 
 class NothingToFill(ValueError):
@@ -92,11 +113,14 @@ class Visit:
     signatures: dict[int, bytes] = field(default_factory=dict)
     handwriting: bytes | None = None  # a signature drawn on the screen (PNG), for every form
     progress: CounterRead | None = None  # a read stopped at a PIN step, to resume from
+    ticket_number: str | None = None  # the number the office's ticket machine printed (番号発券)
+    reopened: tuple[str, ...] = ()  # the draft rows this visit was reopened from
+    visit_id: str | None = None  # kept from the drafts of a reopened visit
 
     def clear(self) -> None:
         """Forget everything about the resident (the next one starts from nothing)."""
         self.target, self.verdict, self.card, self.handwriting = None, None, None, None
-        self.progress = None
+        self.progress, self.ticket_number, self.reopened, self.visit_id = None, None, (), None
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
@@ -247,8 +271,18 @@ class CounterService:
     def gaiji(visit: Visit) -> list[dict[str, tuple[str, ...]]]:
         return [gaiji_flags(filled) for filled in visit.forms]
 
+    def check_signable(self, visit: Visit) -> None:
+        """A form with a missing or invalid required value is not signed (card or pen)."""
+        found = tuple(self.problems(visit))
+        if any(found):
+            raise IncompleteForms(found)
+
     def sign(self, card: MyNumberCard, interaction: Interaction, visit: Visit) -> None:
-        """The resident signs every form with the card's signing key (reader thread)."""
+        """The resident signs every form with the card's signing key (reader thread).
+
+        Refused (IncompleteForms) before the card is touched while a value is missing.
+        """
+        self.check_signable(visit)
         from counterapp.signing import sign_with_card  # CMS (asn1crypto): only when signing
 
         now = dt.datetime.now(dt.UTC)
@@ -257,23 +291,73 @@ class CounterService:
         visit.signatures.update(enumerate(signatures))
 
     def submit(self, visit: Visit, *, draft: bool = False) -> Receipt:
-        """Save the forms: queued for sending, or drafts when a value is missing or asked for.
+        """Queue the visit's forms for sending; ``draft=True`` is ``save_draft``.
 
-        A visit whose card is (no longer) genuine saves nothing (CardNotGenuine).
+        Refused with IncompleteForms (nothing saved) while a required value is missing or
+        invalid. A visit whose card is (no longer) genuine saves nothing (CardNotGenuine).
+        A reopened visit's drafts are replaced in the same transaction.
         """
+        if draft:
+            return self.save_draft(visit)
+        self._check_genuine(visit)
+        found = tuple(self.problems(visit))
+        if any(found):
+            raise IncompleteForms(found)
+        return self._save(visit, queued=True, found=found)
+
+    def save_draft(self, visit: Visit) -> Receipt:
+        """Keep the forms as drafts, to reopen and complete later (today's list shows them).
+
+        A draft of forms with missing values keeps no signature (none can be made on them).
+        """
+        self._check_genuine(visit)
+        found = tuple(self.problems(visit))
+        if any(found):
+            visit.signatures.clear()
+            visit.handwriting = None
+        return self._save(visit, queued=False, found=found)
+
+    def reopen(self, visit_id: str) -> Visit:
+        """A visit from its stored drafts, to complete and submit (each draft's view audited).
+
+        The card is not read again: the drafts were filled from a verified card. Signatures
+        still valid for the stored content are kept.
+        """
+        stored = self.queue.reopen_drafts(visit_id)
+        first = stored[0].entry
+        visit = Visit(target=first.event or first.form_id, visit_id=visit_id)
+        visit.forms = [item.filled for item in stored]
+        visit.signatures = {i: s.signature for i, s in enumerate(stored) if s.signature}
+        pens = [s.handwriting for s in stored if s.handwriting and s.handwriting.matches(s.filled)]
+        if pens and len(pens) == len(stored):  # drawn under exactly the stored content
+            visit.handwriting = pens[0].png
+        visit.ticket_number = first.ticket_number
+        visit.reopened = tuple(item.entry.id for item in stored)
+        return visit
+
+    @staticmethod
+    def _check_genuine(visit: Visit) -> None:
         if visit.verdict is not None and visit.verdict.overall is not Overall.GENUINE:
             raise CardNotGenuine(visit.verdict)
-        found = tuple(self.problems(visit))
-        queued = not draft and not any(found)
-        visit_id = new_id()
-        ids = self.queue.save(
+
+    def _save(
+        self, visit: Visit, *, queued: bool, found: tuple[tuple[FieldProblem, ...], ...]
+    ) -> Receipt:
+        visit.ticket_number = ticket_number(visit.ticket_number)  # InvalidTicketNumber
+        visit_id = visit.visit_id or new_id()
+        prefix, today = self.settings.reception_prefix, dt.date.today()
+        number, ids = self.queue.save_numbered(
             visit.forms,
             visit=visit_id,
+            number=lambda: allocate(self.queue.db, prefix, today),
+            ticket_number=visit.ticket_number,
+            replaces=visit.reopened,
             signatures=visit.signatures,
             handwriting=visit.handwriting,
             queue=queued,
         )
-        return Receipt(reception_number(visit_id, dt.date.today()), visit_id, ids, queued, found)
+        visit.reopened = ()  # the drafts are gone; a second save would make new rows
+        return Receipt(number, visit_id, ids, queued, found)
 
     def print_pdf(self, visit: Visit, path: Path, receipt: Receipt | None = None) -> None:
         """An A4 PDF of the visit's forms (with the reception number once submitted); audited."""
@@ -283,8 +367,3 @@ class CounterService:
         render_pdf(visit.forms, path, reception_number=number, record_ids=ids)  # atomic
         for record_id in ids or (None,):
             self.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")
-
-
-def reception_number(visit: str, today: dt.date) -> str:
-    """The number a resident is told at the counter: the date and the visit id's tail."""
-    return f"{today:%Y%m%d}-{visit[-6:]}"

@@ -27,12 +27,14 @@ from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, lo
 from counterapp.forms.prefill import Answers
 from counterapp.messages import text
 from counterapp.queue import FormNotFound, FormPurged
+from counterapp.reception import InvalidTicketNumber, ticket_number
 from counterapp.vault import DecryptionFailed
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError, trust_for
 from counterapp.visit import (
     CardNotGenuine,
     CounterService,
+    IncompleteForms,
     PinNotAccepted,
     Receipt,
     UnknownForm,
@@ -113,6 +115,7 @@ def check(file: Path) -> None:
 @click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Write an A4 PDF.")
 @click.option("--sign", is_flag=True, help="The resident signs with the signing password.")
 @click.option("--draft", is_flag=True, help="Keep as drafts; do not queue for sending.")
+@click.option("--ticket", help="The number the office's ticket machine gave (番号発券).")
 @click.option("--allow-last-try", is_flag=True, help="Allow a PIN's last try (stdin not a TTY).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -126,6 +129,7 @@ def fill(
     pdf: Path | None,
     sign: bool,
     draft: bool,
+    ticket: str | None,
     allow_last_try: bool,
     as_json: bool,
 ) -> None:
@@ -136,7 +140,9 @@ def fill(
     PINs come from standard input when it is not a terminal, one per line: auth PIN,
     Kenhojo PIN, then (with --sign) the signing password.
     Exit codes: 0 queued, 1 card not genuine (nothing filled), 3 card error,
-    4 usage error, 5 saved as drafts because required values are missing.
+    4 usage error, 5 required values are missing: nothing was queued or saved (add them to
+    --answers and fill again, or keep the visit with --draft and complete it in the clerk
+    window's 本日の申請 list).
     """
     app: AppContext = ctx.obj
     source = card_source(app, reader, simulate)
@@ -149,6 +155,10 @@ def fill(
     except UnknownForm as exc:
         raise click.UsageError(f"no life event or form named {target!r}") from exc
     visit.answers.update(answers.questions)
+    try:
+        visit.ticket_number = ticket_number(ticket)
+    except InvalidTicketNumber as exc:
+        raise click.UsageError(_both(exc.message_key)) from exc
     if not service.forms_needed(visit):  # said before the card is touched or a PIN asked
         raise click.UsageError(_both("form.nothing_to_fill"))
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
@@ -166,13 +176,34 @@ def fill(
         finally:
             service.record_verdicts()
         service.fill(visit, clerk_values=answers.clerk, resident_values=answers.resident)
-        if sign:
+        missing = tuple(service.problems(visit))
+        if sign and not any(missing):
             service.sign(card, interaction, visit)
+    if any(missing) and not draft:
+        _refuse_incomplete(visit, IncompleteForms(missing), as_json)
     receipt = service.submit(visit, draft=draft)
     if pdf:
         service.print_pdf(visit, pdf, receipt)
     _report(app, visit, receipt, as_json)
-    sys.exit(EXIT_OK if receipt.queued or draft else EXIT_NEEDS_INPUT)
+    sys.exit(EXIT_OK)
+
+
+def _refuse_incomplete(visit: Visit, error: IncompleteForms, as_json: bool) -> None:
+    """Say plainly that nothing was queued, what is missing and how to go on (exit 5)."""
+    missing = {
+        filled.form_id: {p.field_id: p.key for p in found}
+        for filled, found in zip(visit.forms, error.problems, strict=True)
+        if found
+    }
+    if as_json:
+        echo_json({"queued": False, "saved": False, "missing_or_invalid": missing})
+    else:
+        click.echo(_both("form.incomplete"), err=True)
+        for form_id, fields in missing.items():
+            for field_id, key in fields.items():
+                click.echo(f"  ! {form_id}.{field_id}: {text(key)}", err=True)
+        click.echo(_both("form.incomplete.how"), err=True)
+    sys.exit(EXIT_NEEDS_INPUT)
 
 
 def _both(key: str) -> str:
@@ -195,7 +226,14 @@ def _report(app: AppContext, visit: Visit, receipt: Receipt, as_json: bool) -> N
         )
     ]
     if as_json:
-        echo_json({"reception_number": receipt.number, "visit": receipt.visit_id, "forms": report})
+        echo_json(
+            {
+                "reception_number": receipt.number,
+                "visit": receipt.visit_id,
+                "queued": receipt.queued,
+                "forms": report,
+            }
+        )
     else:
         _print_report(receipt.number, report)
 

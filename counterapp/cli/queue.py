@@ -10,9 +10,10 @@ import click
 from counterapp.cli.common import AppContext, echo_json
 from counterapp.forms.display import display_value
 from counterapp.forms.filled import FilledForm
-from counterapp.queue import FormNotFound, FormPurged, QueueEntry
+from counterapp.queue import FormNotFound, FormPurged, QueueEntry, worklist_counts
+from counterapp.retention import purged_at_end_of
 
-STATUSES = ("draft", "queued", "sent", "purged")
+STATUSES = ("draft", "pending", "sent", "failed", "purged")
 
 
 @click.group()
@@ -25,15 +26,33 @@ def queue() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def list_queue(app: AppContext, status: str | None, as_json: bool) -> None:
-    """一覧（個人情報は表示しません）/ List forms: ids, status, attempts — no personal data."""
-    entries = app.queue.entries(status)
+    """一覧（個人情報は表示しません）/ List forms: ids, status, attempts — no personal data.
+
+    \b
+    status: draft 下書き, pending 送信待ち, sent 送信済み, failed 送信失敗 (purged: a draft
+    deleted after its retention). record_status is the form row's own lifecycle.
+    """
+    entries = [e for e in app.queue.entries() if status in (None, e.worklist_status)]
     if as_json:
-        echo_json([dataclasses.asdict(e) for e in entries])
+        echo_json([listed(e) for e in entries])
         return
     if not entries:
         click.echo("申請書はありません。/ No forms on this terminal.")
     for entry in entries:
         click.echo(_entry_line(entry))
+    counts = worklist_counts(app.queue.entries())  # the clerk window's status bar says the same
+    click.echo(
+        "送信待ち {pending} 件・送信失敗 {failed} 件・下書き {draft} 件・送信済み {sent} 件 / "
+        "pending {pending}, failed {failed}, drafts {draft}, sent {sent}".format(**counts)
+    )
+
+
+def listed(entry: QueueEntry) -> dict[str, object]:
+    """A ``queue list --json`` row: worklist status, the row's own lifecycle as record_status."""
+    row = dataclasses.asdict(entry)
+    row["record_status"] = row.pop("status")
+    row["status"] = entry.worklist_status
+    return row
 
 
 def _entry_line(entry: QueueEntry) -> str:
@@ -43,7 +62,9 @@ def _entry_line(entry: QueueEntry) -> str:
     error = f" last_error={entry.last_error}" if entry.last_error else ""
     signed = " signed" if entry.signed else ""
     when = entry.created_at[:19]
-    return f"{entry.id}  {when}  {entry.form_id}  [{entry.status}]{signed}{outbox}{error}"
+    number = entry.reception_number or "-"
+    status = entry.worklist_status
+    return f"{number}  {entry.id}  {when}  {entry.form_id}  [{status}]{signed}{outbox}{error}"
 
 
 @queue.command("show")
@@ -91,8 +112,9 @@ def _shown_values(filled: FilledForm) -> list[dict[str, object]]:
 def purge(app: AppContext) -> None:
     """終業時の削除 / Delete sent forms' personal data and drafts past their retention."""
     days = app.settings.draft_retention_days
-    report = app.queue.purge(dt.datetime.now(dt.UTC), days)
+    report = app.queue.purge_by_rule(purged_at_end_of(dt.date.today(), days))
     click.echo(
-        f"送信済み {report.sent} 件、期限切れの下書き {report.drafts} 件を削除しました。/ "
-        f"purged {report.sent} sent form(s) and {report.drafts} draft(s) older than {days} day(s)."
+        f"送信済み {report.sent} 件、保存期間を過ぎた下書き {report.drafts} 件を削除しました。/ "
+        f"purged {report.sent} sent form(s) and {report.drafts} draft(s) past their retention "
+        f"({days} business day(s) after the day saved)."
     )

@@ -20,6 +20,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch of signed forms is well under 1
 
 ClientId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]  # ULID
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+TICKET_NUMBER_PATTERN = r"^[0-9A-Za-z-]{1,16}$"  # a ticket machine's number, e.g. "A-12"
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -56,6 +57,9 @@ class SubmissionItem(Strict):
     fields: tuple[WireField, ...] = Field(min_length=1, max_length=200)
     # DER CMS SignedData (base64) over ``canonical_form_bytes`` when the resident signed.
     signature: str | None = Field(default=None, max_length=64 * 1024)
+    # The number the office's ticket machine (番号発券) gave the resident, typed by the clerk.
+    # Optional and added later: items without it are as valid as before.
+    ticket_number: str | None = Field(default=None, pattern=TICKET_NUMBER_PATTERN)
 
     def canonical(self) -> bytes:
         """The bytes the resident's signature covers."""

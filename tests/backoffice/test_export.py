@@ -53,7 +53,8 @@ def _formula_item() -> SubmissionItem:
         WireField(id="name", value='=HYPERLINK("http://x")', source="resident"),  # type: ignore[arg-type]
         WireField(id="purpose", value="就職", source="resident"),  # type: ignore[arg-type]
     )
-    return item(form_id="juminhyo-request", event=None, fields=fields)
+    plain = item(form_id="juminhyo-request", event=None, fields=fields)
+    return plain.model_copy(update={"ticket_number": "A-12"})  # the office's ticket machine
 
 
 def export(
@@ -95,6 +96,8 @@ def test_csv_has_a_bom_standard_item_names_and_the_values(
     assert move["署名検証結果"] == "署名なし" and move["move_kind"] == "tennyu"
     # A resident's entry that Excel would run as a formula is neutralised.
     assert rows[1]["氏名"].startswith("'=") and rows[1]["purpose"] == "就職"
+    # The ticket machine's number (optional on the wire) has its own column.
+    assert (move["発券番号"], rows[1]["発券番号"]) == ("", "A-12")
 
 
 def test_json_has_the_same_names_and_values(data_dir: Path, database_url: str | None) -> None:
@@ -144,3 +147,21 @@ def test_the_streamed_export_is_byte_for_byte_the_whole_result(
     assert streamed_csv.getvalue() == expected_csv.getvalue()
     assert streamed_json.getvalue() == expected_json.getvalue()
     assert json.loads(empty.getvalue()) == []
+
+
+def test_a_database_from_before_the_ticket_number_gets_its_column(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = Store.open(url)
+    with store._write() as conn:  # the table as the first release created it
+        conn.exec_driver_sql("alter table submissions drop column ticket_number")
+    store.close()
+    reopened = Store.open(url)
+    try:
+        terminal = reopened.add_terminal("kita-01", "cd" * 32, RECEIVED)
+        receive_batch(
+            reopened, terminal.id, SubmissionBatch(items=(_formula_item(),)), [], RECEIVED
+        )
+        (stored,) = reopened.submissions()
+        assert stored.ticket_number == "A-12"
+    finally:
+        reopened.close()

@@ -54,7 +54,9 @@ def test_forms_filled_at_the_counter_reach_the_back_office_export(tmp_path: Path
     assert row["生年月日"] == "1980-02-17"
     status = run_counterapp(terminal, "sync", "--status", "--json").json()
     assert (status["pending"], status["sent"], status["last_error"]) == (0, 1, None)
-    assert run_counterapp(terminal, "queue", "list", "--json").json()[0]["status"] == "purged"
+    assert (
+        run_counterapp(terminal, "queue", "list", "--json").json()[0]["record_status"] == "purged"
+    )
     raw = b"".join(p.read_bytes() for p in terminal.glob(DATABASE_FILE + "*"))
     assert DEFAULT_RESIDENT.name.encode() not in raw
 

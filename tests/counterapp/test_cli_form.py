@@ -122,12 +122,39 @@ def test_a_card_that_is_not_genuine_fills_nothing(tmp_path: Path, scenario: str)
 
 
 @pytest.mark.slow
-def test_missing_answers_keep_the_visit_as_drafts_and_name_the_fields(tmp_path: Path) -> None:
-    result = _fill(tmp_path / "data", "転入", "questions: {join_nhi: false}")
+def test_missing_answers_queue_nothing_and_say_how_to_go_on(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = _fill(data, "転入", "questions: {join_nhi: false}")
     assert result.code == 5
-    move = next(f for f in result.json()["forms"] if f["form"] == "resident-move")
-    assert move["status"] == "draft"
-    assert move["missing_or_invalid"]["new_address"] == "field.required"
+    assert result.json()["queued"] is False and result.json()["saved"] is False
+    assert result.json()["missing_or_invalid"]["resident-move"]["new_address"] == "field.required"
+    assert run_counterapp(data, "queue", "list", "--json").json() == []
+    answers = tmp_path / "answers.yaml"
+    said = run_counterapp(
+        data, "form", "fill", "転入", "--simulate", "valid", "--answers", str(answers), stdin=PINS
+    )
+    assert said.code == 5
+    assert "保存されていません" in said.stderr and "--draft" in said.stderr
+    assert "受付番号" not in said.stdout  # no reception number for a visit that was not kept
+
+
+@pytest.mark.slow
+def test_a_draft_and_a_queued_visit_both_show_in_the_list_with_short_numbers(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    kept = _fill(data, "転入", "questions: {join_nhi: false}", "--draft", "--ticket", "A-12")
+    assert kept.code == 0 and kept.json()["queued"] is False
+    done = _fill(data, "証明書の請求", CERTIFICATES)
+    assert done.code == 0
+    rows = run_counterapp(data, "queue", "list", "--json").json()
+    assert {r["status"] for r in rows} == {"draft", "pending"}
+    numbers = {r["status"]: r["reception_number"] for r in rows}
+    assert numbers == {"draft": "1001", "pending": "1002"}  # digits only, said aloud
+    assert {r["ticket_number"] for r in rows if r["status"] == "draft"} == {"A-12"}
+    drafts = run_counterapp(data, "queue", "list", "--status", "draft").stdout
+    assert "1001" in drafts and "1002" not in drafts
+    assert "送信待ち 1 件・送信失敗 0 件・下書き 2 件" in drafts  # as the clerk window counts
 
 
 @pytest.mark.slow
@@ -236,7 +263,7 @@ def test_every_shipped_definition_file_passes_form_check(tmp_path: Path) -> None
 @pytest.mark.slow
 def test_queue_purge_removes_drafts_past_their_retention(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    _fill(data, "転入", "questions: {}")
+    _fill(data, "転入", "questions: {}", "--draft")
     with (data / "settings.toml").open("a", encoding="utf-8") as settings:
         settings.write("draft_retention_days = 0\n")
     result = run_counterapp(data, "queue", "purge")

@@ -8,7 +8,7 @@ Number is shown masked and cannot be edited here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from counterapp.forms.definition import FieldDefinition, FieldType, Prefill
 from counterapp.forms.display import display_value
 from counterapp.forms.filled import FieldValue, FilledForm
-from counterapp.forms.validation import field_problem
+from counterapp.forms.validation import FieldProblem, field_problem
 from counterapp.messages import text
 from ui.i18n import t
 
@@ -102,6 +102,8 @@ class FieldRow(QWidget):
         if self.definition.type is FieldType.DATE and value.value:
             notes.append(display_value(self.definition, value.value, self.language))
         problem = field_problem(self.definition, value.value)
+        if not problem:
+            self.mark(False)  # fixed: the mark of a refused submit goes
         if problem:
             notes.append("⚠ " + text(problem, self.language))
         if gaiji:
@@ -109,6 +111,17 @@ class FieldRow(QWidget):
             notes.append("⚠ " + t("clerk.forms.gaiji", self.language, chars=chars))
         self.note.setText("\n".join(notes))
         self.input.setAccessibleDescription("\n".join(notes))
+
+    def mark(self, missing: bool) -> None:
+        """Mark the field as one that stops the submit (a dynamic property themes can style;
+        the note under the field says what is wrong in words)."""
+        self.input.setProperty("missing", missing)
+        self.input.style().unpolish(self.input)
+        self.input.style().polish(self.input)
+
+    @property
+    def marked(self) -> bool:
+        return bool(self.input.property("missing"))
 
 
 class FormsEditor(QTabWidget):
@@ -161,6 +174,22 @@ class FormsEditor(QTabWidget):
                     row.input.setFocus()
                     return
         self.setFocus()
+
+    def mark_problems(self, found: Sequence[Sequence[FieldProblem]]) -> None:
+        """Mark every missing or invalid value and put the cursor on the first."""
+        first: tuple[int, FieldRow] | None = None
+        for index, (rows, problems) in enumerate(zip(self.rows, found, strict=True)):
+            wrong = {problem.field_id for problem in problems}
+            for field_id, row in rows.items():
+                row.mark(field_id in wrong)
+                if field_id in wrong and first is None:
+                    first = (index, row)
+        if first is not None:
+            self.setCurrentIndex(first[0])
+            first[1].input.setFocus()
+            scroll = self.widget(first[0])
+            if isinstance(scroll, QScrollArea):
+                scroll.ensureWidgetVisible(first[1])
 
     def wipe(self) -> None:
         """Remove every tab and with it every personal value."""

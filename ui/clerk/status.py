@@ -10,6 +10,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 
 from counterapp.messages import text
+from counterapp.queue import worklist_counts
 from counterapp.verification.verdict import Verdict
 from ui.context import UiContext
 from ui.i18n import t
@@ -92,13 +93,14 @@ class StatusBar(QStatusBar):
 
     def refresh_sync(self) -> None:
         state = self.context.sync_status()
+        counts = worklist_counts(self.context.service.queue.entries())  # as 本日の申請 counts
         last = state.last_success_at or t("clerk.status.sync_never", self.language)
         self.sync.setText(
             t(
                 "clerk.status.sync",
                 self.language,
-                pending=state.pending,
-                failed=state.failed,
+                pending=counts["pending"],
+                failed=counts["failed"],
                 last=str(last)[:16],
             )
         )

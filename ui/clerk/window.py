@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -32,8 +33,17 @@ from cardreader.types import CardRemoved, PinStatus
 from counterapp.forms.filled import Source
 from counterapp.forms.pdf import PdfError
 from counterapp.interaction import Cancelled
+from counterapp.slip import Slip, slip_for
 from counterapp.verification.verdict import Overall, Verdict
-from counterapp.visit import CardNotGenuine, NothingToFill, PinNotAccepted, Receipt, Visit
+from counterapp.visit import (
+    CardNotGenuine,
+    IncompleteForms,
+    InvalidTicketNumber,
+    NothingToFill,
+    PinNotAccepted,
+    Receipt,
+    Visit,
+)
 from ui.admin.entry import add_admin_menu
 from ui.clerk.editor import FormsEditor
 from ui.clerk.header import Header
@@ -44,6 +54,7 @@ from ui.clerk.verdict import VerdictBadge, outcome_heading_key
 from ui.context import UiContext
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, error_message, pin_name, t
 from ui.pin import PinDialog
+from ui.receipt_slip import write_slip
 from ui.style import CLERK_POINT_SIZE, clerk_stylesheet, ui_font
 
 if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
@@ -62,6 +73,7 @@ class ClerkWindow(QMainWindow):
         self.service = context.service
         self.language = language
         self.visit = Visit()
+        self.slip: Slip | None = None  # the last receipt's slip, until 次の方
         self.pin_dialog: PinDialog | None = None
         self.last_try_box: QMessageBox | None = None
         self.print_error: QMessageBox | None = None  # why the last print failed
@@ -85,6 +97,7 @@ class ClerkWindow(QMainWindow):
         for page in (self.home, self.reading, self.questions, self.forms_page, self.message):
             self.stack.addWidget(page)
         self.queue_view = QueueView(self.context)
+        self.queue_view.open_draft.connect(self.reopen)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.stack, "")
         self.tabs.addTab(self.queue_view, "")
@@ -116,8 +129,15 @@ class ClerkWindow(QMainWindow):
         self.questions.answered.connect(self._answered)
         self.message.next_resident.connect(self.next_resident)
         self.message.go_on.connect(self._read_card)
+        self.slip_button = button("", "Ctrl+P")
+        self.slip_button.clicked.connect(self.save_slip)
+        self.slip_button.hide()
+        message_layout = self.message.layout()
+        assert isinstance(message_layout, QVBoxLayout)
+        message_layout.insertWidget(message_layout.indexOf(self.message.body) + 1, self.slip_button)
         QShortcut(QKeySequence("F12"), self, self.next_resident)
         self.admin_action = add_admin_menu(self, self.context, lambda: self.language)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.show_worklist)
         self.resize(1280, 720)
 
     def _forms_page(self) -> tuple[QWidget, FormsEditor]:
@@ -132,6 +152,12 @@ class ClerkWindow(QMainWindow):
         self.face_button = button("", "Ctrl+F")
         self.handwriting_button = button("", "Ctrl+D")
         self.submit_button.setProperty("primary", True)
+        self.draft_button = button("", "Ctrl+Shift+Return")
+        self.draft_button.clicked.connect(self.save_draft)
+        self.ticket_edit = QLineEdit()
+        self.ticket_edit.setMaxLength(16)
+        self.problems_label = QLabel()
+        self.problems_label.setWordWrap(True)
         self.signed_label = QLabel()
         self.submit_button.clicked.connect(self.submit)
         self.sign_button.clicked.connect(self.sign)
@@ -147,6 +173,7 @@ class ClerkWindow(QMainWindow):
             self.pdf_button,
             self.handwriting_button,
             self.sign_button,
+            self.draft_button,
             self.submit_button,
         ):
             actions.addWidget(widget)
@@ -157,6 +184,13 @@ class ClerkWindow(QMainWindow):
         layout.addWidget(self.verdict_badge)
         layout.addWidget(editor, 1)
         layout.addWidget(self.signed_label)  # its own line: a long reason never pushes buttons
+        ticket = QHBoxLayout()
+        self.ticket_label = QLabel()
+        self.ticket_label.setBuddy(self.ticket_edit)
+        ticket.addWidget(self.ticket_label)
+        ticket.addWidget(self.ticket_edit)
+        ticket.addWidget(self.problems_label, 1)
+        layout.addLayout(ticket)
         layout.addLayout(actions)
         return page, editor
 
@@ -178,8 +212,12 @@ class ClerkWindow(QMainWindow):
             (self.pdf_button, "clerk.forms.pdf"),
             (self.face_button, "clerk.face.button"),
             (self.handwriting_button, "clerk.handwriting.button"),
+            (self.draft_button, "clerk.forms.save_draft"),
+            (self.slip_button, "clerk.slip.button"),
         ):
             self._label_button(widget, key)
+        self.ticket_label.setText(t("clerk.forms.ticket", lang))
+        self.ticket_edit.setAccessibleName(t("clerk.forms.ticket", lang))
         self.queue_view.retranslate(lang)
         self.status.retranslate(lang)
         self.header.retranslate(lang)
@@ -375,7 +413,7 @@ class ClerkWindow(QMainWindow):
         """The resident signs in a box on the screen; the image is bound to each form."""
         from ui.clerk.handwriting import HandwritingDialog  # loaded when first asked for
 
-        if self.stack.currentWidget() is not self.forms_page:
+        if self.stack.currentWidget() is not self.forms_page or self._refused_to_sign():
             return None
         dialog = HandwritingDialog(self.language, self)
         dialog.accepted.connect(lambda: self._handwritten(dialog.png))
@@ -389,7 +427,7 @@ class ClerkWindow(QMainWindow):
 
     def sign(self) -> None:
         """The resident signs every form with the card's signing password."""
-        if self.stack.currentWidget() is not self.forms_page:
+        if self.stack.currentWidget() is not self.forms_page or self._refused_to_sign():
             return
         self.reading.show_step("ui.signing", self.language)
         self.stack.setCurrentWidget(self.reading)
@@ -481,19 +519,99 @@ class ClerkWindow(QMainWindow):
         box.open()
 
     def submit(self) -> Receipt | None:
-        """Queue the forms and show the reception number."""
+        """Queue the forms and show the reception number; refused while a value is missing."""
         if self.stack.currentWidget() is not self.forms_page:
             return None
-        receipt = self.service.submit(self.visit)
+        self.visit.ticket_number = self.ticket_edit.text().strip() or None
+        try:
+            receipt = self.service.submit(self.visit)
+        except IncompleteForms as exc:  # nothing queued: mark, focus, say so
+            self._refuse(exc, "clerk.forms.incomplete")
+            return None
+        except InvalidTicketNumber as exc:
+            self._refuse_ticket(exc)
+            return None
         body = f"{t('ui.reception_number', self.language)}: {receipt.number}"
-        if not receipt.queued:
-            body += "\n" + t("clerk.done.drafts", self.language)
+        self._done(receipt, t("clerk.done.heading", self.language), body)
+        return receipt
+
+    def save_draft(self) -> Receipt | None:
+        """Keep the forms as a draft (its own result), to reopen from 本日の申請 later."""
+        if self.stack.currentWidget() is not self.forms_page:
+            return None
+        self.visit.ticket_number = self.ticket_edit.text().strip() or None
+        try:
+            receipt = self.service.save_draft(self.visit)
+        except InvalidTicketNumber as exc:
+            self._refuse_ticket(exc)
+            return None
+        body = t("clerk.draft.body", self.language, number=receipt.number)
+        self._done(receipt, t("clerk.draft.heading", self.language), body)
+        return receipt
+
+    def _done(self, receipt: Receipt, heading: str, body: str) -> None:
+        titles = [f.form.definition.title.ja for f in self.visit.forms]
+        self.slip = slip_for(receipt.number, titles, self.visit.ticket_number)
         self._wipe_personal_widgets()
-        self.message.show_message(t("clerk.done.heading", self.language), body, self.language)
+        self.message.show_message(heading, body, self.language)
+        self.slip_button.show()
         self.stack.setCurrentWidget(self.message)
         self.header.set_step(3)  # 送信
         self.queue_view.refresh()
-        return receipt
+        self.status.refresh_sync()
+
+    def _refuse(self, error: IncompleteForms, key: str) -> None:
+        count = sum(len(found) for found in error.problems)
+        self.problems_label.setText("⚠ " + t(key, self.language, count=count))
+        self.problems_label.setAccessibleName(self.problems_label.text())
+        self.editor.mark_problems(error.problems)
+
+    def _refuse_ticket(self, error: InvalidTicketNumber) -> None:
+        self.problems_label.setText("⚠ " + error_message(error, self.language))
+        self.problems_label.setAccessibleName(self.problems_label.text())
+        self.ticket_edit.setFocus()
+
+    def _refused_to_sign(self) -> bool:
+        """No signature (card or pen) on forms with missing values: marked and said."""
+        try:
+            self.service.check_signable(self.visit)
+        except IncompleteForms as exc:
+            self._refuse(exc, "clerk.forms.sign_incomplete")
+            return True
+        return False
+
+    def show_worklist(self) -> None:
+        """本日の申請 with the newest row selected: Enter opens it."""
+        self.queue_view.refresh()
+        self.tabs.setCurrentWidget(self.queue_view)
+        self.queue_view.focus_newest()
+
+    def reopen(self, visit_id: str) -> None:
+        """Open a draft visit from 本日の申請 in the forms editor to complete it."""
+        self.next_resident()
+        self.visit = self.service.reopen(visit_id)  # each draft's view is audited
+        self.editor.show_forms(self.visit.forms, self.language, self._edit)
+        self.ticket_edit.setText(self.visit.ticket_number or "")
+        self._show_signed()
+        self.tabs.setCurrentIndex(0)
+        self.stack.setCurrentWidget(self.forms_page)
+        found = self.service.problems(self.visit)
+        if any(found):
+            self._refuse(IncompleteForms(tuple(found)), "clerk.forms.incomplete")
+        else:
+            self.submit_button.setFocus()
+
+    def save_slip(self) -> None:
+        if self.slip is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, t("clerk.slip.button", self.language))
+        if path:
+            self.write_slip(Path(path))
+
+    def write_slip(self, path: Path) -> None:
+        """The reception slip (number, date, procedures, where to wait) as a small PDF."""
+        assert self.slip is not None
+        write_slip(self.slip, self.context.settings.reception_waiting_place, "ja", path)
 
     def next_resident(self) -> None:
         """Clear every personal value from every widget and start over."""
@@ -503,6 +621,8 @@ class ClerkWindow(QMainWindow):
         if self.last_try_box is not None:
             self.last_try_box.reject()
         self.visit.clear()
+        self.slip = None
+        self.slip_button.hide()
         self._wipe_personal_widgets()
         self.message.clear()
         self.status.show_verdict(None)
@@ -510,6 +630,8 @@ class ClerkWindow(QMainWindow):
 
     def _wipe_personal_widgets(self) -> None:
         self.editor.wipe()
+        self.ticket_edit.clear()
+        self.problems_label.setText("")
         self.questions.clear()
         self.verdict_badge.show_verdict(None, self.language)
         self.outcome_badge.show_verdict(None, self.language)

@@ -6,7 +6,9 @@ PIN pad and the signature are cleared and the start screen is back, in Japanese.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QPushButton, QStackedWidget, QWidget
 
 from cardreader.types import PinStatus
 from counterapp.forms.definition import FieldDefinition, Question, Text
+from counterapp.slip import Slip, slip_for
 from counterapp.visit import NothingToFill, PinNotAccepted, VerifiedCard, Visit
 from ui.context import UiContext
 from ui.i18n import LANGUAGES, error_message, t
@@ -31,6 +34,7 @@ from ui.kiosk.steps import (
     ReadingPage,
     WaitCardPage,
 )
+from ui.receipt_slip import open_for_printing, write_slip
 
 DEFAULT_LANGUAGE = "ja"
 
@@ -92,6 +96,8 @@ class KioskFlow(QObject):
         self.pages = pages
         self.language = language
         self.visit = Visit()
+        self.slip: Slip | None = None  # the done page's slip, until the visit ends
+        self.slip_opener: Callable[[Path], None] = open_for_printing
         self.questions: tuple[Question, ...] = ()
         self.asked: tuple[FieldDefinition, ...] = ()  # fields the resident fills in
         self.resident_values: dict[str, str] = {}
@@ -130,6 +136,7 @@ class KioskFlow(QObject):
         p.entry.entered.connect(self._entered)
         p.more.answered.connect(self._one_more)
         p.review.submit.connect(self._to_sign)
+        p.done.print_slip.connect(self.print_slip)
         p.sign.signed.connect(self._signed)
         read.pin_needed.connect(self._ask_pin)
         read.last_try_needed.connect(self._ask_last_try)
@@ -314,21 +321,42 @@ class KioskFlow(QObject):
         self._show(self.pages.review, t("kiosk.review.heading", self.language))
 
     def _to_sign(self) -> None:
+        if any(self.context.service.problems(self.visit)):
+            self._finish(draft=True)  # nothing to sign yet: the clerk completes the draft
+            return
         self.pages.sign.show_for(self.language)
         self._show(self.pages.sign, t("kiosk.sign.prompt", self.language), self.pages.sign.pad)
 
     def _signed(self, png: bytes) -> None:
         self.visit.handwriting = png
+        self._finish(draft=False)
+
+    def _finish(self, *, draft: bool) -> None:
+        """Queue the signed forms, or keep incomplete ones as a draft for the clerk."""
+        service = self.context.service
         try:
-            receipt = self.context.service.submit(self.visit)
+            receipt = service.save_draft(self.visit) if draft else service.submit(self.visit)
         except Exception as exc:  # the store or the vault failed: say so, keep nothing
             heading = t("kiosk.submit_failed.heading", self.language)
             self._problem(heading, (error_message(exc, self.language),))
             return
+        titles = [f.form.definition.title.ja for f in self.visit.forms]
+        self.slip = slip_for(receipt.number, titles)
         self._forget_resident()
         self.pages.done.show_for(receipt.number, self.language)
         spoken = f"{t('kiosk.done.heading', self.language)} {t('kiosk.done.where', self.language)}"
         self._show(self.pages.done, spoken)
+
+    def print_slip(self) -> Path | None:
+        """The reception slip as a PDF in the data folder, handed to the desktop to print."""
+        if self.slip is None:
+            return None
+        folder = self.context.settings.data_dir / "slips"
+        folder.mkdir(exist_ok=True)
+        place = self.context.settings.reception_waiting_place
+        path = write_slip(self.slip, place, self.language, folder / f"{self.slip.number}.pdf")
+        self.slip_opener(path)
+        return path
 
     def _forget_resident(self) -> None:
         """The forms are queued: the screens and the visit let go of the resident's data."""
@@ -345,6 +373,7 @@ class KioskFlow(QObject):
         """End the visit: cancel the read, forget everything, start screen in Japanese."""
         self.card_read.stop()
         self._forget_resident()
+        self.slip = None
         self.pages.done.wipe()
         self.language = DEFAULT_LANGUAGE
         self.show_start()

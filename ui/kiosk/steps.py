@@ -210,6 +210,7 @@ class DonePage(QWidget):
     """The reception number, very large, and where to go with it."""
 
     finish = Signal()
+    print_slip = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -220,10 +221,12 @@ class DonePage(QWidget):
         self.number.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.where = text_label("kioskPrompt")
         self.done = big_button(self.finish.emit)
+        self.slip = big_button(self.print_slip.emit)
         layout = QVBoxLayout(self)
         for widget in (self.heading, self.caption, self.number, self.where):
             layout.addWidget(widget)
         layout.addStretch(1)
+        layout.addWidget(self.slip)
         layout.addWidget(self.done)
 
     def show_for(self, number: str, language: str) -> None:
@@ -236,6 +239,7 @@ class DonePage(QWidget):
 
     def name_buttons(self, language: str) -> None:
         name_button(self.done, t("kiosk.done.finish", language))
+        name_button(self.slip, t("kiosk.done.slip", language))
 
     def wipe(self) -> None:
         self.number.clear()
