@@ -28,6 +28,7 @@ from backoffice.crl import crl_files, crl_response
 from backoffice.intake import receive_batch
 from backoffice.middleware import PUBLIC_PATHS, STATE_TERMINAL, BodyLimit, TerminalAuth
 from backoffice.problems import ProblemError, problem_response
+from backoffice.sealing import load_or_create
 from backoffice.store import Store, Terminal
 from backoffice.trust import load_anchors
 from counterapp.wire.audit import AuditBatch, AuditReceipt
@@ -38,8 +39,11 @@ from counterapp.wire.schema import (
     CrlResponse,
     Health,
     Problem,
+    SealedItem,
+    SealingKey,
     SubmissionBatch,
 )
+from counterapp.wire.sealing import key_id, public_pem
 
 API_VERSION = "1"
 SECURITY_SCHEME = "terminalCertificate"
@@ -154,7 +158,21 @@ def _router(settings: Settings, store: Store, clock: Clock) -> APIRouter:
         """Store each form once by client id; one result per item, in order."""
         terminal = _terminal(request)
         anchors = load_anchors(settings.trust_dir)
-        return receive_batch(store, terminal.id, batch, anchors, clock())
+        sealed = any(isinstance(item, SealedItem) for item in batch.items)
+        sealing_key = load_or_create(settings.data_dir) if sealed else None
+        return receive_batch(store, terminal.id, batch, anchors, clock(), sealing_key)
+
+    @router.get(
+        "/sealing-key",
+        response_model=SealingKey,
+        responses=_problems(401, 403, 500),
+        summary="Public key terminals seal forms to / 申請書を封する公開鍵",
+    )
+    def sealing_key(request: Request) -> SealingKey:
+        """The X25519 public key (PEM) every form is also sealed to at enqueue."""
+        _terminal(request)
+        public = load_or_create(settings.data_dir).public_key()
+        return SealingKey(key_id=key_id(public), public_pem=public_pem(public).decode())
 
     @router.post(
         "/audit",

@@ -17,15 +17,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from backoffice.sealing import open_item
 from backoffice.store import NewSubmission, SignatureStatus, Store, StoreOutcome
 from counterapp.wire.schema import (
     BatchResult,
     ItemResult,
     ItemStatus,
+    SealedItem,
     SubmissionBatch,
     SubmissionItem,
 )
+from counterapp.wire.sealing import SealError
 from counterapp.wire.signatures import verify_detached
 from counterapp.wire.values import storable
 
@@ -33,6 +37,7 @@ REASON_OTHER_TERMINAL = "submission.other_terminal"
 REASON_CONFLICT = "submission.conflict"
 REASON_INVALID = "submission.invalid"
 REASON_NO_ANCHORS = "trust.no_anchors"
+REASON_SEALED_UNREADABLE = "submission.sealed_unreadable"
 _UNTRUSTED = "signature.untrusted"
 _MALFORMED = "signature.malformed"
 logger = logging.getLogger(__name__)
@@ -50,12 +55,22 @@ def receive_batch(
     batch: SubmissionBatch,
     anchors: Sequence[x509.Certificate],
     now: dt.datetime,
+    sealing_key: X25519PrivateKey | None = None,
 ) -> BatchResult:
-    """Store what can be stored, in one transaction; one result per item, in order."""
-    results: list[ItemResult | None] = [None] * len(batch.items)
+    """Store what can be stored, in one transaction; one result per item, in order.
+
+    Sealed copies are opened with ``sealing_key`` and then handled like plain items.
+    """
+    items = [
+        _opened(sealing_key, item) if isinstance(item, SealedItem) else item for item in batch.items
+    ]
+    results: list[ItemResult | None] = [None] * len(items)
     indexes: list[int] = []
     rows: list[NewSubmission] = []
-    for index, item in enumerate(batch.items):
+    for index, item in enumerate(items):
+        if isinstance(item, ItemResult):
+            results[index] = item
+            continue
         if not storable(item):
             results[index] = _result(item, ItemStatus.REJECTED, REASON_INVALID)
             continue
@@ -63,8 +78,22 @@ def receive_batch(
         rows.append(_row(item, check_signature(item, anchors, now)))
     outcomes = store.store_batch(terminal_id, rows, now)
     for index, outcome in zip(indexes, outcomes, strict=True):
-        results[index] = _outcome_result(batch.items[index], outcome)
+        stored = items[index]
+        assert isinstance(stored, SubmissionItem)
+        results[index] = _outcome_result(stored, outcome)
     return BatchResult(results=tuple(result for result in results if result is not None))
+
+
+def _opened(key: X25519PrivateKey | None, sealed: SealedItem) -> SubmissionItem | ItemResult:
+    """The form inside a sealed copy, or its rejection when it does not open here."""
+    if key is not None:
+        try:
+            return open_item(key, sealed)
+        except SealError:
+            pass
+    return ItemResult(
+        client_id=sealed.client_id, status=ItemStatus.REJECTED, reason=REASON_SEALED_UNREADABLE
+    )
 
 
 def check_signature(

@@ -52,6 +52,9 @@ class AuditEvent(enum.Enum):
     SETTINGS_CHANGED = "settings.changed"
     ADMIN_OPENED = "admin.opened"  # the admin screen, after the right admin PIN
     ADMIN_PIN_REFUSED = "admin.pin_refused"  # a wrong admin PIN (never the PIN itself)
+    KEY_RESET = "key.reset"
+    FORM_DISCARDED = "form.discarded"
+    FORM_RESENT = "form.resent"
 
 
 class UnsafeAuditDetail(ValueError):

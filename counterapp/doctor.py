@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from cardreader.errors import CardError
 from counterapp import audit, outbox
 from counterapp.auditkey import AuditKeyError
+from counterapp.keyguard import backoffice_key, key_state, open_checked_vault
 from counterapp.settings import Settings
 from counterapp.store import open_database, pending_migrations, schema_version
-from counterapp.vault import KeyStoreKind, VaultError, open_vault
+from counterapp.vault import KeyMismatch, KeyMissing, KeyStoreKind, VaultError
 from counterapp.verification.revocation import load_crls
 from counterapp.verification.sources import BACKOFFICE_CRLS
 from counterapp.verification.status import GenerationState, trust_status
 from counterapp.verification.trust import TrustError, load_trust
+from counterapp.wire.sealing import key_id
 
 
 class Health(enum.StrEnum):
@@ -38,12 +40,14 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
     checks: list[tuple[str, Callable[[], tuple[Health, str]]]] = [
         ("reader", lambda: _reader(settings)),
         ("key_store", lambda: _key_store(settings)),
+        ("sealing", lambda: _sealing(settings)),
         ("database", lambda: _database(settings)),
         ("audit_log", lambda: _audit_log(settings)),
         ("trust_anchors", lambda: _trust(settings, moment.date())),
         ("crl", lambda: _crl(settings, moment)),
         ("municipality", lambda: _municipality(settings)),
         ("backoffice", lambda: _backoffice(settings)),
+        ("rejected", lambda: _rejected(settings)),
     ]
     findings = []
     for part, check in checks:
@@ -67,13 +71,40 @@ def _reader(settings: Settings) -> tuple[Health, str]:
 
 
 def _key_store(settings: Settings) -> tuple[Health, str]:
+    db = open_database(settings.data_dir)
     try:
-        vault = open_vault(settings.data_dir, settings.terminal_id, settings.key_store)
+        vault = open_checked_vault(db, settings)
+    except (KeyMissing, KeyMismatch) as exc:
+        state = key_state(db)
+        return Health.FAIL, (
+            f"{exc} ({state.deliverable} of the {state.sealed_forms} form(s) have a copy "
+            "sealed for the back office)"
+        )
     except VaultError as exc:
         return Health.FAIL, str(exc)
     if vault.kind is KeyStoreKind.FILE:
         return Health.WARN, f"key file {vault.location} (weaker than the OS key store)"
     return Health.OK, f"OS key store ({vault.location})"
+
+
+def _sealing(settings: Settings) -> tuple[Health, str]:
+    key = backoffice_key(settings)
+    if key is None:
+        return Health.WARN, (
+            f"no back-office sealing key ({settings.backoffice_sealing_key}): a lost master key "
+            "would lose the queued forms; copy sealing.pem (backoffice ca issue-terminal) there"
+        )
+    return Health.OK, f"forms are also sealed for the back office (key {key_id(key)[:16]})"
+
+
+def _rejected(settings: Settings) -> tuple[Health, str]:
+    failed = outbox.status(open_database(settings.data_dir)).failed
+    if failed:
+        return Health.FAIL, (
+            f"{failed} form(s) refused by the back office and kept here: see 'counterapp queue "
+            "list' (outbox=failed), then 'counterapp queue resend ID' or 'queue discard ID'"
+        )
+    return Health.OK, "none"
 
 
 def _database(settings: Settings) -> tuple[Health, str]:

@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from pydantic import ValidationError
 from ulid import ULID
 
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.forms.definition import FormDefinition
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.forms.loader import LoadedForm, definition_hash
-from counterapp.vault import Vault, field_context, seal, unseal
-from counterapp.wire.schema import SubmissionItem, WireField
+from counterapp.vault import Vault, VaultError, field_context, seal, unseal
+from counterapp.wire.schema import SealedItem, SubmissionItem, WireField
+from counterapp.wire.sealing import key_id, seal_for
 
 
 class FormNotFound(LookupError):
@@ -34,6 +37,12 @@ class FormPurged(LookupError):
     """The form's personal data has already been deleted from this terminal."""
 
     message_key = "queue.purged"
+
+
+class NotRefused(LookupError):
+    """Only a form the back office refused can be resent or discarded by hand."""
+
+    message_key = "queue.not_refused"
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,15 @@ class PurgeReport:
     drafts: int
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A batch as it leaves: forms opened here or, where this terminal cannot open them, their
+    copies sealed for the back office; and the forms neither can open (no sealed copy)."""
+
+    items: tuple[SubmissionItem | SealedItem, ...]
+    unreadable: tuple[str, ...]
+
+
 def new_id() -> str:
     """A sortable, client-made id (ULID): creation order, unique without coordination."""
     return str(ULID())
@@ -99,11 +117,38 @@ def _now() -> str:
 class FormQueue:
     """Forms waiting on this terminal, encrypted, with their outbox."""
 
-    def __init__(self, db: sqlite_utils.Database, vault: Vault, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        vault: Vault | VaultError,
+        audit: AuditLog,
+        *,
+        backoffice_key: X25519PublicKey | None = None,
+    ) -> None:
+        """``vault`` is the error instead when the master key is lost: the queue is then
+        *locked* — it lists, and sends the copies sealed for the back office, but opens and
+        stores nothing. ``backoffice_key`` seals each new form for the back office too."""
         self.db = db
-        self.vault = vault
+        self._vault = vault
         self.audit = audit
+        self.backoffice_key = backoffice_key
         self._known_definitions: set[str] = set()
+
+    def on(self, db: sqlite_utils.Database) -> FormQueue:
+        """The same queue (key, audit, back-office key) on another connection, for a thread."""
+        return FormQueue(db, self._vault, self.audit, backoffice_key=self.backoffice_key)
+
+    @property
+    def vault(self) -> Vault:
+        """The master key; raises the key problem when the queue is locked."""
+        if isinstance(self._vault, VaultError):
+            raise self._vault
+        return self._vault
+
+    @property
+    def locked_by(self) -> VaultError | None:
+        """Why this queue cannot open its forms (a lost or different master key), or None."""
+        return self._vault if isinstance(self._vault, VaultError) else None
 
     def save(
         self,
@@ -205,6 +250,8 @@ class FormQueue:
             if self.entry(record_id).status != "draft":
                 return
             self.db.table("forms").update(record_id, {"status": "queued", "updated_at": _now()})
+            if self.backoffice_key is not None:  # sealed as it is sent, not as it was drafted
+                self._store_sealed(self._wire_item(record_id), _now())
             self._insert_outbox(record_id)
             self.audit.append(AuditEvent.FORM_QUEUED, record_id)
 
@@ -261,26 +308,68 @@ class FormQueue:
         """
         return [self._wire_item(record_id) for record_id in record_ids]
 
+    def outgoing(self, record_ids: Sequence[str]) -> Outgoing:
+        """Forms to send: opened here when the master key opens them, else their copies
+        sealed for the back office at enqueue; ids with neither are ``unreadable``."""
+        items: list[SubmissionItem | SealedItem] = []
+        unreadable = []
+        for record_id in record_ids:
+            try:
+                items.append(self._wire_item(record_id))
+                continue
+            except VaultError:
+                pass
+            copy = self.sealed_copy(record_id)
+            if copy is None:
+                unreadable.append(record_id)
+            else:
+                items.append(copy)
+        return Outgoing(tuple(items), tuple(unreadable))
+
+    def sealed_copy(self, record_id: str) -> SealedItem | None:
+        """The form as sealed for the back office at enqueue, if it was."""
+        row = self.db.execute(
+            "select key_id, sealed from form_sealed where record_id = ?", [record_id]
+        ).fetchone()
+        if row is None:
+            return None
+        return SealedItem(
+            client_id=record_id, key_id=row[0], sealed=base64.b64encode(row[1]).decode()
+        )
+
     def _wire_item(self, record_id: str) -> SubmissionItem:
         (row,) = list(self.db.query("select * from forms where id = ?", [record_id]))
         key = self._record_key(record_id)
-        signature = self._signature(record_id, key)
-        fields = tuple(
-            WireField(id=v.field_id, value=v.value, source=v.source, chip_value=v.chip_value)
-            for v in self._values(record_id, key)
+        return _submission_item(
+            record_id, row, tuple(self._values(record_id, key)), self._signature(record_id, key)
         )
-        return SubmissionItem(
-            client_id=record_id,
-            visit=row["visit"],
-            event=row["event"],
-            form_id=row["form_id"],
-            form_version=row["form_version"],
-            definition_sha256=row["definition_sha256"],
-            created_at=dt.datetime.fromisoformat(row["created_at"]),
-            fields=fields,
-            signature=base64.b64encode(signature).decode() if signature else None,
-            ticket_number=row.get("ticket_number"),
-        )
+
+    def refused(self) -> list[QueueEntry]:
+        """Forms the back office refused for good (or no one can open): they wait for a person."""
+        return [e for e in self.entries() if e.outbox_status == "failed"]
+
+    def discard_refused(self, record_id: str) -> None:
+        """A person gave up on a refused form: delete its personal data (audited)."""
+        if self.entry(record_id).outbox_status != "failed":
+            raise NotRefused(record_id)
+        with self.db.atomic():
+            self.db.execute("delete from outbox where id = ?", [record_id])
+            self.audit.append(AuditEvent.FORM_DISCARDED, record_id)
+            self._purge(record_id, reason="refused_discarded")
+        self.drop_old_pages()
+
+    def resend_refused(self, record_id: str) -> None:
+        """Send a refused form again (after its cause was fixed), audited."""
+        if self.entry(record_id).outbox_status != "failed":
+            raise NotRefused(record_id)
+        now = _now()
+        with self.db.atomic():
+            self.db.execute(
+                "update outbox set status = 'pending', next_attempt_at = ?, updated_at = ? "
+                "where id = ?",
+                [now, now, record_id],
+            )
+            self.audit.append(AuditEvent.FORM_RESENT, record_id)
 
     def purge(self, now: dt.datetime, draft_days: int) -> PurgeReport:
         """End of day: delete what was sent, and drafts older than ``draft_days``."""
@@ -324,10 +413,40 @@ class FormQueue:
             self.db.execute(
                 "insert into form_signatures values (?, ?, ?)", [record_id, sealed, now]
             )
+        if self.backoffice_key is not None:
+            self._insert_sealed_copy(record_id, filled, visit, cms, now)
         self._audit_created(record_id, filled, signed=cms is not None)
         if queue:
             self._insert_outbox(record_id)
             self.audit.append(AuditEvent.FORM_QUEUED, record_id)
+
+    def _insert_sealed_copy(
+        self, record_id: str, filled: FilledForm, visit: str, cms: bytes | None, now: str
+    ) -> None:
+        """The form as the back office will receive it, sealed so only the back office opens
+        it: delivered instead of the form if this terminal loses its master key."""
+        assert self.backoffice_key is not None
+        row = {
+            "visit": visit,
+            "event": filled.event,
+            "form_id": filled.form_id,
+            "form_version": filled.form.definition.version,
+            "definition_sha256": filled.form.sha256,
+            "created_at": now,
+        }
+        try:
+            item = _submission_item(record_id, row, filled.values, cms)
+        except ValidationError:  # a draft with a value the wire refuses: sealed when queued
+            return
+        self._store_sealed(item, now)
+
+    def _store_sealed(self, item: SubmissionItem, now: str) -> None:
+        assert self.backoffice_key is not None
+        sealed = seal_for(self.backoffice_key, item.model_dump_json().encode(), item.client_id)
+        self.db.execute(
+            "insert or replace into form_sealed values (?, ?, ?, ?)",
+            [item.client_id, key_id(self.backoffice_key), sealed, now],
+        )
 
     def _insert_handwriting(self, record_id: str, filled: FilledForm, png: bytes) -> None:
         key = self._record_key(record_id)
@@ -454,6 +573,7 @@ class FormQueue:
 
 
 _PERSONAL_COLUMNS = (
+    ("form_sealed", "sealed"),
     ("form_handwriting", "png"),
     ("form_values", "value"),
     ("form_values", "chip_value"),
@@ -493,6 +613,30 @@ def worklist_counts(entries: Iterable[QueueEntry]) -> dict[str, int]:
         if status in counts:
             counts[status] += 1
     return counts
+
+
+def _submission_item(
+    record_id: str,
+    row: Mapping[str, object],
+    values: Sequence[FieldValue],
+    signature: bytes | None,
+) -> SubmissionItem:
+    """A form as the back office receives it, from its listing row and its opened values."""
+    fields = tuple(
+        WireField(id=v.field_id, value=v.value, source=v.source, chip_value=v.chip_value)
+        for v in values
+    )
+    return SubmissionItem.model_validate(
+        {
+            **{k: row[k] for k in ("visit", "event", "form_id", "form_version")},
+            "client_id": record_id,
+            "definition_sha256": row["definition_sha256"],
+            "created_at": dt.datetime.fromisoformat(str(row["created_at"])),
+            "fields": fields,
+            "signature": base64.b64encode(signature).decode() if signature else None,
+            "ticket_number": row.get("ticket_number"),
+        }
+    )
 
 
 def _entry(row: dict[str, object]) -> QueueEntry:

@@ -99,6 +99,9 @@ class Settings:
     client_certificate: Text = "tls/terminal.crt"
     client_key: Text = "tls/terminal.key"
     server_ca: Text = "tls/ca.crt"
+    # The back office's public sealing key (sealing.pem from ``backoffice ca issue-terminal``):
+    # every form is also sealed to it, so a lost master key loses no form. Relative to data_dir.
+    backoffice_sealing_key: Text = "tls/sealing.pem"
     # Forms per request: the back office takes at most 100.
     sync_batch_size: Annotated[int, Interval(ge=1, le=100)] = 50
     # Seconds between looks at the outbox while everything is sent.

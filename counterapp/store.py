@@ -141,20 +141,66 @@ def _reception_numbers(db: sqlite_utils.Database) -> None:
     db.table("forms").create_index(["reception_number"])
 
 
+@MIGRATIONS(name="0007_key_check_sealed_copies")
+def _key_check_and_sealed_copies(db: sqlite_utils.Database) -> None:
+    # Which master key sealed this database (its check value, never the key), so a lost or
+    # different key is refused instead of silently replaced; and each form sealed for the
+    # back office at enqueue, so a form outlives the loss of the terminal's own key.
+    db.table("vault_key").create({"id": int, "check_value": str, "recorded_at": str}, pk="id")
+    db.table("form_sealed").create(
+        {"record_id": str, "key_id": str, "sealed": bytes, "created_at": str},
+        pk="record_id",
+        foreign_keys=[("record_id", "forms", "id")],
+    )
+
+
+class DatabaseDamaged(sqlite3.DatabaseError):
+    """The data folder's database is not a readable counterapp database: exit code 6."""
+
+    message_key = "store.damaged"
+
+
+# Tables every command relies on: one missing means the file was damaged or edited.
+REQUIRED_TABLES = frozenset(
+    {"audit", "audit_tip", "forms", "form_values", "record_keys", "outbox", "sync_state"}
+)
+
+
 def open_database(data_dir: Path) -> sqlite_utils.Database:
-    """Open (creating or upgrading) the database: WAL, synchronous=FULL, secure_delete."""
+    """Open (creating or upgrading) the database: WAL, synchronous=FULL, secure_delete.
+
+    DatabaseDamaged if the file is not a database, is truncated, or lacks a table.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
-    create_private_file(data_dir / DATABASE_FILE)
-    connection = sqlite3.connect(data_dir / DATABASE_FILE, isolation_level=None, timeout=10)
-    # No sqlite-utils plugins: nothing installed beside us may hook the connection that holds
-    # the queue (and looking for plugins scans every installed package at each start).
-    db = sqlite_utils.Database(connection, execute_plugins=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")  # a committed form or audit entry survives power loss
-    db.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten, not left behind
-    db.execute("PRAGMA foreign_keys=ON")
-    MIGRATIONS.apply(db)
+    path = data_dir / DATABASE_FILE
+    create_private_file(path)
+    try:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=10)
+        # No sqlite-utils plugins: nothing installed beside us may hook the connection that
+        # holds the queue (and looking for plugins scans every installed package at each start).
+        db = sqlite_utils.Database(connection, execute_plugins=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")  # a committed form or audit entry survives power loss
+        db.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten
+        db.execute("PRAGMA foreign_keys=ON")
+        MIGRATIONS.apply(db)
+        missing = REQUIRED_TABLES - set(db.table_names())
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # garbled schema text too
+        raise DatabaseDamaged(f"{path}: {exc}") from exc
+    if missing:
+        raise DatabaseDamaged(f"{path}: table(s) missing: {', '.join(sorted(missing))}")
     return db
+
+
+def check_intact(db: sqlite_utils.Database) -> None:
+    """DatabaseDamaged unless SQLite's quick check passes: run before a card is touched, so
+    a damaged file is found before the resident's PINs are used, not after."""
+    try:
+        result = db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamaged(str(exc)) from exc
+    if result != "ok":
+        raise DatabaseDamaged(f"quick check: {str(result)[:200]}")
 
 
 def create_private_file(path: Path) -> None:

@@ -43,6 +43,8 @@ PERMANENT_FAILURES = {
     ItemStatus.REJECTED: "submission.rejected",
     ItemStatus.CONFLICT: "submission.conflict",
 }
+# A form whose record key the master key does not open and that has no sealed copy.
+UNREADABLE = "queue.unreadable"
 
 
 class SyncError(Exception):
@@ -163,15 +165,30 @@ class Syncer:
 
     def _send(self, ids: list[str], report: DrainReport) -> None:
         try:
-            body = SubmissionBatch(items=tuple(self.queue.wire_items(ids))).model_dump_json()
+            outgoing = self.queue.outgoing(ids)
+            ids = self._set_aside_unreadable(ids, outgoing.unreadable, report)
+            if not ids:
+                return
+            batch = SubmissionBatch(items=outgoing.items)
             failpoint("before_send")
-            result = self._post(body)
+            result = self._post(batch.model_dump_json())
         except BaseException:
             outbox.release(self.db, ids, "sync.unavailable", self.clock())
             raise
         failpoint("after_response")
         self._record(ids, result, report)
         report.batches += 1
+
+    def _set_aside_unreadable(
+        self, ids: list[str], unreadable: tuple[str, ...], report: DrainReport
+    ) -> list[str]:
+        """Forms neither this terminal nor the back office can open fail, audited; the rest go."""
+        with self.db.atomic():
+            for record_id in unreadable:
+                outbox.mark_failed(self.db, record_id, UNREADABLE)
+                self.queue.audit.append(AuditEvent.FORM_REJECTED, record_id, reason=UNREADABLE)
+        report.rejected += len(unreadable)
+        return [i for i in ids if i not in set(unreadable)]
 
     def _post(self, body: str) -> BatchResult:
         self.requests += 1

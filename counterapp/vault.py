@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import enum
 import hashlib
+import hmac
 import os
 import secrets
 import stat
@@ -43,6 +44,18 @@ class DecryptionFailed(VaultError):
     message_key = "vault.damaged"
 
 
+class KeyMissing(VaultError):
+    """The master key that sealed this terminal's data is not in the key store any more."""
+
+    message_key = "vault.key_missing"
+
+
+class KeyMismatch(VaultError):
+    """The key store holds a master key, but not the one that sealed this terminal's data."""
+
+    message_key = "vault.key_mismatch"
+
+
 @dataclass(frozen=True)
 class Vault:
     """Wraps record keys with the master key and encrypts field values with record keys."""
@@ -53,6 +66,11 @@ class Vault:
 
     def __repr__(self) -> str:
         return f"Vault({self.kind.value}, {self.location})"
+
+    @property
+    def check_value(self) -> str:
+        """Names the master key without revealing it: recorded in the database it sealed."""
+        return hmac.new(self.master_key, b"counterapp master key check", "sha256").hexdigest()[:32]
 
     def new_record_key(self, record_id: str) -> tuple[bytes, bytes]:
         """A fresh data key for a record, and the same key wrapped for storage."""
@@ -83,13 +101,34 @@ def unseal(key: bytes, sealed: bytes, context: str) -> bytes:
         raise DecryptionFailed("stored data does not decrypt: damaged or altered") from exc
 
 
-def open_vault(data_dir: Path, terminal_id: str, preference: str = "auto") -> Vault:
-    """The terminal's master key: from the OS key store, else from the key file."""
+def open_vault(
+    data_dir: Path, terminal_id: str, preference: str = "auto", *, create: bool = True
+) -> Vault:
+    """The terminal's master key: from the OS key store, else from the key file.
+
+    With ``create=False`` a missing key raises KeyMissing instead of being made anew.
+    """
     if preference in ("auto", "keyring") and _keyring_usable():
-        return _from_keyring(data_dir, terminal_id)
+        return _from_keyring(data_dir, terminal_id, create)
     if preference == "keyring":
         raise VaultError("no OS key store is available (setting key_store = 'keyring')")
-    return _from_file(data_dir / KEY_FILE)
+    return _from_file(data_dir / KEY_FILE, create)
+
+
+def forget_key(data_dir: Path, terminal_id: str, preference: str = "auto") -> None:
+    """Remove the master key from its store (``counterapp keys reset`` makes a new one)."""
+    if preference in ("auto", "keyring") and _keyring_usable():
+        import keyring
+        import keyring.errors
+
+        try:
+            keyring.delete_password(KEYRING_SERVICE, _keyring_user(data_dir, terminal_id))
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except keyring.errors.KeyringError as exc:
+            raise VaultError(f"the OS key store refused access: {type(exc).__name__}") from exc
+        return
+    (data_dir / KEY_FILE).unlink(missing_ok=True)
 
 
 def _keyring_usable() -> bool:
@@ -104,13 +143,15 @@ def _keyring_user(data_dir: Path, terminal_id: str) -> str:
     return f"master-key:{terminal_id}:{folder}"
 
 
-def _from_keyring(data_dir: Path, terminal_id: str) -> Vault:
+def _from_keyring(data_dir: Path, terminal_id: str, create: bool) -> Vault:
     import keyring
     import keyring.errors
 
     user = _keyring_user(data_dir, terminal_id)
     try:
         stored = keyring.get_password(KEYRING_SERVICE, user)
+        if stored is None and not create:
+            raise KeyMissing(f"no master key in the OS key store ({KEYRING_SERVICE}/{user})")
         if stored is None:
             stored = base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
             keyring.set_password(KEYRING_SERVICE, user, stored)
@@ -119,12 +160,18 @@ def _from_keyring(data_dir: Path, terminal_id: str) -> Vault:
     return Vault(_decoded(stored), KeyStoreKind.KEYRING, f"{KEYRING_SERVICE}/{user}")
 
 
-def _from_file(path: Path) -> Vault:
+def _from_file(path: Path, create: bool) -> Vault:
+    if not path.exists() and not create:
+        raise KeyMissing(f"the master key file {path} is missing")
     if not path.exists():
         _create_key_file(path)
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
         raise VaultError(f"{path} is readable by other users: run 'chmod 600 {path}'")
-    return Vault(_decoded(path.read_text(encoding="ascii").strip()), KeyStoreKind.FILE, str(path))
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VaultError(f"{path} cannot be read as a key file: {type(exc).__name__}") from exc
+    return Vault(_decoded(text), KeyStoreKind.FILE, str(path))
 
 
 def _create_key_file(path: Path) -> None:

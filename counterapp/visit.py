@@ -31,7 +31,7 @@ from counterapp.forms.definition import FieldDefinition, Question
 from counterapp.forms.filled import FilledForm, Source
 from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
-from counterapp.forms.validation import FieldProblem, problems
+from counterapp.forms.validation import FieldProblem, check_storable, problems
 from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
 from counterapp.reading import CounterRead, read_signed_card_face
@@ -244,6 +244,7 @@ class CounterService:
     ) -> None:
         """Fill the visit's forms from its verified card, its answers and people's entries."""
         assert visit.card is not None and visit.target is not None
+        check_storable({**(resident_values or {}), **(clerk_values or {})})  # UnstorableValue
         context = Context(today=dt.date.today(), municipality=self.settings.municipality)
         answers = Answers(
             questions=dict(visit.answers),
@@ -258,7 +259,11 @@ class CounterService:
 
     @staticmethod
     def edit(visit: Visit, index: int, field_id: str, value: str, source: Source) -> None:
-        """Change one value; a changed chip value keeps the chip's original alongside."""
+        """Change one value; a changed chip value keeps the chip's original alongside.
+
+        A value with a control character is refused (UnstorableValue), the old one kept.
+        """
+        check_storable({field_id: value})
         visit.forms[index] = visit.forms[index].with_value(field_id, value, source)
         visit.signatures.pop(index, None)  # a signature covers exactly what was signed
         visit.handwriting = None
@@ -343,6 +348,8 @@ class CounterService:
     def _save(
         self, visit: Visit, *, queued: bool, found: tuple[tuple[FieldProblem, ...], ...]
     ) -> Receipt:
+        for filled in visit.forms:  # nothing is saved that the back office would refuse
+            check_storable({v.field_id: v.value for v in filled.values})
         visit.ticket_number = ticket_number(visit.ticket_number)  # InvalidTicketNumber
         visit_id = visit.visit_id or new_id()
         prefix, today = self.settings.reception_prefix, dt.date.today()

@@ -8,10 +8,9 @@ from counterapp import outbox
 from counterapp.audit import AuditLog
 from counterapp.cardsource import CardSource, resolve_source
 from counterapp.forms.loader import load_library
-from counterapp.queue import FormQueue
+from counterapp.keyguard import open_queue
 from counterapp.settings import Settings
 from counterapp.store import audit_log
-from counterapp.vault import open_vault
 from counterapp.visit import CounterService
 from ui.presence import CardPresence
 from ui.worker import CardWorker
@@ -39,8 +38,7 @@ def build_context(settings: Settings, reader: str | None, simulate: str | None) 
     """Open the store, the vault and the form library, and start the reader thread."""
     source = resolve_source(settings, reader, simulate)
     audit = audit_log(settings)
-    vault = open_vault(settings.data_dir, settings.terminal_id, settings.key_store)
-    queue = FormQueue(audit.db, vault, audit)
+    queue = open_queue(settings, audit)
     service = CounterService(settings, source, load_library(), audit, queue)
     presence = CardPresence(source)
     presence.start()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from backoffice import ca
+from backoffice import ca, sealing
 from backoffice.cli.common import (
     data_dir_option,
     data_options,
@@ -56,7 +56,7 @@ def ca_init(force: bool, server_names: tuple[str, ...], data_dir: Path | None) -
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for terminal.key, terminal.pem and ca.pem.",
+    help="Folder for terminal.key, terminal.pem, ca.pem and sealing.pem.",
 )
 @click.option("--replace", is_flag=True, help="Renew: give an existing terminal a new certificate.")
 @data_options
@@ -77,8 +77,10 @@ def ca_issue_terminal(
             )
         issued = ca.issue_terminal(files, name, now())
         written = ca.write_terminal(out_dir, issued, ca.load_certificate(files.ca_cert))
+        sealing_public = sealing.write_public(settings.data_dir, out_dir)
         sha256 = ca.fingerprint(issued.certificate)
         register(store, name, sha256, replace=exists)
     click.echo(f"端末証明書を発行し登録しました / issued and registered terminal {name!r}")
     click.echo(f"  key: {written.key}\n  cert: {written.certificate}\n  CA: {written.ca}")
     click.echo(f"  SHA-256: {sha256}")
+    click.echo(f"  sealing key: {sealing_public}")

@@ -1,13 +1,15 @@
 """``counterapp``: the headless command line. Every GUI flow can also be run from here.
 
 Exit codes: 0 success (genuine), 1 not genuine, 2 undetermined, 3 card or reader
-error, 4 usage or configuration error.
+error, 4 usage or configuration error, 5 saved as drafts (values missing), 6 damaged data
+folder (the database does not read), 70 internal error (a bug: no traceback is shown).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,12 @@ import click
 
 from cardreader.trace import TRACE
 from counterapp import __version__
-from counterapp.cli.context import EXIT_USAGE, AppContext
+from counterapp.cli.context import (
+    EXIT_DATA_DAMAGED,
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    AppContext,
+)
 from counterapp.settings import SettingsError, load_settings
 
 # Subcommands are imported when they run (or for --help): a command pays only for itself.
@@ -29,6 +36,7 @@ COMMANDS = {
     "audit": "counterapp.cli.audit:audit",
     "form": "counterapp.cli.form:form",
     "queue": "counterapp.cli.queue:queue",
+    "keys": "counterapp.cli.keys:keys",
     "doctor": "counterapp.cli.doctor:doctor",
     "sync": "counterapp.cli.sync:sync",
     "kiosk": "counterapp.cli.kiosk:kiosk",
@@ -76,7 +84,9 @@ def cli(ctx: click.Context, data_dir: Path | None, trace: bool) -> None:
 
     \b
     Exit codes: 0 OK / genuine, 1 not genuine, 2 undetermined,
-                3 card or reader error, 4 usage or configuration error.
+                3 card or reader error, 4 usage or configuration error,
+                5 saved as drafts, 6 damaged data folder (restore it from
+                a backup or move it aside; see counterapp doctor).
     """
     logging.basicConfig(level=TRACE if trace else logging.WARNING, stream=sys.stderr)
     try:
@@ -105,4 +115,18 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_USAGE)
+    except sqlite3.DatabaseError as exc:  # also counterapp.store.DatabaseDamaged
+        click.echo(damaged_text(exc), err=True)
+        sys.exit(EXIT_DATA_DAMAGED)
+    except Exception as exc:  # a bug: said in one line (no traceback, no data), exit 70
+        logging.getLogger("counterapp").debug("internal error", exc_info=True)
+        click.echo(f"内部エラー / internal error: {type(exc).__name__}", err=True)
+        sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def damaged_text(exc: Exception) -> str:
+    """What a damaged database means for the operator, and what to do."""
+    from counterapp.messages import text
+
+    return f"{text('store.damaged')} / {text('store.damaged', 'en')} ({exc})"

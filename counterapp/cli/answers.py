@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from counterapp.forms.prefill import Answers
+from counterapp.forms.validation import UnstorableValue, check_storable
 
-Scalar = str | bool | int | dt.date  # YAML reads 2026-11-20 as a date
+SmallInt = Annotated[int, Field(gt=-(10**18), lt=10**18)]
 
 
 class AnswersFileError(ValueError):
     message_key = "form.answers_invalid"
+
+
+# An answer longer than any form field takes is a mistake, not a value (nor a 10^5-digit int).
+_MAX_ANSWER = 2000
+# YAML reads 2026-11-20 as a date
+Scalar = Annotated[str, StringConstraints(max_length=_MAX_ANSWER)] | bool | SmallInt | dt.date
 
 
 class _AnswersFile(BaseModel):
@@ -36,16 +44,23 @@ def load_answers(path: Path) -> Answers:
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
         parsed = _AnswersFile.model_validate(data)
-    except (OSError, UnicodeDecodeError, YAMLError) as exc:
-        raise AnswersFileError(f"{path}: cannot read: {exc}") from exc
     except ValidationError as exc:
         where = "; ".join(".".join(map(str, e["loc"])) + ": " + e["msg"] for e in exc.errors())
         raise AnswersFileError(f"{path}: {where}") from exc
-    return Answers(
-        questions=parsed.questions,
-        resident={k: _as_text(v) for k, v in parsed.resident.items()},
-        clerk={k: _as_text(v) for k, v in parsed.clerk.items()},
-    )
+    except (OSError, YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: not UTF-8, an integer of thousands of digits; RecursionError: nesting
+        reason = type(exc).__name__ if isinstance(exc, RecursionError) else str(exc)[:200]
+        raise AnswersFileError(f"{path}: cannot read: {reason}") from exc
+    try:
+        answers = Answers(
+            questions=parsed.questions,
+            resident={k: _as_text(v) for k, v in parsed.resident.items()},
+            clerk={k: _as_text(v) for k, v in parsed.clerk.items()},
+        )
+        check_storable({**answers.resident, **answers.clerk})  # before any card or PIN
+    except UnstorableValue as exc:
+        raise AnswersFileError(f"{path}: {exc}") from exc
+    return answers
 
 
 def _as_text(value: Scalar) -> str:

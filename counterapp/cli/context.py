@@ -22,6 +22,9 @@ EXIT_NOT_GENUINE = 1
 EXIT_UNDETERMINED = 2
 EXIT_CARD_ERROR = 3
 EXIT_USAGE = 4
+EXIT_NEEDS_INPUT = 5
+EXIT_DATA_DAMAGED = 6
+EXIT_INTERNAL = 70
 
 
 @dataclass
@@ -41,17 +44,28 @@ class AppContext:
 
     @property
     def queue(self) -> FormQueue:
-        """The encrypted form queue; a missing or exposed key store is a usage error."""
+        """The encrypted form queue (locked when the master key is lost); an exposed key store
+        or an unreadable back-office key is a usage error."""
         if self._queue is None:
+            from counterapp.keyguard import open_queue
             from counterapp.messages import error_text
-            from counterapp.queue import FormQueue
-            from counterapp.vault import VaultError, open_vault
+            from counterapp.vault import VaultError
+            from counterapp.wire.sealing import SealError
 
             try:
-                vault = open_vault(
-                    self.settings.data_dir, self.settings.terminal_id, self.settings.key_store
-                )
-            except VaultError as exc:
+                self._queue = open_queue(self.settings, self.audit)
+            except (VaultError, SealError) as exc:
                 raise click.UsageError(f"{error_text(exc)} {exc}") from exc
-            self._queue = FormQueue(self.audit.db, vault, self.audit)
         return self._queue
+
+    @property
+    def open_queue(self) -> FormQueue:
+        """The queue for a command that opens or stores forms: a lost master key is a
+        configuration error (exit 4), said before any card is touched."""
+        queue = self.queue
+        if queue.locked_by is not None:
+            from counterapp.messages import error_text
+
+            problem = queue.locked_by
+            raise click.UsageError(f"{error_text(problem)} {problem}")
+        return queue

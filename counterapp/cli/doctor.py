@@ -13,12 +13,14 @@ MARKS = {Health.OK: ("✔", "green"), Health.WARN: ("!", "yellow"), Health.FAIL:
 LABELS = {
     "reader": "カードリーダー / reader",
     "key_store": "鍵の保管 / key store",
+    "sealing": "送信先向けの封印 / sealing for the back office",
     "database": "データベース / database",
     "audit_log": "監査ログ / audit log",
     "trust_anchors": "信頼アンカー / trust anchors",
     "crl": "失効リスト / CRL",
     "municipality": "自治体 / municipality",
     "backoffice": "送信先 / back office",
+    "rejected": "受付を拒否された申請書 / refused forms",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from counterapp.forms.prefill import Answers
 from counterapp.messages import text
 from counterapp.queue import FormNotFound, FormPurged
 from counterapp.reception import InvalidTicketNumber, ticket_number
+from counterapp.store import check_intact
 from counterapp.vault import DecryptionFailed
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError, trust_for
@@ -142,16 +144,20 @@ def fill(
     Exit codes: 0 queued, 1 card not genuine (nothing filled), 3 card error,
     4 usage error, 5 required values are missing: nothing was queued or saved (add them to
     --answers and fill again, or keep the visit with --draft and complete it in the clerk
-    window's 本日の申請 list).
+    window's 本日の申請 list),
+    6 damaged data folder (checked before the card is touched).
     """
     app: AppContext = ctx.obj
-    source = card_source(app, reader, simulate)
-    service = CounterService(app.settings, source, library_or_exit(), app.audit, app.queue)
+    check_pdf_target(pdf)  # every input is checked before the card is touched
     try:
         answers = load_answers(answers_file) if answers_file else Answers()
-        visit = service.begin(target)
     except AnswersFileError as exc:
         raise click.UsageError(str(exc)) from exc
+    source = card_source(app, reader, simulate)
+    check_intact(app.audit.db)  # a damaged database is found before the PINs are used
+    service = CounterService(app.settings, source, library_or_exit(), app.audit, app.open_queue)
+    try:
+        visit = service.begin(target)
     except UnknownForm as exc:
         raise click.UsageError(f"no life event or form named {target!r}") from exc
     visit.answers.update(answers.questions)
@@ -204,6 +210,19 @@ def _refuse_incomplete(visit: Visit, error: IncompleteForms, as_json: bool) -> N
                 click.echo(f"  ! {form_id}.{field_id}: {text(key)}", err=True)
         click.echo(_both("form.incomplete.how"), err=True)
     sys.exit(EXIT_NEEDS_INPUT)
+
+
+def check_pdf_target(pdf: Path | None) -> None:
+    """The PDF's folder must exist and the file be writable there: said before the card."""
+    if pdf is None:
+        return
+    folder = pdf.parent
+    if not folder.is_dir():
+        raise click.UsageError(
+            f"PDFの保存先フォルダがありません / no such folder for the PDF: {folder}"
+        )
+    if pdf.is_dir() or not os.access(folder, os.W_OK):
+        raise click.UsageError(f"PDFを書き込めません / cannot write the PDF: {pdf}")
 
 
 def _both(key: str) -> str:
@@ -259,7 +278,7 @@ def verify_signature(app: AppContext, record_id: str, as_json: bool) -> None:
     Exit codes: 0 valid, 1 invalid or the form was changed, 4 unknown form or no signature.
     """
     try:
-        stored = app.queue.open(record_id, purpose="verify_signature")
+        stored = app.open_queue.open(record_id, purpose="verify_signature")
         anchors = trust_for(resolve_source(app.settings, None, None), app.settings).anchors
     except (FormNotFound, FormPurged, TrustError, SourceError) as exc:
         raise click.UsageError(_describe(exc)) from exc

@@ -10,8 +10,9 @@ import click
 from counterapp.cli.common import AppContext, echo_json
 from counterapp.forms.display import display_value
 from counterapp.forms.filled import FilledForm
-from counterapp.queue import FormNotFound, FormPurged, QueueEntry, worklist_counts
+from counterapp.queue import FormNotFound, FormPurged, NotRefused, QueueEntry, worklist_counts
 from counterapp.retention import purged_at_end_of
+from counterapp.wire.values import storable_text
 
 STATUSES = ("draft", "pending", "sent", "failed", "purged")
 
@@ -60,6 +61,8 @@ def _entry_line(entry: QueueEntry) -> str:
         f" outbox={entry.outbox_status} attempts={entry.attempts}" if entry.outbox_status else ""
     )
     error = f" last_error={entry.last_error}" if entry.last_error else ""
+    if entry.outbox_status == "failed":
+        error += " ← 要対応 / action needed: counterapp queue resend|discard"
     signed = " signed" if entry.signed else ""
     when = entry.created_at[:19]
     number = entry.reception_number or "-"
@@ -77,7 +80,7 @@ def show(app: AppContext, record_id: str, as_json: bool) -> None:
     The My Number is shown masked.
     """
     try:
-        stored = app.queue.open(record_id, purpose="show")
+        stored = app.open_queue.open(record_id, purpose="show")
     except (FormNotFound, FormPurged) as exc:
         raise click.UsageError(f"{record_id}: {type(exc).__name__}") from exc
     rows = _shown_values(stored.filled)
@@ -87,7 +90,7 @@ def show(app: AppContext, record_id: str, as_json: bool) -> None:
     click.echo(_entry_line(stored.entry))
     for row in rows:
         edited = "（ICチップ値から変更 / changed from chip）" if row["edited_from_chip"] else ""
-        click.echo(f"  {row['label']}: {row['value']}  [{row['source']}]{edited}")
+        click.echo(f"  {row['label']}: {_printable(str(row['value']))}  [{row['source']}]{edited}")
 
 
 def _shown_values(filled: FilledForm) -> list[dict[str, object]]:
@@ -118,3 +121,46 @@ def purge(app: AppContext) -> None:
         f"purged {report.sent} sent form(s) and {report.drafts} draft(s) past their retention "
         f"({days} business day(s) after the day saved)."
     )
+
+
+def _printable(value: str) -> str:
+    """A stored value as it may reach a terminal: control characters shown as \\x.., never
+    sent raw (an ESC/OSC sequence in an old form must not drive the clerk's terminal)."""
+    if storable_text(value):
+        return value
+    return "".join(c if c.isprintable() or c in "\t\n" else f"\\x{ord(c):02x}" for c in value)
+
+
+@queue.command("resend")
+@click.argument("record_id")
+@click.pass_obj
+def resend(app: AppContext, record_id: str) -> None:
+    """拒否された申請書の再送 / Send a form the back office refused again (after fixing it)."""
+    try:
+        app.queue.resend_refused(record_id)
+    except (FormNotFound, NotRefused) as exc:
+        raise click.UsageError(f"{record_id}: {type(exc).__name__}") from exc
+    click.echo(f"再送します / queued again: {record_id} (counterapp sync --once)")
+
+
+@queue.command("discard")
+@click.argument("record_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def discard(app: AppContext, record_id: str, yes: bool) -> None:
+    """拒否された申請書の削除（監査記録）/ Delete a refused form's personal data (audited)."""
+    try:
+        entry = app.queue.entry(record_id)
+    except FormNotFound as exc:
+        raise click.UsageError(f"{record_id}: FormNotFound") from exc
+    if not yes:
+        click.confirm(
+            f"{record_id}（{entry.form_id}、{entry.last_error}）を削除しますか？ / "
+            "Delete this refused form's personal data?",
+            abort=True,
+        )
+    try:
+        app.queue.discard_refused(record_id)
+    except NotRefused as exc:
+        raise click.UsageError(f"{record_id}: {type(exc).__name__}") from exc
+    click.echo(f"削除しました（監査ログに記録）/ discarded (audited): {record_id}")

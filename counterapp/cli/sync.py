@@ -15,6 +15,8 @@ from counterapp.cli.common import EXIT_UNDETERMINED, EXIT_USAGE, AppContext, ech
 from counterapp.messages import text
 from counterapp.sync import Schedule, ServerUnavailable, Syncer, SyncError, http_client
 
+EXIT_REFUSED = 1  # some forms were refused by the back office for good
+
 
 @click.command()
 @click.option("--once", is_flag=True, help="Send what is due once, then exit.")
@@ -25,8 +27,9 @@ def sync(app: AppContext, once: bool, show_status: bool, as_json: bool) -> None:
     """送信 / Send queued forms to the back office (runs until stopped, or --once).
 
     \b
-    Exit codes (--once): 0 everything due was sent, 2 the back office is unreachable
-    (forms stay queued), 4 not configured or refused by the back office.
+    Exit codes (--once): 0 everything due was sent, 1 the back office refused some
+    forms for good (they stay here: queue resend / discard), 2 the back office is
+    unreachable (forms stay queued), 4 not configured or refused by the back office.
     """
     if show_status:
         _print_status(app, as_json)
@@ -54,13 +57,23 @@ def _once(app: AppContext, syncer: Syncer, as_json: bool) -> None:
     schedule = Schedule.of(app.settings)
     if schedule.crl_folder:
         syncer.refresh_crls(schedule.crl_folder)
+    refused = outbox.status(app.queue.db).failed
     if as_json:
-        echo_json({"recovered": recovered, **dataclasses.asdict(report)})
+        echo_json({"recovered": recovered, **dataclasses.asdict(report), "refused": refused})
     else:
         click.echo(
             f"送信 {report.accepted} 件（重複 {report.duplicates}、却下 {report.rejected}）/ "
             f"sent {report.accepted}, duplicates {report.duplicates}, rejected {report.rejected}"
         )
+    if refused:  # refused forms keep personal data here: a person must act on them
+        click.echo(
+            f"受付を拒否された申請書が {refused} 件あります。counterapp queue list で確認し、"
+            "queue resend または queue discard で対応してください。/ "
+            f"{refused} form(s) were refused by the back office and stay on this terminal: "
+            "see 'counterapp queue list', then 'queue resend ID' or 'queue discard ID'.",
+            err=True,
+        )
+        sys.exit(EXIT_REFUSED)
 
 
 def _print_status(app: AppContext, as_json: bool) -> None:

@@ -6,6 +6,7 @@ Form files may say ``- use: name`` to take a field from the shared catalogue
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -146,7 +147,24 @@ def parse_library(root: Path) -> FormLibrary:
 
 
 def load_catalogue(path: Path) -> dict[str, dict[str, Any]]:
-    """The shared field catalogue: field id → field definition without its id."""
+    """The shared field catalogue: field id → field definition without its id (read-only).
+
+    Parsed once per file version in a process: ``form check`` of many files (and the
+    CLI fuzz test) would otherwise spend most of its time re-reading the same catalogue.
+    """
+    try:
+        version = path.stat()
+    except OSError:
+        return _load_catalogue(path)
+    return _cached_catalogue(path, version.st_mtime_ns, version.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_catalogue(path: Path, _mtime_ns: int, _size: int) -> dict[str, dict[str, Any]]:
+    return _load_catalogue(path)
+
+
+def _load_catalogue(path: Path) -> dict[str, dict[str, Any]]:
     data = _read_yaml(path)
     problems: list[Problem] = []
     if not isinstance(data, Mapping) or data.get("kind") != "field-catalogue":
@@ -244,7 +262,7 @@ def _resolve_fields(
     for index, entry in enumerate(data["fields"]):
         if isinstance(entry, Mapping) and "use" in entry:
             name = entry["use"]
-            if name not in catalogue:
+            if not isinstance(name, str) or name not in catalogue:
                 problems.append(
                     Problem(
                         _line(data, ["fields", index]),
@@ -253,7 +271,8 @@ def _resolve_fields(
                     )
                 )
             overrides = {k: v for k, v in entry.items() if k != "use"}
-            fields.append({"id": name, **catalogue.get(name, {}), **overrides})
+            known = catalogue.get(name, {}) if isinstance(name, str) else {}
+            fields.append({"id": name, **known, **overrides})
         else:
             fields.append(entry)
     return {**data, "fields": fields}, problems
@@ -278,6 +297,10 @@ def _read_yaml(path: Path) -> Any:
         raise DefinitionError(str(path), [Problem(line, "", f"YAML: {exc.problem}")]) from exc
     except YAMLError as exc:
         raise DefinitionError(str(path), [Problem(None, "", f"YAML: {exc}")]) from exc
+    except RecursionError as exc:
+        raise DefinitionError(str(path), [Problem(None, "", "YAML: nested too deeply")]) from exc
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise DefinitionError(str(path), [Problem(None, "", f"YAML: {str(exc)[:200]}")]) from exc
 
 
 def _problems(exc: ValidationError | TypeError, data: Any, prefix: list[Any]) -> list[Problem]:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 API_PREFIX = "/v1"
 MAX_BATCH_ITEMS = 100
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch of signed forms is well under 1 MiB
+MAX_SEALED_CHARS = 256 * 1024  # a sealed signed form (base64) is well under 128 KiB
 
 ClientId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]  # ULID
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
@@ -71,8 +72,21 @@ class SubmissionItem(Strict):
         )
 
 
+class SealedItem(Strict):
+    """A form the terminal sealed for the back office at enqueue (``counterapp.wire.sealing``).
+
+    Sent when the terminal can no longer open the form itself (its own key was lost): the
+    back office opens it with its private key and handles it as the ``SubmissionItem`` inside.
+    """
+
+    client_id: ClientId
+    key_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    sealed: str = Field(max_length=MAX_SEALED_CHARS)  # base64
+
+
 class SubmissionBatch(Strict):
-    items: tuple[SubmissionItem, ...] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+    # A form travels as it is, or as its sealed copy when the terminal cannot open it.
+    items: tuple[SubmissionItem | SealedItem, ...] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
 
 
 class ItemStatus(enum.StrEnum):
@@ -109,6 +123,13 @@ class Health(Strict):
     status: str
     database: str
     version: str
+
+
+class SealingKey(Strict):
+    """The back office's public X25519 key (PEM) that terminals seal every form to."""
+
+    key_id: str
+    public_pem: str
 
 
 class Problem(Strict):

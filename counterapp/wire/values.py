@@ -2,12 +2,14 @@
 receipt, and the terminal can apply the same ones before it queues a form.
 
 They cover what the schema cannot say: text no database column takes (NUL, lone
-surrogates), a version over a 32-bit INTEGER, a creation time without a UTC equivalent.
+surrogates) or that would drive a terminal (ESC and the other control characters), a version
+over a 32-bit INTEGER, a creation time without a UTC equivalent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 from counterapp.wire.schema import SubmissionItem
@@ -25,9 +27,14 @@ def storable(item: SubmissionItem) -> bool:
     return has_utc_equivalent(item.created_at)
 
 
+# C0 and C1 control characters and DEL, but TAB and LF: a NUL no column takes, and ESC/CSI
+# sequences would drive the terminal of whoever prints the value (``queue show``, logs).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def storable_text(value: str) -> bool:
-    """False for a NUL or an unpaired surrogate: neither SQLite text nor PostgreSQL takes them."""
-    if "\x00" in value:
+    """False for a control character (NUL, ESC, CSI...) or an unpaired surrogate."""
+    if _CONTROL.search(value):
         return False
     try:
         value.encode("utf-8")

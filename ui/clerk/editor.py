@@ -165,6 +165,14 @@ class FormsEditor(QTabWidget):
             for field_id, row in rows.items():
                 row.show_state(filled.value(field_id), filled.flags.get(field_id, ()))
 
+    def refuse(self, index: int, field_id: str, kept: FieldValue, problem: Exception) -> None:
+        """The core refused a typed value: show the value it kept, and why (on the field)."""
+        row = self.rows[index][field_id]
+        if isinstance(row.input, QLineEdit):
+            row.input.setText(kept.value)
+        key = getattr(problem, "message_key", "field.control_character")
+        row.note.setText("⚠ " + text(key, row.language))
+
     def focus_first_problem(self, forms: list[FilledForm]) -> None:
         """Put the cursor where the clerk must type first (a missing or invalid value)."""
         for index, (rows, filled) in enumerate(zip(self.rows, forms, strict=True)):

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from counterapp import outbox
 from counterapp.forms.display import display_value
-from counterapp.queue import FormQueue, QueueEntry, worklist_counts
+from counterapp.queue import QueueEntry, worklist_counts
 from counterapp.retention import purged_at_end_of
 from counterapp.store import open_database
 from counterapp.sync import Syncer, SyncError, http_client
@@ -57,7 +57,7 @@ def drain_once(service: CounterService) -> str:
         return "sync.not_configured"
     db = open_database(settings.data_dir)
     try:
-        queue = FormQueue(db, service.queue.vault, service.queue.audit)
+        queue = service.queue.on(db)
         with http_client(settings) as client:
             Syncer(queue, client, batch_size=settings.sync_batch_size).drain()
     except SyncError as exc:

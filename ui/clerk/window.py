@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from cardreader.types import CardRemoved, PinStatus
 from counterapp.forms.filled import Source
 from counterapp.forms.pdf import PdfError
+from counterapp.forms.validation import UnstorableValue
 from counterapp.interaction import Cancelled
 from counterapp.slip import Slip, slip_for
 from counterapp.verification.verdict import Overall, Verdict
@@ -397,7 +398,11 @@ class ClerkWindow(QMainWindow):
     def _edit(self, index: int, field_id: str, value: str) -> None:
         if self.visit.forms[index].value(field_id).value == value:
             return
-        self.service.edit(self.visit, index, field_id, value, Source.CLERK)
+        try:
+            self.service.edit(self.visit, index, field_id, value, Source.CLERK)
+        except UnstorableValue as exc:  # a control character: refused, the old value kept
+            self.editor.refuse(index, field_id, self.visit.forms[index].value(field_id), exc)
+            return
         self.editor.refresh(self.visit.forms)
         self._show_signed()
 

@@ -50,6 +50,9 @@ def setup_terminal(folder: Path, server: BackofficeServer, terminal: TerminalCre
     shutil.copy(terminal.key, tls / "terminal.key")
     shutil.copy(terminal.ca, tls / "ca.crt")
     (tls / "terminal.key").chmod(0o600)
+    sealing = terminal.cert.parent / "sealing.pem"  # the back office's public sealing key
+    if sealing.exists():
+        shutil.copy(sealing, tls / "sealing.pem")
     (folder / "settings.toml").write_text(
         f'backoffice_url = "{server.url}"\nterminal_id = "{terminal.name}"\n'
         'key_store = "file"\nsync_batch_size = 4\n',
