@@ -92,7 +92,7 @@ def healthy_database() -> bytes:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         db = open_database(folder)
-        db.execute("insert into audit_tip values (2, 0, 'x')")
+        db.execute("insert into audit_tip (id, seq, hash) values (2, 0, 'x')")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("PRAGMA journal_mode=DELETE")
         db.conn.close()
