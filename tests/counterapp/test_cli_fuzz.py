@@ -36,7 +36,7 @@ pytestmark = pytest.mark.slow  # ~10,000 cases in all
 # Cases per kind in the CI suite: 10,000 in all, the cheap kinds most (a few ms each
 # in-process). CLI_FUZZ_EXAMPLES=N runs N of every kind instead (bench/cli_fuzz.py N).
 PER_KIND = {
-    "database": 2500, "answers": 2500, "settings": 2000, "environment": 1500,
+    "database": 3000, "answers": 1500, "settings": 2500, "environment": 1500,
     "key_files": 1000, "definitions": 500,
 }  # fmt: skip
 
