@@ -14,6 +14,7 @@ from counterapp import outbox
 from counterapp.audit import entries as audit_entries
 from counterapp.queue import worklist_counts
 from counterapp.settings import Settings, load_settings
+from counterapp.vault import KEY_FILE
 from tests.counterapp.cli_runner import run_counterapp
 from tests.ui.test_clerk import (
     MakeContext,
@@ -206,3 +207,20 @@ def test_drafts_the_purge_will_delete_tonight_are_shown_before_it_runs(
     finally:
         window.close()
         context.close()
+
+
+def test_with_the_master_key_gone_submit_saves_nothing_and_says_why(
+    qtbot: QtBot, make_context: MakeContext, ui_settings: Settings
+) -> None:
+    first = open_window(qtbot, make_context("valid"))
+    read_to_forms(qtbot, first)
+    qtbot.keyClick(first.editor.rows[0]["copies"].input, "1")
+    assert first.submit() is not None  # complete: the form is queued
+    (ui_settings.data_dir / KEY_FILE).unlink()  # the key store is lost (another PC, a restore)
+    window = open_window(qtbot, make_context("valid"))
+    read_to_forms(qtbot, window)
+    qtbot.keyClick(window.editor.rows[0]["copies"].input, "1")
+    assert window.submit() is None  # nothing saved, no traceback
+    assert window.stack.currentWidget() is window.forms_page  # the forms stay for paper
+    assert "鍵" in window.problems_label.text()
+    assert len(window.service.queue.entries()) == 1  # only the form queued before

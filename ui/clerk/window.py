@@ -35,6 +35,7 @@ from counterapp.forms.pdf import PdfError
 from counterapp.forms.validation import UnstorableValue
 from counterapp.interaction import Cancelled
 from counterapp.slip import Slip, slip_for
+from counterapp.vault import VaultError
 from counterapp.verification.verdict import Overall, Verdict
 from counterapp.visit import (
     CardNotGenuine,
@@ -536,6 +537,9 @@ class ClerkWindow(QMainWindow):
         except InvalidTicketNumber as exc:
             self._refuse_ticket(exc)
             return None
+        except VaultError as exc:  # e.g. the master key is gone: nothing saved, forms kept
+            self._not_saved(exc)
+            return None
         body = f"{t('ui.reception_number', self.language)}: {receipt.number}"
         self._done(receipt, t("clerk.done.heading", self.language), body)
         return receipt
@@ -549,6 +553,9 @@ class ClerkWindow(QMainWindow):
             receipt = self.service.save_draft(self.visit)
         except InvalidTicketNumber as exc:
             self._refuse_ticket(exc)
+            return None
+        except VaultError as exc:
+            self._not_saved(exc)
             return None
         body = t("clerk.draft.body", self.language, number=receipt.number)
         self._done(receipt, t("clerk.draft.heading", self.language), body)
@@ -570,6 +577,12 @@ class ClerkWindow(QMainWindow):
         self.problems_label.setText("⚠ " + t(key, self.language, count=count))
         self.problems_label.setAccessibleName(self.problems_label.text())
         self.editor.mark_problems(error.problems)
+
+    def _not_saved(self, error: VaultError) -> None:
+        """The store refused (its key is missing or damaged): say so; the forms stay on screen
+        to be printed for a paper signature while IT staff restore the key (doctor says how)."""
+        self.problems_label.setText("⚠ " + error_message(error, self.language))
+        self.problems_label.setAccessibleName(self.problems_label.text())
 
     def _refuse_ticket(self, error: InvalidTicketNumber) -> None:
         self.problems_label.setText("⚠ " + error_message(error, self.language))
