@@ -20,6 +20,8 @@ from pathlib import Path
 import keyring
 import keyring.errors
 
+from counterapp.vault import keyring_usable
+
 KEY_BYTES = 32
 KEYRING_SERVICE = "counterapp"
 KEY_FILE = Path("keys") / "audit.key"
@@ -42,16 +44,11 @@ class AuditKey:
 
 def open_audit_key(data_dir: Path, preference: str = "auto") -> AuditKey:
     """The data folder's audit key, created on first use."""
-    if preference in ("auto", "keyring") and _keyring_usable():
+    if preference in ("auto", "keyring") and keyring_usable():
         return _from_keyring(data_dir)
     if preference == "keyring":
         raise AuditKeyError("no OS key store is available (setting key_store = 'keyring')")
     return _from_file(data_dir / KEY_FILE)
-
-
-def _keyring_usable() -> bool:
-    backend = keyring.get_keyring()
-    return float(getattr(backend, "priority", 0)) > 0 and "fail" not in type(backend).__module__
 
 
 def _from_keyring(data_dir: Path) -> AuditKey:

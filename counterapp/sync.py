@@ -21,10 +21,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 from cryptography import x509
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_random_exponential
 
 from counterapp import audit, outbox
@@ -36,6 +37,7 @@ from counterapp.verification.sources import BACKOFFICE_CRLS
 from counterapp.wire.audit import MAX_AUDIT_ENTRIES, AuditBatch, AuditReceipt
 from counterapp.wire.schema import API_PREFIX, BatchResult, CrlResponse, ItemStatus, SubmissionBatch
 
+Answer = TypeVar("Answer", bound=BaseModel)
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 FAILPOINT_ENV = "COUNTERAPP_SYNC_FAILPOINT"
 # Answers after which a form is never resent: shown to the clerk with their reason.
@@ -191,24 +193,13 @@ class Syncer:
         return [i for i in ids if i not in set(unreadable)]
 
     def _post(self, body: str) -> BatchResult:
-        self.requests += 1
+        return self._exchange(f"{API_PREFIX}/submissions", body, BatchResult)
+
+    def _exchange(self, path: str, body: str, answer: type[Answer]) -> Answer:
+        """POST JSON and read the back office's answer; an unreadable one is transient."""
+        response = self._request(path, body)
         try:
-            response = self.client.post(
-                f"{API_PREFIX}/submissions",
-                content=body.encode(),
-                headers={"Content-Type": "application/json"},
-            )
-        except httpx.TimeoutException as exc:
-            raise ServerUnavailable("sync.timeout") from exc
-        except httpx.TransportError as exc:
-            raise ServerUnavailable("sync.network") from exc
-        if response.status_code in RETRYABLE_STATUS:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise ServerUnavailable(f"sync.http_{response.status_code}", retry_after)
-        if response.status_code != 200:
-            raise SyncRefused(_problem_code(response))
-        try:
-            return BatchResult.model_validate_json(response.content)
+            return answer.model_validate_json(response.content)
         except ValidationError as exc:
             raise ServerUnavailable("sync.bad_response") from exc
 
@@ -239,11 +230,7 @@ class Syncer:
         sent = 0
         while records := audit.unsent(self.db, MAX_AUDIT_ENTRIES):
             body = AuditBatch(entries=tuple(records)).model_dump_json()
-            response = self._request(f"{API_PREFIX}/audit", body)
-            try:
-                AuditReceipt.model_validate_json(response.content)
-            except ValidationError as exc:
-                raise ServerUnavailable("sync.bad_response") from exc
+            self._exchange(f"{API_PREFIX}/audit", body, AuditReceipt)
             audit.mark_sent(self.db, records[-1])
             sent += len(records)
         return sent

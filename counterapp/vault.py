@@ -108,7 +108,7 @@ def open_vault(
 
     With ``create=False`` a missing key raises KeyMissing instead of being made anew.
     """
-    if preference in ("auto", "keyring") and _keyring_usable():
+    if preference in ("auto", "keyring") and keyring_usable():
         return _from_keyring(data_dir, terminal_id, create)
     if preference == "keyring":
         raise VaultError("no OS key store is available (setting key_store = 'keyring')")
@@ -117,7 +117,7 @@ def open_vault(
 
 def forget_key(data_dir: Path, terminal_id: str, preference: str = "auto") -> None:
     """Remove the master key from its store (``counterapp keys reset`` makes a new one)."""
-    if preference in ("auto", "keyring") and _keyring_usable():
+    if preference in ("auto", "keyring") and keyring_usable():
         import keyring
         import keyring.errors
 
@@ -131,7 +131,8 @@ def forget_key(data_dir: Path, terminal_id: str, preference: str = "auto") -> No
     (data_dir / KEY_FILE).unlink(missing_ok=True)
 
 
-def _keyring_usable() -> bool:
+def keyring_usable() -> bool:
+    """Does this machine have a real OS key store (not keyring's fail/null backends)?"""
     import keyring  # only where the OS key store is asked: key_store = "file" never pays
 
     backend = keyring.get_keyring()
