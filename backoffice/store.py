@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -44,7 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from counterapp.wire.audit import canonical_audit_bytes
+from counterapp.wire.auditchain import audit_entry_hash
 from counterapp.wire.values import as_utc  # SQLite keeps no offset: every time goes in as UTC
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -489,17 +488,7 @@ class AuditRow:
     hash: str
 
     def computed_hash(self) -> str:
-        canonical = canonical_audit_bytes(
-            self.seq,
-            self.at,
-            self.terminal,
-            self.operator,
-            self.event,
-            self.record_id,
-            json.loads(self.detail),
-            self.prev_hash,
-        )
-        return hashlib.sha256(canonical).hexdigest()
+        return audit_entry_hash(self, json.loads(self.detail))
 
     @property
     def hash_ok(self) -> bool:

@@ -21,12 +21,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from counterapp.auditkey import open_audit_key
-from counterapp.wire.audit import AuditRecord, canonical_audit_bytes
+from counterapp.wire.auditchain import audit_entry_hash
+
+if TYPE_CHECKING:  # the wire models (pydantic) only for a sync
+    from counterapp.wire.audit import AuditRecord
 
 AUDIT_TABLE = "audit"
 TIP_TABLE = "audit_tip"
@@ -73,21 +76,8 @@ class AuditEntry:
     prev_hash: str
     hash: str
 
-    def canonical(self) -> bytes:
-        """The bytes the entry's hash covers (everything but the hash itself)."""
-        return canonical_audit_bytes(
-            self.seq,
-            self.at,
-            self.terminal,
-            self.operator,
-            self.event,
-            self.record_id,
-            self.detail,
-            self.prev_hash,
-        )
-
     def computed_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        return audit_entry_hash(self, self.detail)
 
 
 @dataclass(frozen=True)
@@ -334,6 +324,8 @@ def unsent(db: sqlite_utils.Database, limit: int) -> list[AuditRecord]:
     copy, so a rewritten or rehashed log is named at the next sync. A log that went back
     behind what was acknowledged (cut, wiped, or a new database) is sent from its start.
     """
+    from counterapp.wire.audit import AuditRecord
+
     acknowledged, acknowledged_hash = sent_through(db)
     tip_seq, tip_hash = _tip(db)
     if (tip_seq, tip_hash) == (acknowledged, acknowledged_hash) or tip_seq == 0:

@@ -17,13 +17,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
-import keyring.errors
-
-from counterapp.vault import keyring_usable
+from counterapp import keystore
 
 KEY_BYTES = 32
-KEYRING_SERVICE = "counterapp"
 KEY_FILE = Path("keys") / "audit.key"
 
 
@@ -44,7 +40,7 @@ class AuditKey:
 
 def open_audit_key(data_dir: Path, preference: str = "auto") -> AuditKey:
     """The data folder's audit key, created on first use."""
-    if preference in ("auto", "keyring") and keyring_usable():
+    if preference in ("auto", "keyring") and keystore.keyring_usable():
         return _from_keyring(data_dir)
     if preference == "keyring":
         raise AuditKeyError("no OS key store is available (setting key_store = 'keyring')")
@@ -56,13 +52,13 @@ def _from_keyring(data_dir: Path) -> AuditKey:
     user = f"audit-key:{folder}"
     created = False
     try:
-        stored = keyring.get_password(KEYRING_SERVICE, user)
+        stored = keystore.read_secret(user)
         if stored is None:
             stored = base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
-            keyring.set_password(KEYRING_SERVICE, user, stored)
+            keystore.write_secret(user, stored)
             created = True
-    except keyring.errors.KeyringError as exc:
-        raise AuditKeyError(f"the OS key store refused access: {type(exc).__name__}") from exc
+    except keystore.KeyStoreRefused as exc:
+        raise AuditKeyError(f"the OS key store refused access: {exc}") from exc
     return AuditKey(_decoded(stored), created)
 
 

@@ -23,9 +23,10 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from counterapp import keystore
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
-KEYRING_SERVICE = "counterapp"
 KEY_FILE = Path("keys") / "master.key"
 
 
@@ -108,7 +109,7 @@ def open_vault(
 
     With ``create=False`` a missing key raises KeyMissing instead of being made anew.
     """
-    if preference in ("auto", "keyring") and keyring_usable():
+    if preference in ("auto", "keyring") and keystore.keyring_usable():
         return _from_keyring(data_dir, terminal_id, create)
     if preference == "keyring":
         raise VaultError("no OS key store is available (setting key_store = 'keyring')")
@@ -117,26 +118,13 @@ def open_vault(
 
 def forget_key(data_dir: Path, terminal_id: str, preference: str = "auto") -> None:
     """Remove the master key from its store (``counterapp keys reset`` makes a new one)."""
-    if preference in ("auto", "keyring") and keyring_usable():
-        import keyring
-        import keyring.errors
-
+    if preference in ("auto", "keyring") and keystore.keyring_usable():
         try:
-            keyring.delete_password(KEYRING_SERVICE, _keyring_user(data_dir, terminal_id))
-        except keyring.errors.PasswordDeleteError:
-            pass
-        except keyring.errors.KeyringError as exc:
-            raise VaultError(f"the OS key store refused access: {type(exc).__name__}") from exc
+            keystore.delete_secret(_keyring_user(data_dir, terminal_id))
+        except keystore.KeyStoreRefused as exc:
+            raise VaultError(f"the OS key store refused access: {exc}") from exc
         return
     (data_dir / KEY_FILE).unlink(missing_ok=True)
-
-
-def keyring_usable() -> bool:
-    """Does this machine have a real OS key store (not keyring's fail/null backends)?"""
-    import keyring  # only where the OS key store is asked: key_store = "file" never pays
-
-    backend = keyring.get_keyring()
-    return float(getattr(backend, "priority", 0)) > 0 and "fail" not in type(backend).__module__
 
 
 def _keyring_user(data_dir: Path, terminal_id: str) -> str:
@@ -145,20 +133,17 @@ def _keyring_user(data_dir: Path, terminal_id: str) -> str:
 
 
 def _from_keyring(data_dir: Path, terminal_id: str, create: bool) -> Vault:
-    import keyring
-    import keyring.errors
-
     user = _keyring_user(data_dir, terminal_id)
     try:
-        stored = keyring.get_password(KEYRING_SERVICE, user)
+        stored = keystore.read_secret(user)
         if stored is None and not create:
-            raise KeyMissing(f"no master key in the OS key store ({KEYRING_SERVICE}/{user})")
+            raise KeyMissing(f"no master key in the OS key store ({keystore.SERVICE}/{user})")
         if stored is None:
             stored = base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
-            keyring.set_password(KEYRING_SERVICE, user, stored)
-    except keyring.errors.KeyringError as exc:
-        raise VaultError(f"the OS key store refused access: {type(exc).__name__}") from exc
-    return Vault(_decoded(stored), KeyStoreKind.KEYRING, f"{KEYRING_SERVICE}/{user}")
+            keystore.write_secret(user, stored)
+    except keystore.KeyStoreRefused as exc:
+        raise VaultError(f"the OS key store refused access: {exc}") from exc
+    return Vault(_decoded(stored), KeyStoreKind.KEYRING, f"{keystore.SERVICE}/{user}")
 
 
 def _from_file(path: Path, create: bool) -> Vault:

@@ -8,31 +8,16 @@ cut off on the terminal after it was sent no longer matches the copy.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from counterapp.wire.auditchain import audit_entry_hash
 
 MAX_AUDIT_ENTRIES = 500
 MAX_SEQ = 2**31 - 1
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Short = Annotated[str, StringConstraints(max_length=256)]
-
-
-def canonical_audit_bytes(
-    seq: int,
-    at: str,
-    terminal: str,
-    operator: str,
-    event: str,
-    record_id: str | None,
-    detail: dict[str, Any],
-    prev_hash: str,
-) -> bytes:
-    """The bytes an entry's hash covers: everything but the hash itself, as compact JSON."""
-    body = [seq, at, terminal, operator, event, record_id, detail, prev_hash]
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 class AuditRecord(BaseModel):
@@ -52,17 +37,7 @@ class AuditRecord(BaseModel):
     hash: Sha256Hex
 
     def computed_hash(self) -> str:
-        canonical = canonical_audit_bytes(
-            self.seq,
-            self.at,
-            self.terminal,
-            self.operator,
-            self.event,
-            self.record_id,
-            dict(self.detail),
-            self.prev_hash,
-        )
-        return hashlib.sha256(canonical).hexdigest()
+        return audit_entry_hash(self, self.detail)
 
 
 class AuditBatch(BaseModel):

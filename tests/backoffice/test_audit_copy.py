@@ -12,7 +12,8 @@ import pytest
 from backoffice.audit import GENESIS, receive_audit, verify_terminal
 from backoffice.config import Settings
 from backoffice.store import Store, Terminal
-from counterapp.wire.audit import AuditBatch, AuditRecord, canonical_audit_bytes
+from counterapp.wire.audit import AuditBatch, AuditRecord
+from counterapp.wire.auditchain import canonical_audit_bytes
 
 NOW = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)
 
