@@ -12,24 +12,26 @@ new entries there (``send_audit`` in counterapp/sync.py), where they are kept pe
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import hashlib
 import hmac
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Protocol
 
 from counterapp.auditkey import open_audit_key
 from counterapp.wire.auditchain import audit_entry_hash
 
-if TYPE_CHECKING:  # the wire models (pydantic) only for a sync
-    from counterapp.wire.audit import AuditRecord
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from counterapp.wire.audit import AuditRecord  # the wire models (pydantic): a sync only
 
 AUDIT_TABLE = "audit"
 TIP_TABLE = "audit_tip"
@@ -58,6 +60,12 @@ class AuditEvent(enum.Enum):
     KEY_RESET = "key.reset"
     FORM_DISCARDED = "form.discarded"
     FORM_RESENT = "form.resent"
+
+
+class Sql(Protocol):
+    """An open database: a sqlite3 connection (autocommit mode) or a sqlite-utils Database."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> sqlite3.Cursor: ...
 
 
 class UnsafeAuditDetail(ValueError):
@@ -108,24 +116,39 @@ class AuditLog:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: sqlite_utils.Database | sqlite3.Connection,
         *,
         terminal: str,
         operator: str,
         key: bytes | None = None,
         key_store: str = "auto",
     ) -> None:
-        self.db = db
+        # Writing entries needs plain SQL only; the sqlite-utils view (the queue's engine)
+        # is made when someone asks for ``db``.
+        self._db: sqlite_utils.Database | None = None
+        if isinstance(db, sqlite3.Connection):
+            self.connection = db
+        else:
+            self.connection, self._db = db.conn, db
         self.terminal = terminal
         self.operator = operator
         self._key = key
         self._key_store = key_store
 
     @property
+    def db(self) -> sqlite_utils.Database:
+        """The database, as sqlite-utils sees it (made on first use)."""
+        if self._db is None:
+            from counterapp.store import as_database
+
+            self._db = as_database(self.connection)
+        return self._db
+
+    @property
     def key(self) -> bytes:
         """The audit key (opened on first use, so that a read-only command needs none)."""
         if self._key is None:
-            self._key = audit_key(self.db, self._key_store)
+            self._key = audit_key(self.connection, self._key_store)
         return self._key
 
     def append(self, event: AuditEvent, record_id: str | None = None, **detail: Any) -> AuditEntry:
@@ -133,15 +156,15 @@ class AuditLog:
         _check_detail(detail)
         if record_id is not None and not SAFE_VALUE.match(record_id):
             raise UnsafeAuditDetail("record ids are opaque identifiers")
-        if self.db.conn.in_transaction:  # part of the caller's transaction (a form write)
+        if self.connection.in_transaction:  # part of the caller's transaction (a form write)
             return self._write(event, record_id, detail)
-        with self.db.atomic():  # entry and tip move together
+        with atomic(self.connection):  # entry and tip move together
             return self._write(event, record_id, detail)
 
     def _write(
         self, event: AuditEvent, record_id: str | None, detail: dict[str, Any]
     ) -> AuditEntry:
-        seq, prev = _tip(self.db)
+        seq, prev = _tip(self.connection)
         entry = AuditEntry(
             seq=seq + 1,
             at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
@@ -162,9 +185,9 @@ class AuditLog:
         }
         # Plain SQL: this runs inside every form write, where sqlite-utils' per-call
         # table introspection would cost more than the insert itself.
-        self.db.execute(_INSERT_ENTRY, row)
+        self.connection.execute(_INSERT_ENTRY, row)
         tip = {"seq": entry.seq, "hash": entry.hash, "mac": tip_mac(key, entry.seq, entry.hash)}
-        self.db.execute(_MOVE_TIP, tip)
+        self.connection.execute(_MOVE_TIP, tip)
         return entry
 
 
@@ -187,12 +210,12 @@ def tip_mac(key: bytes, seq: int, tip_hash: str) -> str:
     return hmac.new(key, f"tip\x1f{seq}\x1f{tip_hash}".encode(), hashlib.sha256).hexdigest()
 
 
-def _database_folder(db: sqlite_utils.Database) -> Path:
+def _database_folder(db: Sql) -> Path:
     row = db.execute("PRAGMA database_list").fetchone()
     return Path(row[2]).parent
 
 
-def audit_key(db: sqlite_utils.Database, key_store: str = "auto") -> bytes:
+def audit_key(db: Sql, key_store: str = "auto") -> bytes:
     """The key of the database's data folder; a new key adopts entries written before keys."""
     key = open_audit_key(_database_folder(db), key_store)
     if key.created:
@@ -200,11 +223,11 @@ def audit_key(db: sqlite_utils.Database, key_store: str = "auto") -> bytes:
     return key.secret
 
 
-def _adopt_unkeyed_entries(db: sqlite_utils.Database, key: bytes) -> None:
+def _adopt_unkeyed_entries(db: Sql, key: bytes) -> None:
     """Entries from before the audit key (an upgrade) get their HMAC, if their chain holds."""
     if _verify_chain(db, None).first_bad is not None:
         return  # a broken chain is not blessed: verify keeps reporting it
-    with db.atomic():
+    with atomic(db):
         for seq, entry_hash in db.execute(f"select seq, hash from {AUDIT_TABLE} where mac is null"):
             db.execute(
                 f"update {AUDIT_TABLE} set mac = ? where seq = ?", [entry_mac(key, entry_hash), seq]
@@ -216,27 +239,48 @@ def _adopt_unkeyed_entries(db: sqlite_utils.Database, key: bytes) -> None:
             )
 
 
-def _tip(db: sqlite_utils.Database) -> tuple[int, str]:
+@contextlib.contextmanager
+def atomic(db: Sql) -> Iterator[None]:
+    """All or nothing: a transaction of its own, or a savepoint inside the caller's."""
+    db.execute("SAVEPOINT audit")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.OperationalError):  # the error may have ended it
+            db.execute("ROLLBACK TO audit")
+            db.execute("RELEASE audit")
+        raise
+    db.execute("RELEASE audit")
+
+
+def _tip(db: Sql) -> tuple[int, str]:
     seq, tip_hash, _ = _tip_row(db)
     return seq, tip_hash
 
 
-def _tip_row(db: sqlite_utils.Database) -> tuple[int, str, str | None]:
+def _tip_row(db: Sql) -> tuple[int, str, str | None]:
     row = db.execute(f"select seq, hash, mac from {TIP_TABLE} where id = 1").fetchone()
     return (row[0], row[1], row[2]) if row else (0, GENESIS, None)
 
 
-def entries(db: sqlite_utils.Database, since: dt.datetime | None = None) -> Iterator[AuditEntry]:
+def entries(db: Sql, since: dt.datetime | None = None) -> Iterator[AuditEntry]:
     """Entries in sequence order (optionally from ``since`` on)."""
-    where, args = ("at >= ?", [since.astimezone(dt.UTC).isoformat()]) if since else (None, None)
-    for row in db.table(AUDIT_TABLE).rows_where(where, args, order_by="seq", select=_COLUMNS):
-        yield AuditEntry(**{**row, "detail": json.loads(row["detail"])})
+    where, args = (" where at >= ?", [since.astimezone(dt.UTC).isoformat()]) if since else ("", [])
+    rows = db.execute(f"select {_COLUMNS} from {AUDIT_TABLE}{where} order by seq", args)
+    for row in rows:
+        yield AuditEntry(**_entry_fields(row))
+
+
+def _entry_fields(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row of ``_COLUMNS`` as the entry's fields (its detail parsed from JSON)."""
+    return {**dict(zip(_COLUMN_NAMES, row, strict=True)), "detail": json.loads(row[6])}
 
 
 _COLUMNS = "seq, at, terminal, operator, event, record_id, detail, prev_hash, hash"
+_COLUMN_NAMES = tuple(column.strip() for column in _COLUMNS.split(","))
 
 
-def verify(db: sqlite_utils.Database, key: bytes | None = None) -> AuditCheck:
+def verify(db: Sql, key: bytes | None = None) -> AuditCheck:
     """Chain, HMACs and tip, then forms and outbox against the log; name the first problem."""
     check = _verify_chain(db, key if key is not None else audit_key(db))
     if not check.ok:
@@ -244,7 +288,7 @@ def verify(db: sqlite_utils.Database, key: bytes | None = None) -> AuditCheck:
     return cross_check(db, check.entries)
 
 
-def _verify_chain(db: sqlite_utils.Database, key: bytes | None) -> AuditCheck:
+def _verify_chain(db: Sql, key: bytes | None) -> AuditCheck:
     """Walk the chain (and, given the key, every HMAC); name the first bad entry."""
     expected_seq, prev, count = 1, GENESIS, 0
     macs = dict(db.execute(f"select seq, mac from {AUDIT_TABLE}").fetchall()) if key else {}
@@ -282,7 +326,7 @@ _FORM_STATUS_EVENTS = {
 }
 
 
-def cross_check(db: sqlite_utils.Database, count: int = 0) -> AuditCheck:
+def cross_check(db: Sql, count: int = 0) -> AuditCheck:
     """Forms and outbox rows against the log: a change with no matching entry is named."""
     logged: dict[str, set[str]] = {}
     for record_id, event in db.execute(
@@ -317,7 +361,7 @@ def _record_problem(count: int, record_id: str, problem: str) -> AuditCheck:
 # -- sending to the back office ------------------------------------------------------------
 
 
-def unsent(db: sqlite_utils.Database, limit: int) -> list[AuditRecord]:
+def unsent(db: Sql, limit: int) -> list[AuditRecord]:
     """Entries the back office has not acknowledged yet, oldest first; empty if none.
 
     The last acknowledged entry goes along again: the back office compares it with its
@@ -336,25 +380,19 @@ def unsent(db: sqlite_utils.Database, limit: int) -> list[AuditRecord]:
         f"select {_COLUMNS} from {AUDIT_TABLE} where seq >= ? order by seq limit ?",
         [max(acknowledged, 1), limit],
     )
-    columns = [c.strip() for c in _COLUMNS.split(",")]
-    records = [
-        AuditRecord.model_validate(
-            {**dict(zip(columns, row, strict=True)), "detail": json.loads(row[6])}
-        )
-        for row in rows
-    ]
+    records = [AuditRecord.model_validate(_entry_fields(row)) for row in rows]
     if tip_seq > acknowledged and all(r.seq <= acknowledged for r in records):
         return []  # entries missing after the acknowledged one: ``verify`` names them here
     return records
 
 
-def sent_through(db: sqlite_utils.Database) -> tuple[int, str]:
+def sent_through(db: Sql) -> tuple[int, str]:
     """The last entry the back office acknowledged: (sequence number, hash)."""
     row = db.execute(f"select sent_seq, sent_hash from {SYNC_TABLE} where id = 1").fetchone()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
-def mark_sent(db: sqlite_utils.Database, last: AuditRecord) -> None:
+def mark_sent(db: Sql, last: AuditRecord) -> None:
     db.execute(
         f"insert into {SYNC_TABLE} (id, sent_seq, sent_hash) values (1, ?, ?) "
         "on conflict (id) do update set sent_seq = excluded.sent_seq, "

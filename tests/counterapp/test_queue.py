@@ -11,12 +11,13 @@ import pytest
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT, GAIJI_RESIDENT, Resident
 from counterapp import audit
-from counterapp.audit import AuditLog
+from counterapp.audit import AuditEvent, AuditLog
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.forms.loader import LoadedForm
 from counterapp.forms.prefill import Answers, fill_form
+from counterapp.migrations import MIGRATIONS
 from counterapp.queue import FormPurged, FormQueue
-from counterapp.store import DATABASE_FILE, open_database, pending_migrations
+from counterapp.store import DATABASE_FILE, SCHEMA, connect, open_database, pending_migrations
 from counterapp.vault import KEY_FILE, DecryptionFailed, VaultError, open_vault
 from tests.counterapp.conftest import CONTEXT, card_of
 
@@ -146,6 +147,19 @@ def test_the_released_audit_only_database_upgrades_and_keeps_its_chain(
     )
     queue.save([_filled(juminhyo)], visit="v1")
     assert audit.verify(db).entries == 5  # form.created, form.queued
+
+
+def test_a_database_opened_without_sqlite_utils_has_the_whole_schema(tmp_path: Path) -> None:
+    # connect() skips the migrations engine when a database has every name in SCHEMA: the
+    # names there must be the migrations themselves, or an upgrade would be skipped.
+    fresh = open_database(tmp_path / "fresh")
+    assert list(SCHEMA) == [m.name for m in MIGRATIONS.applied(fresh)]
+    shutil.copy(FROZEN / "schema-0001-audit.db", tmp_path / DATABASE_FILE)
+    connection = connect(tmp_path)  # an old database is still upgraded on the plain path
+    assert pending_migrations(open_database(tmp_path)) == []
+    log = AuditLog(connection, terminal="t1", operator="o")
+    log.append(AuditEvent.VERIFIED, verdict="genuine")
+    assert audit.verify(log.db).ok and audit.verify(log.db).entries == 4
 
 
 def test_the_released_forms_database_still_opens_and_decrypts(tmp_path: Path) -> None:

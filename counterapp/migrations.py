@@ -1,0 +1,147 @@
+"""The terminal's schema, as sqlite-utils migrations applied in order (``counterapp.store``
+applies them when it opens a database that lacks one).
+
+Imported only then: a database that already has every migration opens with plain sqlite3.
+``SCHEMA`` in counterapp/store.py names the same migrations in the same order (a test holds
+the two together); a new migration is added in both places.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+MIGRATIONS = Migrations("counterapp")
+
+
+@MIGRATIONS(name="0001_audit")
+def _audit_tables(db: sqlite_utils.Database) -> None:
+    # Databases from before migrations existed already have these tables.
+    db.table("audit").create(
+        {
+            "seq": int,
+            "at": str,
+            "terminal": str,
+            "operator": str,
+            "event": str,
+            "record_id": str,
+            "detail": str,
+            "prev_hash": str,
+            "hash": str,
+        },
+        pk="seq",
+        if_not_exists=True,
+    )
+    db.table("audit_tip").create({"id": int, "seq": int, "hash": str}, pk="id", if_not_exists=True)
+
+
+@MIGRATIONS(name="0002_forms_outbox")
+def _forms_and_outbox(db: sqlite_utils.Database) -> None:
+    db.table("form_definitions").create({"sha256": str, "definition": str}, pk="sha256")
+    db.table("forms").create(
+        {
+            "id": str,  # sortable client-made id (ULID); the back office drops duplicates by it
+            "visit": str,
+            "event": str,
+            "form_id": str,
+            "form_version": int,
+            "definition_sha256": str,
+            "status": str,  # draft → queued → sent → purged
+            "signed": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("definition_sha256", "form_definitions", "sha256")],
+    )
+    db.table("record_keys").create({"record_id": str, "wrapped": bytes}, pk="record_id")
+    db.table("form_values").create(
+        {
+            "record_id": str,
+            "position": int,
+            "field_id": str,
+            "source": str,
+            "value": bytes,  # AES-256-GCM under the record key
+            "chip_value": bytes,  # the chip's original when a person changed it, encrypted
+        },
+        pk=("record_id", "field_id"),
+    )
+    db.table("form_signatures").create(
+        {"record_id": str, "cms": bytes, "signed_at": str}, pk="record_id"
+    )
+    db.table("outbox").create(
+        {
+            "id": str,  # the form's id
+            "status": str,  # pending → sending → sent | failed
+            "attempts": int,
+            "next_attempt_at": str,
+            "owner_pid": int,
+            "last_error": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"status", "attempts", "created_at"},
+    )
+    db.table("outbox").create_index(["status", "next_attempt_at"])
+    db.table("forms").create_index(["status", "created_at"])
+
+
+@MIGRATIONS(name="0003_sync_state")
+def _sync_state(db: sqlite_utils.Database) -> None:
+    # The owner's start time tells a dead owner from a new process that reused its pid.
+    db.table("outbox").add_column("owner_started", float)
+    db.table("sync_state").create(
+        {
+            "id": int,
+            "last_attempt_at": str,
+            "last_success_at": str,
+            "last_error": str,
+            "consecutive_failures": int,
+        },
+        pk="id",
+    )
+    db.table("sync_state").insert({"id": 1, "consecutive_failures": 0})
+
+
+@MIGRATIONS(name="0004_handwriting")
+def _handwriting(db: sqlite_utils.Database) -> None:
+    # A signature drawn on the screen: the stroke image (sealed with the record key) and the
+    # SHA-256 of the canonical form it was drawn under, which binds the two together.
+    db.table("form_handwriting").create(
+        {"record_id": str, "png": bytes, "content_sha256": str, "created_at": str},
+        pk="record_id",
+        foreign_keys=[("record_id", "forms", "id")],
+    )
+
+
+@MIGRATIONS(name="0005_audit_keys")
+def _audit_keys(db: sqlite_utils.Database) -> None:
+    # The HMAC of each entry and of the tip under the audit key (kept outside the database),
+    # and how far the back office has acknowledged the log.
+    db.table("audit").add_column("mac", str)
+    db.table("audit_tip").add_column("mac", str)
+    db.table("audit_sync").create({"id": int, "sent_seq": int, "sent_hash": str}, pk="id")
+
+
+@MIGRATIONS(name="0006_reception_numbers")
+def _reception_numbers(db: sqlite_utils.Database) -> None:
+    # A short per-day number a clerk can say aloud (counterapp/reception.py), the number the
+    # office's ticket machine printed (番号発券, entered by the clerk), both per visit.
+    db.table("reception_days").create({"day": str, "last": int}, pk="day")
+    db.table("forms").add_column("reception_number", str)
+    db.table("forms").add_column("ticket_number", str)
+    db.table("forms").create_index(["reception_number"])
+
+
+@MIGRATIONS(name="0007_key_check_sealed_copies")
+def _key_check_and_sealed_copies(db: sqlite_utils.Database) -> None:
+    # Which master key sealed this database (its check value, never the key), so a lost or
+    # different key is refused instead of silently replaced; and each form sealed for the
+    # back office at enqueue, so a form outlives the loss of the terminal's own key.
+    db.table("vault_key").create({"id": int, "check_value": str, "recorded_at": str}, pk="id")
+    db.table("form_sealed").create(
+        {"record_id": str, "key_id": str, "sealed": bytes, "created_at": str},
+        pk="record_id",
+        foreign_keys=[("record_id", "forms", "id")],
+    )
