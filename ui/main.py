@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from counterapp import without_library_plugins
 from ui.languages import LANGUAGES
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    without_library_plugins()
     args = parser().parse_args(argv)
     data_dir: Path | None = Path(args.data_dir) if args.data_dir else None
 

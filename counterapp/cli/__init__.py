@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from cardreader.trace import TRACE
-from counterapp import __version__
+from counterapp import __version__, without_library_plugins
 from counterapp.cli.context import (
     EXIT_DATA_DAMAGED,
     EXIT_INTERNAL,
@@ -107,6 +107,7 @@ def tolerate_narrow_encodings() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: usage errors exit 4, as documented."""
     tolerate_narrow_encodings()
+    without_library_plugins()
     try:
         code = cli.main(args=argv, prog_name="counterapp", standalone_mode=False)
     except click.exceptions.Abort:
