@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from counterapp import without_library_plugins
+from counterapp.startup import without_library_plugins
 from ui.languages import LANGUAGES
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from cardreader.trace import TRACE
-from counterapp import __version__, without_library_plugins
+from counterapp import __version__
 from counterapp.cli.context import (
     EXIT_DATA_DAMAGED,
     EXIT_INTERNAL,
@@ -25,6 +25,7 @@ from counterapp.cli.context import (
     AppContext,
 )
 from counterapp.settings import SettingsError, load_settings
+from counterapp.startup import long_lived_imports, without_library_plugins
 
 # Subcommands are imported when they run (or for --help): a command pays only for itself.
 COMMANDS = {
@@ -58,7 +59,8 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy and cmd_name not in self.commands:
             module, attribute = self.lazy[cmd_name].split(":")
-            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+            with long_lived_imports():
+                self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
         return super().get_command(ctx, cmd_name)
 
 
