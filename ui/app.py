@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
+from counterapp.startup import long_lived_imports
 from ui.launcher import Launcher
 from ui.style import apply_style
 
@@ -60,7 +61,8 @@ class Startup(QObject):
     def load(self) -> None:
         self.first_window_at = time.time()
         try:
-            self._load()
+            with long_lived_imports():  # the core and the window, imported once
+                self._load()
         except Exception as exc:  # a broken install must say so, not hang on "starting"
             log.exception("the terminal could not start")
             self.launcher.show_failure(type(exc).__name__)

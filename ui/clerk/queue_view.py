@@ -32,7 +32,6 @@ from counterapp.forms.display import display_value
 from counterapp.queue import QueueEntry, worklist_counts
 from counterapp.retention import purged_at_end_of
 from counterapp.store import open_database
-from counterapp.sync import Syncer, SyncError, http_client
 from counterapp.visit import CounterService
 from ui.clerk.pages import button
 from ui.context import UiContext
@@ -52,6 +51,8 @@ class _SyncSignals(QObject):
 
 def drain_once(service: CounterService) -> str:
     """One ``sync --once`` on its own database connection (runs on a plain thread)."""
+    from counterapp.sync import Syncer, SyncError, http_client  # httpx: only when sending
+
     settings = service.settings
     if not settings.backoffice_url:
         return "sync.not_configured"
