@@ -27,6 +27,8 @@ SERVICE = "counterapp"
 class KeyStoreRefused(Exception):
     """The OS key store refused access (locked, denied, gone); says only the error's kind."""
 
+    message_key = "vault.unavailable"
+
 
 @functools.cache
 def os_key_store() -> KeyringBackend | None:
