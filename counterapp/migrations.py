@@ -11,7 +11,9 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils import Migrations
 
-MIGRATIONS = Migrations("counterapp")
+from counterapp.store import MIGRATION_SET
+
+MIGRATIONS = Migrations(MIGRATION_SET)
 
 
 @MIGRATIONS(name="0001_audit")
