@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT
@@ -120,6 +120,57 @@ def test_moving_in_asks_the_questions_and_queues_the_event_forms(
         "school-enrolment",
         "inkan-registration",
     }
+
+
+MOVED_IN = {
+    "move_date": "2026-11-20",
+    "transfer_basis": "certificate",
+    "new_address_town": "九段南",
+    "new_address_block": "1-2-1",
+    "household_kind": "new",
+    "householder_name": "番号　花子",
+    "movers.1.name_kana": "バンゴウ　ハナコ",
+    "movers.1.relationship": "householder",
+}
+
+
+def set_values(window: ClerkWindow, values: dict[str, str]) -> None:
+    """The clerk's entries, field by field, on every form tab that has the field."""
+    for rows in window.editor.rows:
+        for field_id, value in values.items():
+            if field_id not in rows:
+                continue
+            widget = rows[field_id].input
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(widget.findData(value))
+            elif isinstance(widget, QLineEdit):
+                widget.setText(value)
+                widget.textEdited.emit(value)
+
+
+def test_moving_in_is_completed_in_the_editor_including_the_card_holders_row(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "moving-in")
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
+    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)  # no to every question
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
+    labels = texts_in(window.editor)
+    assert "異動者（引っ越す人） 1: 氏名" in labels and DEFAULT_RESIDENT.name in labels
+    set_values(window, MOVED_IN)
+    assert window.submit() is not None
+    entries = context.service.queue.entries()
+    assert {(e.form_id, e.status) for e in entries} == {
+        ("resident-move", "queued"),
+        ("mynumber-card-address-change", "queued"),
+    }
+    move = next(e for e in entries if e.form_id == "resident-move")
+    (holder,) = context.service.queue.open(move.id, "test").filled.rows("movers")
+    assert holder.value("name_kana").value == "バンゴウ　ハナコ"
 
 
 def test_answers_that_choose_no_certificate_ask_again_without_a_new_read(

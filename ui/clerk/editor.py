@@ -125,6 +125,15 @@ class FieldRow(QWidget):
         return bool(self.input.property("missing"))
 
 
+def _person(filled: FilledForm, field_id: str, language: str) -> str:
+    """「異動者 2: 」 before a field of a group's second person; nothing for a form field."""
+    parts = field_id.split(".")
+    if len(parts) != 3:
+        return ""
+    group = filled.form.definition.group(parts[0])
+    return f"{group.label.in_language(language)} {parts[1]}: "
+
+
 class FormsEditor(QTabWidget):
     """All forms of the visit; ``edit(index, field_id, value)`` is called on every change."""
 
@@ -148,13 +157,14 @@ class FormsEditor(QTabWidget):
         page = QWidget()
         layout = QFormLayout(page)
         rows: dict[str, FieldRow] = {}
-        for definition in filled.form.definition.fields:
-            row = FieldRow(definition, filled.value(definition.id), language)
-            row.on_change(functools.partial(edit, index, definition.id))
-            label = QLabel(row.input.accessibleName())
+        for value in filled.all_values():  # a person of a group: under its flat id
+            definition = filled.form.definition.field_at(value.field_id)
+            row = FieldRow(definition, value, language)
+            row.on_change(functools.partial(edit, index, value.field_id))
+            label = QLabel(_person(filled, value.field_id, language) + row.input.accessibleName())
             label.setBuddy(row.input)
             layout.addRow(label, row)
-            rows[definition.id] = row
+            rows[value.field_id] = row
         self.rows.append(rows)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
