@@ -161,6 +161,13 @@ def test_moving_in_is_completed_in_the_editor_including_the_card_holders_row(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
     labels = texts_in(window.editor)
     assert "異動者（引っ越す人） 1: 氏名" in labels and DEFAULT_RESIDENT.name in labels
+    move_rows = window.editor.rows[0]
+    assert move_rows["filer_name"].isHidden()  # the resident files: no agent asked for
+    set_values(window, {"filer_role": "delegate"})
+    assert (
+        not move_rows["filer_name"].isHidden() and not move_rows["proxy_letter_checked"].isHidden()
+    )
+    set_values(window, {"filer_role": "self"})
     set_values(window, MOVED_IN)
     assert window.submit() is not None
     entries = context.service.queue.entries()

@@ -140,6 +140,7 @@ class FormsEditor(QTabWidget):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, FieldRow]] = []
+        self.layouts: list[QFormLayout] = []
 
     def show_forms(self, forms: list[FilledForm], language: str, edit: Edit) -> None:
         self.wipe()
@@ -166,15 +167,19 @@ class FormsEditor(QTabWidget):
             layout.addRow(label, row)
             rows[value.field_id] = row
         self.rows.append(rows)
+        self.layouts.append(layout)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
         return scroll
 
     def refresh(self, forms: list[FilledForm]) -> None:
-        for rows, filled in zip(self.rows, forms, strict=True):
+        for rows, layout, filled in zip(self.rows, self.layouts, forms, strict=True):
             for field_id, row in rows.items():
                 row.show_state(filled.value(field_id), filled.flags.get(field_id, ()))
+                # A field whose condition does not hold is not asked for (e.g. the agent's
+                # name while the person files for themselves).
+                layout.setRowVisible(row, validation.shown_at(filled, field_id))
 
     def refuse(self, index: int, field_id: str, kept: FieldValue, problem: Exception) -> None:
         """The core refused a typed value: show the value it kept, and why (on the field)."""
@@ -221,3 +226,4 @@ class FormsEditor(QTabWidget):
             widget.setParent(None)  # out of the widget tree now, not at the next event loop
             widget.deleteLater()
         self.rows.clear()
+        self.layouts.clear()
