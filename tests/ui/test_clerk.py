@@ -59,6 +59,14 @@ def read_to_forms(qtbot: QtBot, window: ClerkWindow) -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
 
 
+def read_to_questions(qtbot: QtBot, window: ClerkWindow, target: str) -> None:
+    """A life event chosen and the card read with the right PINs, up to its questions."""
+    choose(qtbot, window, target)
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
+
+
 def texts_in(widget: QWidget) -> str:
     """Everything a widget tree shows or tells assistive technology."""
     parts = []
@@ -96,10 +104,7 @@ def test_moving_in_asks_the_questions_and_queues_the_event_forms(
 ) -> None:
     context = make_context("valid")
     window = open_window(qtbot, context)
-    choose(qtbot, window, "moving-in")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
+    read_to_questions(qtbot, window, "moving-in")
     assert "国民健康保険に加入しますか" in texts_in(window.questions)
     for box in window.questions.boxes.values():
         box.setChecked(True)
@@ -153,10 +158,7 @@ def test_moving_in_is_completed_in_the_editor_including_the_card_holders_row(
 ) -> None:
     context = make_context("valid")
     window = open_window(qtbot, context)
-    choose(qtbot, window, "moving-in")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
+    read_to_questions(qtbot, window, "moving-in")
     qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)  # no to every question
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
     labels = texts_in(window.editor)
