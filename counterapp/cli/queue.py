@@ -94,20 +94,31 @@ def show(app: AppContext, record_id: str, as_json: bool) -> None:
 
 
 def _shown_values(filled: FilledForm) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    for definition in filled.form.definition.fields:
-        item = filled.value(definition.id)
-        value = display_value(definition, item.value)  # the My Number comes back masked
-        rows.append(
-            {
-                "field": definition.id,
-                "label": definition.label.ja,
-                "value": value,
-                "source": item.source.value,
-                "edited_from_chip": item.edited_from_chip,
-            }
-        )
-    return rows
+    """Each field, then each person of each group (field ``<group>.<row>.<field>``)."""
+    form = filled.form.definition
+    shown = [(d, filled.value(d.id), d.id, d.label.ja) for d in form.fields]
+    for group in form.groups:
+        for number, row in enumerate(filled.rows(group.id), start=1):
+            hand = "・手入力" if row.by_hand else ""
+            shown += [
+                (
+                    d,
+                    row.value(d.id),
+                    f"{group.id}.{number}.{d.id}",
+                    f"{group.label.ja}{number}{hand}: {d.label.ja}",
+                )
+                for d in group.fields
+            ]
+    return [
+        {
+            "field": field_id,
+            "label": label,
+            "value": display_value(definition, item.value),  # the My Number comes back masked
+            "source": item.source.value,
+            "edited_from_chip": item.edited_from_chip,
+        }
+        for definition, item, field_id, label in shown
+    ]
 
 
 @queue.command("purge")

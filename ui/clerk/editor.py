@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counterapp.forms import validation
 from counterapp.forms.definition import FieldDefinition, FieldType, Prefill
 from counterapp.forms.display import display_value
 from counterapp.forms.filled import FieldValue, FilledForm
@@ -124,12 +125,22 @@ class FieldRow(QWidget):
         return bool(self.input.property("missing"))
 
 
+def _person(filled: FilledForm, field_id: str, language: str) -> str:
+    """「異動者 2: 」 before a field of a group's second person; nothing for a form field."""
+    parts = field_id.split(".")
+    if len(parts) != 3:
+        return ""
+    group = filled.form.definition.group(parts[0])
+    return f"{group.label.in_language(language)} {parts[1]}: "
+
+
 class FormsEditor(QTabWidget):
     """All forms of the visit; ``edit(index, field_id, value)`` is called on every change."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, FieldRow]] = []
+        self.layouts: list[QFormLayout] = []
 
     def show_forms(self, forms: list[FilledForm], language: str, edit: Edit) -> None:
         self.wipe()
@@ -147,23 +158,28 @@ class FormsEditor(QTabWidget):
         page = QWidget()
         layout = QFormLayout(page)
         rows: dict[str, FieldRow] = {}
-        for definition in filled.form.definition.fields:
-            row = FieldRow(definition, filled.value(definition.id), language)
-            row.on_change(functools.partial(edit, index, definition.id))
-            label = QLabel(row.input.accessibleName())
+        for value in filled.all_values():  # a person of a group: under its flat id
+            definition = filled.form.definition.field_at(value.field_id)
+            row = FieldRow(definition, value, language)
+            row.on_change(functools.partial(edit, index, value.field_id))
+            label = QLabel(_person(filled, value.field_id, language) + row.input.accessibleName())
             label.setBuddy(row.input)
             layout.addRow(label, row)
-            rows[definition.id] = row
+            rows[value.field_id] = row
         self.rows.append(rows)
+        self.layouts.append(layout)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
         return scroll
 
     def refresh(self, forms: list[FilledForm]) -> None:
-        for rows, filled in zip(self.rows, forms, strict=True):
+        for rows, layout, filled in zip(self.rows, self.layouts, forms, strict=True):
             for field_id, row in rows.items():
                 row.show_state(filled.value(field_id), filled.flags.get(field_id, ()))
+                # A field whose condition does not hold is not asked for (e.g. the agent's
+                # name while the person files for themselves).
+                layout.setRowVisible(row, validation.shown_at(filled, field_id))
 
     def refuse(self, index: int, field_id: str, kept: FieldValue, problem: Exception) -> None:
         """The core refused a typed value: show the value it kept, and why (on the field)."""
@@ -176,8 +192,9 @@ class FormsEditor(QTabWidget):
     def focus_first_problem(self, forms: list[FilledForm]) -> None:
         """Put the cursor where the clerk must type first (a missing or invalid value)."""
         for index, (rows, filled) in enumerate(zip(self.rows, forms, strict=True)):
+            wrong = {p.field_id for p in validation.problems(filled)}  # only fields asked for
             for field_id, row in rows.items():
-                if field_problem(row.definition, filled.value(field_id).value):
+                if field_id in wrong:
                     self.setCurrentIndex(index)
                     row.input.setFocus()
                     return
@@ -209,3 +226,4 @@ class FormsEditor(QTabWidget):
             widget.setParent(None)  # out of the widget tree now, not at the next event loop
             widget.deleteLater()
         self.rows.clear()
+        self.layouts.clear()
