@@ -40,6 +40,7 @@ from counterapp.settings import Settings
 from counterapp.verification.engine import face_check, with_check
 from counterapp.verification.sources import trust_for
 from counterapp.verification.verdict import Outcome, Overall, Verdict
+from counterapp.wire.schema import IdentityMethod
 
 __all__ = [
     "CardFace",
@@ -116,11 +117,13 @@ class Visit:
     ticket_number: str | None = None  # the number the office's ticket machine printed (番号発券)
     reopened: tuple[str, ...] = ()  # the draft rows this visit was reopened from
     visit_id: str | None = None  # kept from the drafts of a reopened visit
+    identity_method: IdentityMethod = IdentityMethod.PIN  # how the resident was identified
 
     def clear(self) -> None:
         """Forget everything about the resident (the next one starts from nothing)."""
         self.target, self.verdict, self.card, self.handwriting = None, None, None, None
         self.progress, self.ticket_number, self.reopened, self.visit_id = None, None, (), None
+        self.identity_method = IdentityMethod.PIN
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
@@ -337,6 +340,7 @@ class CounterService:
         if pens and len(pens) == len(stored):  # drawn under exactly the stored content
             visit.handwriting = pens[0].png
         visit.ticket_number = first.ticket_number
+        visit.identity_method = IdentityMethod(first.identity_method)
         visit.reopened = tuple(item.entry.id for item in stored)
         return visit
 
@@ -362,6 +366,7 @@ class CounterService:
             signatures=visit.signatures,
             handwriting=visit.handwriting,
             queue=queued,
+            identity_method=visit.identity_method,
         )
         visit.reopened = ()  # the drafts are gone; a second save would make new rows
         return Receipt(number, visit_id, ids, queued, found)
@@ -371,6 +376,12 @@ class CounterService:
         from counterapp.forms.pdf import render_pdf  # reportlab loads only when printing
 
         number, ids = (receipt.number, receipt.record_ids) if receipt else ("", ())
-        render_pdf(visit.forms, path, reception_number=number, record_ids=ids)  # atomic
+        render_pdf(  # atomic
+            visit.forms,
+            path,
+            reception_number=number,
+            record_ids=ids,
+            identity_method=visit.identity_method,
+        )
         for record_id in ids or (None,):
             self.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")
