@@ -68,7 +68,7 @@ class FieldRow(QWidget):
         layout.addWidget(self.note)
 
     def _input(self, definition: FieldDefinition, value: str) -> QWidget:
-        if definition.prefill is Prefill.CARD_MY_NUMBER:
+        if definition.prefill is Prefill.CARD_MY_NUMBER and value:  # none: no card, typed
             masked = QLineEdit(display_value(definition, value, self.language))
             masked.setReadOnly(True)
             return masked
