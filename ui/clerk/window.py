@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -142,7 +142,11 @@ class ClerkWindow(QMainWindow):
         self.slip_button.hide()
         message_layout = self.message.layout()
         assert isinstance(message_layout, QVBoxLayout)
-        message_layout.insertWidget(message_layout.indexOf(self.message.body) + 1, self.slip_button)
+        message_layout.insertWidget(
+            message_layout.indexOf(self.message.body) + 1,
+            self.slip_button,
+            alignment=Qt.AlignmentFlag.AlignLeft,  # a button at its own width, like 次の方
+        )
         QShortcut(QKeySequence("F12"), self, self.next_resident)
         self.admin_action = add_admin_menu(self, self.context, lambda: self.language)
         QShortcut(QKeySequence("Ctrl+L"), self, self.show_worklist)
@@ -463,6 +467,7 @@ class ClerkWindow(QMainWindow):
         self.identity_label.setProperty("manual", manual)
         self.sign_button.setVisible(not manual)  # no card in this visit to sign with
         self.identity_label.setAccessibleName(self.identity_label.text())
+        self.identity_label.style().unpolish(self.identity_label)  # the new look applies now
         self.identity_label.style().polish(self.identity_label)
 
     def sign_on_screen(self) -> HandwritingDialog | None:
