@@ -467,8 +467,7 @@ class ClerkWindow(QMainWindow):
         self.identity_label.setProperty("manual", manual)
         self.sign_button.setVisible(not manual)  # no card in this visit to sign with
         self.identity_label.setAccessibleName(self.identity_label.text())
-        self.identity_label.style().unpolish(self.identity_label)  # the new look applies now
-        self.identity_label.style().polish(self.identity_label)
+        self.identity_label.setStyleSheet(self.identity_label.styleSheet())  # restyle: box too
 
     def sign_on_screen(self) -> HandwritingDialog | None:
         """The resident signs in a box on the screen; the image is bound to each form."""
