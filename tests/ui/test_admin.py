@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
@@ -9,13 +10,16 @@ from pytestqt.qtbot import QtBot
 
 from counterapp.adminpin import save_admin_pin
 from counterapp.audit import entries
-from counterapp.settings import load_settings
+from counterapp.configure import change_setting
+from counterapp.settings import SettingsError, load_settings
 from tests.ui.conftest import MakeContext
 from tests.ui.test_clerk import open_window
 from ui.admin.gate import AdminGate
 from ui.admin.screen import AdminScreen
+from ui.app import main_window
 from ui.clerk.window import ClerkWindow
 from ui.i18n import t
+from ui.kiosk.window import KioskWindow
 
 ADMIN_PIN = "246813"
 WAIT_MS = 10_000
@@ -151,3 +155,36 @@ def test_a_terminal_certificate_expiring_within_30_days_is_warned(
     shown = screen.certificate_label.text()
     assert shown.startswith("⚠") and "12" in shown and "counterapp test CA" in shown
     assert screen.certificate_label.property("warning") is True
+
+
+def test_language_defaults_are_chosen_validated_audited_and_applied(
+    make_context: MakeContext, qtbot: QtBot
+) -> None:
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    window = open_window(qtbot, context)
+    screen = open_screen(qtbot, window)
+    for name, code in (("clerk_language", "en"), ("kiosk_language", "ja-easy")):
+        choice = screen.language_boxes[name]
+        choice.setCurrentIndex(choice.findData(code))
+        qtbot.mouseClick(screen.save_buttons[name], Qt.MouseButton.LeftButton)
+        assert screen.message.text() == t("admin.saved", "ja", name=name)
+    saved = load_settings(context.settings.data_dir)
+    assert (saved.clerk_language, saved.kiosk_language) == ("en", "ja-easy")
+    assert audited(window, "settings.changed") == [
+        {"setting": "clerk_language", "value": "en"},
+        {"setting": "kiosk_language", "value": "ja-easy"},
+    ]
+    with pytest.raises(SettingsError, match="kiosk_language"):  # typed by hand: refused
+        change_setting(context.settings, context.audit, "kiosk_language", "fr")
+
+    clerk = main_window(context, kiosk=False, language=None)  # the next start
+    qtbot.addWidget(clerk)
+    assert isinstance(clerk, ClerkWindow) and clerk.language == "en"
+    kiosk = main_window(context, kiosk=True, language=None)
+    qtbot.addWidget(kiosk)
+    assert isinstance(kiosk, KioskWindow) and kiosk.language == "ja-easy"
+    kiosk.pages.start.language_buttons["pt"].click()  # a resident chooses another
+    kiosk.wipe()
+    assert kiosk.language == "ja-easy"  # the next resident finds the default again
+    kiosk.exit_kiosk()

@@ -34,11 +34,12 @@ from counterapp.reading import CardInfo, read_card_info
 from counterapp.settings import Settings, SettingsError
 from counterapp.verification.status import GenerationState
 from ui.context import UiContext
-from ui.i18n import error_message, t
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, error_message, t
 from ui.kiosk.keys import call_with
 from ui.worker import CardWorker
 
 TEXT_SETTINGS = ("municipality", "terminal_id", "backoffice_url", "kiosk_idle_seconds")
+LANGUAGE_SETTINGS = ("clerk_language", "kiosk_language")
 TEST_JOB = "admin-reader-test"
 
 
@@ -64,7 +65,9 @@ class AdminScreen(QDialog):
         self.save_buttons: dict[str, QPushButton] = {}
         self._test_worker: CardWorker | None = None
         layout = QVBoxLayout(self)
-        for box in (self._reader_box(), self._settings_box(), self._status_box()):
+        self.language_boxes: dict[str, QComboBox] = {}
+        boxes = (self._reader_box(), self._settings_box(), self._languages_box())
+        for box in (*boxes, self._status_box()):
             layout.addWidget(box)
         layout.addWidget(self.message)
         for button in self.findChildren(QPushButton):
@@ -165,6 +168,29 @@ class AdminScreen(QDialog):
             grid.addWidget(edit, row, 1)
             grid.addWidget(save, row, 2)
         return box
+
+    def _languages_box(self) -> QGroupBox:
+        """The clerk window's and the kiosk's start language, chosen from the seven."""
+        box = QGroupBox(t("admin.languages", self.language))
+        grid = QGridLayout(box)
+        for row, name in enumerate(LANGUAGE_SETTINGS):
+            label = _label(f"{t(f'admin.setting.{name}', self.language)} ({name})")
+            choice = QComboBox()
+            for code in LANGUAGES:
+                choice.addItem(LANGUAGE_NAMES[code], code)
+            choice.setCurrentIndex(max(choice.findData(getattr(self.settings, name)), 0))
+            choice.setAccessibleName(name)
+            save = QPushButton(t("admin.save", self.language))
+            save.setAccessibleName(f"{t('admin.save', self.language)} {name}")
+            save.clicked.connect(call_with(self._save_language, name))
+            self.language_boxes[name], self.save_buttons[name] = choice, save
+            grid.addWidget(label, row, 0)
+            grid.addWidget(choice, row, 1)
+            grid.addWidget(save, row, 2)
+        return box
+
+    def _save_language(self, name: str) -> None:
+        self.save(name, str(self.language_boxes[name].currentData()))
 
     def _save_edit(self, name: str) -> None:
         self.save(name, self.edits[name].text().strip())
