@@ -296,11 +296,24 @@ def on_page(app: QApplication, window: ClerkWindow, page: QWidget) -> None:
     wait_until(app, lambda: window.stack.currentWidget() is page)
 
 
+def start_juminhyo(context: UiContext, language: str) -> ClerkWindow:
+    """The clerk window reading the card for a 住民票の写し request."""
+    window = open_clerk(context, language)
+    window.start("juminhyo-request")
+    return window
+
+
+def pins_to_forms(app: QApplication, window: ClerkWindow) -> None:
+    """The resident types both PINs right; the forms open."""
+    answer_pin(app, window, DEFAULT_RESIDENT.auth_pin)
+    answer_pin(app, window, DEFAULT_RESIDENT.kenhojo_pin)
+    on_page(app, window, window.forms_page)
+
+
 @journey("valid")
 def clerk_wrong_pin(app: QApplication, context: UiContext, out: Path, language: str) -> None:
     """A mistyped PIN: tries left → もう一度入力 → a new entry → the forms."""
-    window = open_clerk(context, language)
-    window.start("juminhyo-request")
+    window = start_juminhyo(context, language)
     answer_pin(app, window, "0000", out / f"clerk-wrong-pin-1-{language}.png")
     on_page(app, window, window.message)
     save(app, window, out / f"clerk-wrong-pin-2-{language}.png")
@@ -308,9 +321,7 @@ def clerk_wrong_pin(app: QApplication, context: UiContext, out: Path, language: 
     save_with_dialog(
         app, window, wait_for_pin(app, window), out / f"clerk-wrong-pin-3-{language}.png"
     )
-    answer_pin(app, window, DEFAULT_RESIDENT.auth_pin)
-    answer_pin(app, window, DEFAULT_RESIDENT.kenhojo_pin)
-    on_page(app, window, window.forms_page)
+    pins_to_forms(app, window)
     save(app, window, out / f"clerk-wrong-pin-4-{language}.png")
     window.close()
 
@@ -318,8 +329,7 @@ def clerk_wrong_pin(app: QApplication, context: UiContext, out: Path, language: 
 @journey("auth-pin-last-try")
 def clerk_last_try(app: QApplication, context: UiContext, out: Path, language: str) -> None:
     """The last try of a PIN: an explicit yes first (the default button does not use it)."""
-    window = open_clerk(context, language)
-    window.start("juminhyo-request")
+    window = start_juminhyo(context, language)
     wait_until(app, lambda: window.last_try_box is not None)
     box = window.last_try_box
     assert box is not None
@@ -331,15 +341,12 @@ def clerk_last_try(app: QApplication, context: UiContext, out: Path, language: s
 @journey("removed-mid-read")
 def clerk_card_pulled(app: QApplication, context: UiContext, out: Path, language: str) -> None:
     """The card left the reader mid-read: 置き直してください → 再読取 → the forms."""
-    window = open_clerk(context, language)
-    window.start("juminhyo-request")
+    window = start_juminhyo(context, language)
     answer_pin(app, window, DEFAULT_RESIDENT.auth_pin)
     on_page(app, window, window.message)
     save(app, window, out / f"clerk-card-pulled-1-{language}.png")
     window.message.again.click()
-    answer_pin(app, window, DEFAULT_RESIDENT.auth_pin)
-    answer_pin(app, window, DEFAULT_RESIDENT.kenhojo_pin)
-    on_page(app, window, window.forms_page)
+    pins_to_forms(app, window)
     save(app, window, out / f"clerk-card-pulled-2-{language}.png")
     window.close()
 
@@ -347,8 +354,7 @@ def clerk_card_pulled(app: QApplication, context: UiContext, out: Path, language
 @journey("valid")
 def clerk_pin_forgotten(app: QApplication, context: UiContext, out: Path, language: str) -> None:
     """「暗証番号を忘れた」: no try is used; what the clerk can do now."""
-    window = open_clerk(context, language)
-    window.start("juminhyo-request")
+    window = start_juminhyo(context, language)
     dialog = wait_for_pin(app, window)
     dialog.forgot.click()
     on_page(app, window, window.message)
@@ -359,8 +365,7 @@ def clerk_pin_forgotten(app: QApplication, context: UiContext, out: Path, langua
 @journey("kenhojo-pin-blocked")
 def clerk_pin_blocked(app: QApplication, context: UiContext, out: Path, language: str) -> None:
     """A blocked PIN: 初期化・再設定 at the 市民課, or go on without the PIN / the card."""
-    window = open_clerk(context, language)
-    window.start("juminhyo-request")
+    window = start_juminhyo(context, language)
     answer_pin(app, window, DEFAULT_RESIDENT.auth_pin)
     on_page(app, window, window.message)
     save(app, window, out / f"clerk-pin-blocked-{language}.png")
@@ -376,11 +381,8 @@ def type_into(field: QWidget, text: str) -> None:
 @journey("valid")
 def clerk_draft(app: QApplication, context: UiContext, out: Path, language: str) -> None:
     """Submit refused (missing marked) → 下書きとして保存 → 本日の申請 → reopen → submit."""
-    window = open_clerk(context, language)
-    window.start("juminhyo-request")
-    answer_pin(app, window, DEFAULT_RESIDENT.auth_pin)
-    answer_pin(app, window, DEFAULT_RESIDENT.kenhojo_pin)
-    on_page(app, window, window.forms_page)
+    window = start_juminhyo(context, language)
+    pins_to_forms(app, window)
     window.ticket_edit.setText("A-12")
     assert window.submit() is None  # 部数 is missing: refused, marked
     save(app, window, out / f"clerk-draft-1-{language}.png")
@@ -401,11 +403,8 @@ def clerk_draft(app: QApplication, context: UiContext, out: Path, language: str)
 @journey("valid")
 def clerk_print(app: QApplication, context: UiContext, out: Path, language: str) -> None:
     """印刷用PDF: to a file or to the printer (the choice), and the PDF's first page."""
-    window = open_clerk(context, language)
-    window.start("juminhyo-request")
-    answer_pin(app, window, DEFAULT_RESIDENT.auth_pin)
-    answer_pin(app, window, DEFAULT_RESIDENT.kenhojo_pin)
-    on_page(app, window, window.forms_page)
+    window = start_juminhyo(context, language)
+    pins_to_forms(app, window)
     type_into(window.editor.rows[0]["copies"].input, "1")
 
     def shoot_the_choice() -> None:

@@ -18,6 +18,7 @@ from ui.admin.gate import AdminGate
 from ui.admin.screen import AdminScreen
 from ui.app import main_window
 from ui.clerk.window import ClerkWindow
+from ui.context import UiContext
 from ui.i18n import t
 from ui.kiosk.window import KioskWindow
 
@@ -56,6 +57,16 @@ def open_screen(qtbot: QtBot, window: ClerkWindow) -> AdminScreen:
     return screen
 
 
+def opened_admin_screen(
+    qtbot: QtBot, make_context: MakeContext
+) -> tuple[UiContext, ClerkWindow, AdminScreen]:
+    """A clerk window on the emulator with its admin screen opened by the admin PIN."""
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    window = open_window(qtbot, context)
+    return context, window, open_screen(qtbot, window)
+
+
 def audited(window: ClerkWindow, event: str) -> list[dict[str, object]]:
     return [e.detail for e in entries(window.context.audit.db) if e.event == event]
 
@@ -92,10 +103,7 @@ def test_three_wrong_admin_pins_close_the_dialog(make_context: MakeContext, qtbo
 def test_municipality_and_idle_time_are_saved_audited_and_applied(
     make_context: MakeContext, qtbot: QtBot
 ) -> None:
-    context = make_context("valid")
-    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
-    window = open_window(qtbot, context)
-    screen = open_screen(qtbot, window)
+    context, window, screen = opened_admin_screen(qtbot, make_context)
     type_text(qtbot, screen.edits["municipality"], "千代田区")
     qtbot.mouseClick(screen.save_buttons["municipality"], Qt.MouseButton.LeftButton)
     assert screen.message.text() == t("admin.saved", "ja", name="municipality")
@@ -113,10 +121,7 @@ def test_municipality_and_idle_time_are_saved_audited_and_applied(
 def test_an_invalid_value_is_refused_naming_the_setting(
     make_context: MakeContext, qtbot: QtBot
 ) -> None:
-    context = make_context("valid")
-    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
-    window = open_window(qtbot, context)
-    screen = open_screen(qtbot, window)
+    context, window, screen = opened_admin_screen(qtbot, make_context)
     for name, value in (("kiosk_idle_seconds", "0"), ("backoffice_url", "http://10.0.0.5:8443")):
         type_text(qtbot, screen.edits[name], value)
         qtbot.mouseClick(screen.save_buttons[name], Qt.MouseButton.LeftButton)
@@ -129,10 +134,7 @@ def test_an_invalid_value_is_refused_naming_the_setting(
 def test_the_reader_test_reads_the_emulated_cards_public_data(
     make_context: MakeContext, qtbot: QtBot
 ) -> None:
-    context = make_context("valid")
-    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
-    window = open_window(qtbot, context)
-    screen = open_screen(qtbot, window)
+    _, _, screen = opened_admin_screen(qtbot, make_context)
     assert screen.reader_box.currentData() == ""  # the emulator: no reader configured
     qtbot.mouseClick(screen.reader_test, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(screen.reader_test.isEnabled, timeout=WAIT_MS)
@@ -160,10 +162,7 @@ def test_a_terminal_certificate_expiring_within_30_days_is_warned(
 def test_language_defaults_are_chosen_validated_audited_and_applied(
     make_context: MakeContext, qtbot: QtBot
 ) -> None:
-    context = make_context("valid")
-    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
-    window = open_window(qtbot, context)
-    screen = open_screen(qtbot, window)
+    context, window, screen = opened_admin_screen(qtbot, make_context)
     for name, code in (("clerk_language", "en"), ("kiosk_language", "ja-easy")):
         choice = screen.language_boxes[name]
         choice.setCurrentIndex(choice.findData(code))

@@ -9,6 +9,7 @@ settings, saved atomically, audited); a refused value shows the error naming the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -156,37 +157,37 @@ class AdminScreen(QDialog):
         box = QGroupBox(t("admin.settings", self.language))
         grid = QGridLayout(box)
         for row, name in enumerate(TEXT_SETTINGS):
-            label = _label(f"{t(f'admin.setting.{name}', self.language)} ({name})")
             edit = QLineEdit(str(getattr(self.settings, name)))
-            edit.setAccessibleName(name)
-            save = QPushButton(t("admin.save", self.language))
-            save.setAccessibleName(f"{t('admin.save', self.language)} {name}")
-            save.clicked.connect(call_with(self._save_edit, name))
             edit.returnPressed.connect(call_with(self._save_edit, name))
-            self.edits[name], self.save_buttons[name] = edit, save
-            grid.addWidget(label, row, 0)
-            grid.addWidget(edit, row, 1)
-            grid.addWidget(save, row, 2)
+            self.edits[name] = edit
+            self._setting_row(grid, row, name, edit, self._save_edit)
         return box
+
+    def _setting_row(
+        self, grid: QGridLayout, row: int, name: str, field: QWidget, save: Callable[[str], None]
+    ) -> None:
+        """One setting: its label (and key), the field it is chosen in, its save button."""
+        label = _label(f"{t(f'admin.setting.{name}', self.language)} ({name})")
+        field.setAccessibleName(name)
+        button = QPushButton(t("admin.save", self.language))
+        button.setAccessibleName(f"{t('admin.save', self.language)} {name}")
+        button.clicked.connect(call_with(save, name))
+        self.save_buttons[name] = button
+        grid.addWidget(label, row, 0)
+        grid.addWidget(field, row, 1)
+        grid.addWidget(button, row, 2)
 
     def _languages_box(self) -> QGroupBox:
         """The clerk window's and the kiosk's start language, chosen from the seven."""
         box = QGroupBox(t("admin.languages", self.language))
         grid = QGridLayout(box)
         for row, name in enumerate(LANGUAGE_SETTINGS):
-            label = _label(f"{t(f'admin.setting.{name}', self.language)} ({name})")
             choice = QComboBox()
             for code in LANGUAGES:
                 choice.addItem(LANGUAGE_NAMES[code], code)
             choice.setCurrentIndex(max(choice.findData(getattr(self.settings, name)), 0))
-            choice.setAccessibleName(name)
-            save = QPushButton(t("admin.save", self.language))
-            save.setAccessibleName(f"{t('admin.save', self.language)} {name}")
-            save.clicked.connect(call_with(self._save_language, name))
-            self.language_boxes[name], self.save_buttons[name] = choice, save
-            grid.addWidget(label, row, 0)
-            grid.addWidget(choice, row, 1)
-            grid.addWidget(save, row, 2)
+            self.language_boxes[name] = choice
+            self._setting_row(grid, row, name, choice, self._save_language)
         return box
 
     def _save_language(self, name: str) -> None:
