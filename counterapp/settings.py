@@ -123,6 +123,17 @@ class Settings:
 SETTING_NAMES = tuple(f.name for f in fields(Settings) if f.name != "data_dir")
 
 
+def operator_name(settings: Settings) -> str:
+    """Who works at the terminal: the ``operator`` setting when an administrator set it,
+    else the OS user of the session (the clerk's Windows sign-in). The header shows it and
+    the audit log records it."""
+    import getpass
+
+    if settings.operator and settings.operator != Settings.operator:
+        return settings.operator
+    return getpass.getuser()
+
+
 class SettingsError(Exception):
     """The settings file is unreadable or holds a wrong value; the message says which."""
 

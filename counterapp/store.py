@@ -15,7 +15,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from counterapp.audit import AuditLog
-from counterapp.settings import Settings
+from counterapp.settings import Settings, operator_name
 
 DATABASE_FILE = "counterapp.db"
 MIGRATIONS = Migrations("counterapp")
@@ -234,10 +234,10 @@ def pending_migrations(db: sqlite_utils.Database) -> list[str]:
 
 
 def audit_log(settings: Settings) -> AuditLog:
-    """The audit log of this terminal, as the configured operator."""
+    """The audit log of this terminal, as its operator (``operator_name``)."""
     return AuditLog(
         open_database(settings.data_dir),
         terminal=settings.terminal_id,
-        operator=settings.operator,
+        operator=operator_name(settings),
         key_store=settings.key_store,
     )

@@ -4,6 +4,7 @@ typed by hand and the audit names the operator."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def test_after_a_wrong_pin_the_clerk_goes_on_without_the_card_and_the_forms_say_
     assert stored.value("name").value == DEFAULT_RESIDENT.name
     assert stored.value("name").source is Source.CLERK
     assert manual_entries(window) == [
-        ("operator", {"target": "juminhyo-request", "reason": "pin_not_accepted"})
+        (getpass.getuser(), {"target": "juminhyo-request", "reason": "pin_not_accepted"})
     ]
     every_entry = json.dumps([e.detail for e in audit_entries(context.audit.db)])
     assert DEFAULT_RESIDENT.name not in every_entry and "1980" not in every_entry
