@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -65,15 +66,21 @@ class AdminScreen(QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.save_buttons: dict[str, QPushButton] = {}
         self._test_worker: CardWorker | None = None
-        layout = QVBoxLayout(self)
         self.language_boxes: dict[str, QComboBox] = {}
         boxes = (self._reader_box(), self._settings_box(), self._languages_box())
+        content = QWidget()
+        column = QVBoxLayout(content)
         for box in (*boxes, self._status_box()):
-            layout.addWidget(box)
+            column.addWidget(box)
+        scroll = QScrollArea()  # nothing is cut off on a 1366×768 screen: it scrolls
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)  # Enter saves the field it is typed in, nothing else
-        self.resize(900, 760)
+        self.resize(900, 700)
 
     @property
     def settings(self) -> Settings:
@@ -176,6 +183,7 @@ class AdminScreen(QDialog):
         grid.addWidget(label, row, 0)
         grid.addWidget(field, row, 1)
         grid.addWidget(button, row, 2)
+        grid.setColumnStretch(1, 1)  # the field takes the width, the button keeps its own
 
     def _languages_box(self) -> QGroupBox:
         """The clerk window's and the kiosk's start language, chosen from the seven."""
