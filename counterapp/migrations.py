@@ -147,3 +147,10 @@ def _key_check_and_sealed_copies(db: sqlite_utils.Database) -> None:
         pk="record_id",
         foreign_keys=[("record_id", "forms", "id")],
     )
+
+
+@MIGRATIONS(name="0008_identity_method")
+def _identity_method(db: sqlite_utils.Database) -> None:
+    # How the resident was identified for each form: pin, pinless or manual (no card).
+    # Forms stored before this were all read with the card's PINs.
+    db.table("forms").add_column("identity_method", str, not_null_default="pin")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from counterapp.audit import AuditLog
-from counterapp.settings import Settings
+from counterapp.settings import Settings, operator_name
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -31,6 +31,7 @@ SCHEMA = (
     "0005_audit_keys",
     "0006_reception_numbers",
     "0007_key_check_sealed_copies",
+    "0008_identity_method",
 )
 MIGRATION_SET = "counterapp"
 MIGRATIONS_TABLE = "_sqlite_migrations"
@@ -146,10 +147,10 @@ def pending_migrations(db: sqlite_utils.Database) -> list[str]:
 
 
 def audit_log(settings: Settings) -> AuditLog:
-    """The audit log of this terminal, as the configured operator."""
+    """The audit log of this terminal, as its operator (``operator_name``)."""
     return AuditLog(
         connect(settings.data_dir),
         terminal=settings.terminal_id,
-        operator=settings.operator,
+        operator=operator_name(settings),
         key_store=settings.key_store,
     )

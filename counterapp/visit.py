@@ -45,6 +45,7 @@ from counterapp.settings import Settings
 from counterapp.verification.engine import face_check, with_check
 from counterapp.verification.sources import trust_for
 from counterapp.verification.verdict import Outcome, Overall, Verdict
+from counterapp.wire.schema import IdentityMethod
 
 __all__ = [
     "CardFace",
@@ -121,11 +122,13 @@ class Visit:
     ticket_number: str | None = None  # the number the office's ticket machine printed (番号発券)
     reopened: tuple[str, ...] = ()  # the draft rows this visit was reopened from
     visit_id: str | None = None  # kept from the drafts of a reopened visit
+    identity_method: IdentityMethod = IdentityMethod.PIN  # how the resident was identified
 
     def clear(self) -> None:
         """Forget everything about the resident (the next one starts from nothing)."""
         self.target, self.verdict, self.card, self.handwriting = None, None, None, None
         self.progress, self.ticket_number, self.reopened, self.visit_id = None, None, (), None
+        self.identity_method = IdentityMethod.PIN
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
@@ -257,10 +260,12 @@ class CounterService:
         """Fill the visit's forms from its verified card, its answers and people's entries.
 
         ``rows``: persons entered by hand per person group. A visit that starts without a
-        card (``starts_without_card``) takes nothing from a chip.
+        card (``starts_without_card``) or goes on without it (``continue_without_card``)
+        takes nothing from a chip: the card's fields stay blank for the clerk.
         """
         assert visit.target is not None
-        assert visit.card is not None or self.starts_without_card(visit)
+        manual = visit.identity_method is IdentityMethod.MANUAL
+        assert visit.card is not None or manual or self.starts_without_card(visit)
         by_hand = {
             f"{group}.{number}.{field_id}": value
             for group, persons in (rows or {}).items()
@@ -275,12 +280,32 @@ class CounterService:
             clerk=dict(clerk_values or {}),
             rows=dict(rows or {}),
         )
-        card = visit.card.data if visit.card is not None else None
+        card = None if manual or visit.card is None else visit.card.data
         forms = fill_target(self.library, visit.target, card, answers, context)
         if not forms:
             raise NothingToFill(visit.target)
         visit.forms[:] = forms
         visit.signatures.clear()
+
+    def continue_without_card(self, visit: Visit, why: str = "clerk_choice") -> None:
+        """「カードを使わずに受付」: the visit goes on with no card; the clerk types every value.
+
+        Whatever was read of a card is dropped (nothing of it goes on a form), the visit's
+        identity method becomes manual (kept with and printed on every form) and the audit
+        records the choice under the operator's name; ``why`` is a reason key (no personal
+        data). The forms come from ``fill`` as for a card, with the card's fields blank.
+        """
+        if visit.target is None:
+            raise UnknownForm("")
+        visit.card, visit.verdict, visit.progress = None, None, None
+        visit.forms.clear()
+        visit.signatures.clear()
+        visit.handwriting = None
+        visit.identity_method = IdentityMethod.MANUAL
+        target = visit.target
+        if target not in self.library.forms:
+            target = self.library.event(target).id  # an id, never the Japanese name
+        self.audit.append(AuditEvent.MANUAL_ENTRY, target=target, reason=why)
 
     @staticmethod
     def edit(visit: Visit, index: int, field_id: str, value: str, source: Source) -> None:
@@ -367,6 +392,7 @@ class CounterService:
         if pens and len(pens) == len(stored):  # drawn under exactly the stored content
             visit.handwriting = pens[0].png
         visit.ticket_number = first.ticket_number
+        visit.identity_method = IdentityMethod(first.identity_method)
         visit.reopened = tuple(item.entry.id for item in stored)
         return visit
 
@@ -392,6 +418,7 @@ class CounterService:
             signatures=visit.signatures,
             handwriting=visit.handwriting,
             queue=queued,
+            identity_method=visit.identity_method,
         )
         visit.reopened = ()  # the drafts are gone; a second save would make new rows
         return Receipt(number, visit_id, ids, queued, found)
@@ -401,6 +428,12 @@ class CounterService:
         from counterapp.forms.pdf import render_pdf  # reportlab loads only when printing
 
         number, ids = (receipt.number, receipt.record_ids) if receipt else ("", ())
-        render_pdf(visit.forms, path, reception_number=number, record_ids=ids)  # atomic
+        render_pdf(  # atomic
+            visit.forms,
+            path,
+            reception_number=number,
+            record_ids=ids,
+            identity_method=visit.identity_method,
+        )
         for record_id in ids or (None,):
             self.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")

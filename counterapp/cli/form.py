@@ -129,6 +129,11 @@ def check(file: Path) -> None:
 @click.option("--draft", is_flag=True, help="Keep as drafts; do not queue for sending.")
 @click.option("--ticket", help="The number the office's ticket machine gave (番号発券).")
 @click.option("--allow-last-try", is_flag=True, help="Allow a PIN's last try (stdin not a TTY).")
+@click.option(
+    "--manual",
+    is_flag=True,
+    help="カードを使わずに受付: no card; every value comes from --answers (marked, audited).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @reports_card_errors
@@ -143,6 +148,7 @@ def fill(
     draft: bool,
     ticket: str | None,
     allow_last_try: bool,
+    manual: bool,
     as_json: bool,
 ) -> None:
     """カードから申請書を作成 / Read and verify the card, fill TARGET's forms, queue them.
@@ -151,6 +157,8 @@ def fill(
     TARGET is a life event (転入, 転出, 転居, 証明書の請求, or its id) or a form id.
     PINs come from standard input when it is not a terminal, one per line: auth PIN,
     Kenhojo PIN, then (with --sign) the signing password.
+    With --manual no card is read (no PIN is asked): the card's fields come from the
+    answers file's clerk values, and every form is marked 「カードを使わずに受付（手入力）」.
     Exit codes: 0 queued, 1 card not genuine (nothing filled), 3 card error,
     4 usage error, 5 required values are missing: nothing was queued or saved (add them to
     --answers and fill again, or keep the visit with --draft and complete it in the clerk
@@ -159,6 +167,8 @@ def fill(
     """
     app: AppContext = ctx.obj
     check_pdf_target(pdf)  # every input is checked before the card is touched
+    if manual and sign:
+        raise click.UsageError("--sign はカードが必要です / --sign needs the card (not --manual)")
     try:
         answers = load_answers(answers_file) if answers_file else Answers()
     except AnswersFileError as exc:
@@ -177,7 +187,9 @@ def fill(
         raise click.UsageError(_both(exc.message_key)) from exc
     if not service.forms_needed(visit):  # said before the card is touched or a PIN asked
         raise click.UsageError(_both("form.nothing_to_fill"))
-    if service.starts_without_card(visit):  # e.g. 国外からの転入: no card yet, all by hand
+    if manual or service.starts_without_card(visit):  # no card: everything by hand
+        if manual:
+            service.continue_without_card(visit)
         service.fill(visit, answers.clerk, answers.resident, answers.rows)
         _finish(app, service, visit, pdf, draft=draft, as_json=as_json)
     interaction = TerminalInteraction(allow_last_try=allow_last_try)

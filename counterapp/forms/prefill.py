@@ -156,10 +156,12 @@ def fill_form(
     for layer, source in layers:
         filled = _apply(filled, layer, source)
     for group in form.definition.groups:
-        with_holder = holder_rows and group.card_holder_row and card is not None
-        holder = (card_row(group, card, context, layers),) if with_holder else ()
         entered = _entered_rows(group, layers[1:])
         hand = tuple(hand_row(group, values) for values in answers.rows.get(group.id, ()))
+        holder: tuple[GroupRow, ...] = ()
+        if holder_rows and group.card_holder_row:  # the holder's row: from the card, or typed
+            holder = (card_row(group, card, context, layers),) if card is not None else ()
+            holder = holder or (() if entered or hand else (hand_row(group, {}),))
         if holder or entered or hand:
             filled = filled.with_rows(group.id, holder + entered + hand)
     filled = without_hidden(filled)

@@ -40,6 +40,28 @@ class ValueSource(enum.StrEnum):
     PROPOSED = "proposed"
 
 
+class IdentityMethod(enum.StrEnum):
+    """How the resident was identified for a form."""
+
+    PIN = "pin"  # the card, opened with its PINs
+    PINLESS = "pinless"  # the card without PINs: 照合番号B and a face check by the clerk
+    MANUAL = "manual"  # no card: the clerk typed every value
+
+
+# How each method reads on a printed form and in the back office's export (Japanese, English).
+IDENTITY_METHOD_LABELS = {
+    IdentityMethod.PIN: ("マイナンバーカード（暗証番号）", "My Number card (PIN)"),
+    IdentityMethod.PINLESS: (
+        "マイナンバーカード（照合番号B・顔確認）",
+        "My Number card (no PIN: card number check and face check)",
+    ),
+    IdentityMethod.MANUAL: (
+        "カードを使わずに受付（手入力）",
+        "Without the card (typed by the clerk)",
+    ),
+}
+
+
 class WireField(Strict):
     id: Identifier
     value: str = Field(max_length=2000)
@@ -81,6 +103,8 @@ class SubmissionItem(Strict):
     # The form's person groups, one row per person. Optional and added later: an item of a
     # form without groups is exactly as before (and so are its canonical bytes).
     groups: tuple[WireGroup, ...] = Field(default=(), max_length=20)
+    # How the resident was identified; added later: items without it were read with the PINs.
+    identity_method: IdentityMethod = IdentityMethod.PIN
 
     def canonical(self) -> bytes:
         """The bytes the resident's signature covers."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -69,7 +71,7 @@ class FieldRow(QWidget):
         layout.addWidget(self.note)
 
     def _input(self, definition: FieldDefinition, value: str) -> QWidget:
-        if definition.prefill is Prefill.CARD_MY_NUMBER:
+        if definition.prefill is Prefill.CARD_MY_NUMBER and value:  # none: no card, typed
             masked = QLineEdit(display_value(definition, value, self.language))
             masked.setReadOnly(True)
             return masked
@@ -111,6 +113,7 @@ class FieldRow(QWidget):
             chars = " ".join(f"{c}(U+{ord(c):04X})" for c in gaiji)
             notes.append("⚠ " + t("clerk.forms.gaiji", self.language, chars=chars))
         self.note.setText("\n".join(notes))
+        self.note.setVisible(bool(notes))  # an empty note takes no room under its field
         self.input.setAccessibleDescription("\n".join(notes))
 
     def mark(self, missing: bool) -> None:
@@ -132,6 +135,26 @@ def _person(filled: FilledForm, field_id: str, language: str) -> str:
         return ""
     group = filled.form.definition.group(parts[0])
     return f"{group.label.in_language(language)} {parts[1]}: "
+
+
+class RowLabel(QLabel):
+    """A field's label, as tall as its field and centred on it (styled heights included)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        return self._as_tall_as_the_field(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._as_tall_as_the_field(super().minimumSizeHint())
+
+    def _as_tall_as_the_field(self, hint: QSize) -> QSize:
+        field = self.buddy()
+        height = field.sizeHint().height() if field is not None else 0
+        return QSize(hint.width(), max(hint.height(), height))
 
 
 class FormsEditor(QTabWidget):
@@ -157,12 +180,15 @@ class FormsEditor(QTabWidget):
     def _form_tab(self, index: int, filled: FilledForm, language: str, edit: Edit) -> QWidget:
         page = QWidget()
         layout = QFormLayout(page)
+        # A row is the field with its note below: the label sits beside the field itself,
+        # not in the middle of field and note.
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         rows: dict[str, FieldRow] = {}
         for value in filled.all_values():  # a person of a group: under its flat id
             definition = filled.form.definition.field_at(value.field_id)
             row = FieldRow(definition, value, language)
             row.on_change(functools.partial(edit, index, value.field_id))
-            label = QLabel(_person(filled, value.field_id, language) + row.input.accessibleName())
+            label = RowLabel(_person(filled, value.field_id, language) + row.input.accessibleName())
             label.setBuddy(row.input)
             layout.addRow(label, row)
             rows[value.field_id] = row
@@ -188,6 +214,7 @@ class FormsEditor(QTabWidget):
             row.input.setText(kept.value)
         key = getattr(problem, "message_key", "field.control_character")
         row.note.setText("⚠ " + text(key, row.language))
+        row.note.setVisible(True)
 
     def focus_first_problem(self, forms: list[FilledForm]) -> None:
         """Put the cursor where the clerk must type first (a missing or invalid value)."""

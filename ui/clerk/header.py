@@ -7,24 +7,13 @@ Windows sign-in) is shown instead.
 
 from __future__ import annotations
 
-import dataclasses
-import getpass
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from counterapp.settings import Settings
+from counterapp.settings import Settings, operator_name
 from ui.i18n import t
 
 STEPS = ("choose", "read", "check", "send")
-
-
-def operator_name(settings: Settings) -> str:
-    """The ``operator`` setting, or the OS user name when it is not set."""
-    default = {field.name: field.default for field in dataclasses.fields(Settings)}["operator"]
-    if settings.operator and settings.operator != default:
-        return settings.operator
-    return getpass.getuser()
 
 
 class Header(QWidget):
