@@ -48,6 +48,7 @@ from counterapp.verification.engine import face_check, guarded, with_check
 from counterapp.verification.pinless import evaluate_pinless, with_holder_confirmed
 from counterapp.verification.sources import trust_for
 from counterapp.verification.verdict import Outcome, Overall, Verdict
+from counterapp.wire.schema import IdentityMethod
 
 __all__ = [
     "CardFace",
@@ -155,6 +156,7 @@ class Visit:
     ticket_number: str | None = None  # the number the office's ticket machine printed (番号発券)
     reopened: tuple[str, ...] = ()  # the draft rows this visit was reopened from
     visit_id: str | None = None  # kept from the drafts of a reopened visit
+    identity_method: IdentityMethod = IdentityMethod.PIN  # how the resident was identified
     pinless: PinlessRead | None = None  # the PIN-less read, until the visit is cleared
 
     def clear(self) -> None:
@@ -162,6 +164,7 @@ class Visit:
         self.pinless = None
         self.target, self.verdict, self.card, self.handwriting = None, None, None, None
         self.progress, self.ticket_number, self.reopened, self.visit_id = None, None, (), None
+        self.identity_method = IdentityMethod.PIN
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
@@ -283,7 +286,7 @@ class CounterService:
         if verdict.overall is Overall.NOT_GENUINE:
             raise CardNotGenuine(verdict)
         visit.pinless, visit.verdict, visit.card, visit.progress = read, verdict, None, None
-        self._set_identity_method(visit)
+        visit.identity_method = IdentityMethod.PINLESS
         return PinlessResult(verdict, read.face.face, _pinless_data(read))
 
     def confirm_holder(self, visit: Visit, operator: str) -> Verdict:
@@ -345,9 +348,6 @@ class CounterService:
         visit.pinless = read
         if visit.card is not None:
             visit.card = VerifiedCard(verdict, _pinless_data(read))
-
-    def _set_identity_method(self, visit: Visit) -> None:
-        """The visit's identity method is ``pinless`` (the wire schema's IdentityMethod)."""
 
     def audit_card_read(self, outcome: str) -> None:
         """Audit a finished read with its verdicts (front end's thread)."""
@@ -474,6 +474,7 @@ class CounterService:
         if pens and len(pens) == len(stored):  # drawn under exactly the stored content
             visit.handwriting = pens[0].png
         visit.ticket_number = first.ticket_number
+        visit.identity_method = IdentityMethod(first.identity_method)
         visit.reopened = tuple(item.entry.id for item in stored)
         return visit
 
@@ -499,6 +500,7 @@ class CounterService:
             signatures=visit.signatures,
             handwriting=visit.handwriting,
             queue=queued,
+            identity_method=visit.identity_method,
         )
         visit.reopened = ()  # the drafts are gone; a second save would make new rows
         return Receipt(number, visit_id, ids, queued, found)
@@ -508,7 +510,13 @@ class CounterService:
         from counterapp.forms.pdf import render_pdf  # reportlab loads only when printing
 
         number, ids = (receipt.number, receipt.record_ids) if receipt else ("", ())
-        render_pdf(visit.forms, path, reception_number=number, record_ids=ids)  # atomic
+        render_pdf(  # atomic
+            visit.forms,
+            path,
+            reception_number=number,
+            record_ids=ids,
+            identity_method=visit.identity_method,
+        )
         for record_id in ids or (None,):
             self.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")
 
