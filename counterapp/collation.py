@@ -30,9 +30,7 @@ EARLIEST_EXPIRY_YEAR = 2016
 LATEST_EXPIRY_YEAR = 2100
 
 _SEPARATORS = re.compile(r"[\s.\-/年月日・]+")
-_ERA_LABELS = "|".join(
-    label for era in ERAS for label in (era.name, era.romaji, era.initial)
-)
+_ERA_LABELS = "|".join(label for era in ERAS for label in (era.name, era.romaji, era.initial))
 _ERA_PREFIX = re.compile(rf"^(?P<era>{_ERA_LABELS})\s*\.?\s*(?P<rest>.*)$", re.IGNORECASE)
 
 

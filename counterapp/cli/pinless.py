@@ -47,12 +47,13 @@ PART_PROMPTS = (
 def ask_collation_b() -> str:
     """照合番号B from stdin or hidden prompts; a wrong part is a usage error (exit 4)."""
     try:
-        return _read_collation_b()
+        return read_collation_b()
     except CollationPartError as exc:
         raise click.UsageError(_both(exc.message_key)) from exc
 
 
-def _read_collation_b() -> str:
+def read_collation_b() -> str:
+    """照合番号B from stdin or hidden prompts; CollationPartError names a wrong part."""
     if not sys.stdin.isatty():
         first = sys.stdin.readline()
         if not first:
