@@ -428,7 +428,7 @@ class FormQueue:
         if self.backoffice_key is not None:
             sealed_row = {"visit": visit, "created_at": now, "identity_method": identity_method}
             self._insert_sealed_copy(record_id, filled, sealed_row, cms)
-        self._audit_created(record_id, filled, signed=cms is not None)
+        self._audit_created(record_id, filled, signed=cms is not None, identity=identity_method)
         if queue:
             self._insert_outbox(record_id)
             self.audit.append(AuditEvent.FORM_QUEUED, record_id)
@@ -471,7 +471,14 @@ class FormQueue:
         )
         self.audit.append(AuditEvent.FORM_SIGNED, record_id, method="handwriting")
 
-    def _audit_created(self, record_id: str, filled: FilledForm, *, signed: bool) -> None:
+    def _audit_created(
+        self,
+        record_id: str,
+        filled: FilledForm,
+        *,
+        signed: bool,
+        identity: IdentityMethod = IdentityMethod.PIN,
+    ) -> None:
         self.audit.append(
             AuditEvent.FORM_CREATED,
             record_id,
@@ -479,6 +486,7 @@ class FormQueue:
             version=filled.form.definition.version,
             signed=signed,
             gaiji_fields=",".join(sorted(filled.flags)),
+            identity_method=str(identity),
         )
         for field_id in filled.edited_chip_fields():
             source = filled.value(field_id).source.value

@@ -52,6 +52,8 @@ def url_or_empty(value: str) -> bool:
 
 
 Text = Annotated[str, MinLen(1)]
+# The languages of the screens (the message catalogue's seven; ja-easy is やさしい日本語).
+UiLanguage = Literal["ja", "ja-easy", "en", "zh", "ko", "vi", "pt"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,11 @@ class Settings:
     crl_refresh_hours: Annotated[int, Interval(ge=1, le=168)] = 6
     # Seconds without a touch before the kiosk wipes the visit and returns to the start.
     kiosk_idle_seconds: Annotated[int, Interval(ge=10, le=3_600)] = 60
+    # The clerk window's language when it opens (the clerk may switch it in the status bar).
+    clerk_language: UiLanguage = "ja"
+    # The kiosk's language on its start screen: each resident may choose another, and the
+    # kiosk returns to this one for the next resident.
+    kiosk_language: UiLanguage = "ja"
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings) if f.name != "data_dir")

@@ -377,8 +377,11 @@ class CounterService:
         clerk_values: Mapping[str, str] | None = None,
         resident_values: Mapping[str, str] | None = None,
     ) -> None:
-        """Fill the visit's forms from its verified card, its answers and people's entries."""
-        assert visit.card is not None and visit.target is not None
+        """Fill the visit's forms from its verified card, its answers and people's entries.
+
+        A visit without the card (``continue_without_card``) leaves the card's fields blank."""
+        manual = visit.identity_method is IdentityMethod.MANUAL
+        assert (visit.card is not None or manual) and visit.target is not None
         if self.needs_my_number(visit):
             raise MyNumberNotProven(visit.target)
         check_storable({**(resident_values or {}), **(clerk_values or {})})  # UnstorableValue
@@ -388,11 +391,33 @@ class CounterService:
             resident=dict(resident_values or {}),
             clerk=dict(clerk_values or {}),
         )
-        forms = fill_target(self.library, visit.target, visit.card.data, answers, context)
+        card = None if manual or visit.card is None else visit.card.data
+        forms = fill_target(self.library, visit.target, card, answers, context)
         if not forms:
             raise NothingToFill(visit.target)
         visit.forms[:] = forms
         visit.signatures.clear()
+
+    def continue_without_card(self, visit: Visit, why: str = "clerk_choice") -> None:
+        """「カードを使わずに受付」: the visit goes on with no card; the clerk types every value.
+
+        Whatever was read of a card is dropped (nothing of it goes on a form), the visit's
+        identity method becomes manual (kept with and printed on every form) and the audit
+        records the choice under the operator's name; ``why`` is a reason key (no personal
+        data). The forms come from ``fill`` as for a card, with the card's fields blank.
+        """
+        if visit.target is None:
+            raise UnknownForm("")
+        visit.card, visit.verdict, visit.progress = None, None, None
+        visit.pinless = None  # a PIN-less read is dropped too
+        visit.forms.clear()
+        visit.signatures.clear()
+        visit.handwriting = None
+        visit.identity_method = IdentityMethod.MANUAL
+        target = visit.target
+        if target not in self.library.forms:
+            target = self.library.event(target).id  # an id, never the Japanese name
+        self.audit.append(AuditEvent.MANUAL_ENTRY, target=target, reason=why)
 
     @staticmethod
     def edit(visit: Visit, index: int, field_id: str, value: str, source: Source) -> None:

@@ -152,7 +152,7 @@ def run(
     reader: str | None,
     simulate: str | None,
     kiosk: bool,
-    language: str,
+    language: str | None,
     self_test: bool,
 ) -> int:
     """Run the application until its window closes; the process exit code.
@@ -180,13 +180,15 @@ def run(
     return code if not self_test else startup.code
 
 
-def main_window(context: Any, kiosk: bool, language: str) -> QWidget:
-    """The clerk window, or the kiosk (whose full-screen shell is the launcher)."""
+def main_window(context: Any, kiosk: bool, language: str | None) -> QWidget:
+    """The clerk window, or the kiosk (whose full-screen shell is the launcher); without a
+    ``language``, the one the settings choose for it."""
+    settings = context.settings
+    language = language or (settings.kiosk_language if kiosk else settings.clerk_language)
     if kiosk:
         from counterapp.adminpin import load_admin_pin
         from ui.kiosk.window import KioskWindow
 
-        settings = context.settings
         return KioskWindow(
             context,
             language=language,

@@ -20,7 +20,11 @@ from ui.languages import LANGUAGES
 @click.option("--reader", help="PC/SC reader name (or a unique part of it).")
 @click.option("--simulate", metavar="SCENARIO", help="The built-in card emulator (TEST ONLY).")
 @click.option("--kiosk", is_flag=True, help="Self-service kiosk: full screen, touch, 7 languages.")
-@click.option("--language", type=click.Choice(LANGUAGES), default="ja", show_default=True)
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    help="The window's language (default: the clerk_language or kiosk_language setting).",
+)
 @click.option("--self-test", is_flag=True, help="Open the window, read the card once, exit 0.")
 @click.pass_obj
 def gui(
@@ -28,7 +32,7 @@ def gui(
     reader: str | None,
     simulate: str | None,
     kiosk: bool,
-    language: str,
+    language: str | None,
     self_test: bool,
 ) -> None:
     """画面を起動 / Start the clerk window (or the kiosk with --kiosk).

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -130,6 +130,11 @@ def check(file: Path) -> None:
     is_flag=True,
     help="With --pinless: a person has compared the face photo with the holder (audited).",
 )
+@click.option(
+    "--manual",
+    is_flag=True,
+    help="カードを使わずに受付: no card; every value comes from --answers (marked, audited).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @reports_card_errors
@@ -146,6 +151,7 @@ def fill(
     allow_last_try: bool,
     pinless: bool,
     face_confirmed: bool,
+    manual: bool,
     as_json: bool,
 ) -> None:
     """カードから申請書を作成 / Read and verify the card, fill TARGET's forms, queue them.
@@ -156,6 +162,8 @@ def fill(
     Kenhojo PIN, then (with --sign) the signing password. With --pinless: 照合番号B
     (14 digits, or three lines), then the My Number only when a form carries it;
     --face-confirmed states that a person compared the face photo (else exit 2).
+    With --manual no card is read (no PIN is asked): the card's fields come from the
+    answers file's clerk values, and every form is marked 「カードを使わずに受付（手入力）」.
     Exit codes: 0 queued, 1 card not genuine or a 照合番号 refused (nothing filled),
     2 undetermined (--pinless without --face-confirmed: nothing filled), 3 card error,
     4 usage error, 5 required values are missing: nothing was queued or saved (add them to
@@ -165,6 +173,10 @@ def fill(
     """
     app: AppContext = ctx.obj
     check_pdf_target(pdf)  # every input is checked before the card is touched
+    if manual and pinless:
+        raise click.UsageError("--manual reads no card: not with --pinless")
+    if manual and sign:
+        raise click.UsageError("--sign はカードが必要です / --sign needs the card (not --manual)")
     try:
         answers = load_answers(answers_file) if answers_file else Answers()
     except AnswersFileError as exc:
@@ -183,6 +195,10 @@ def fill(
         raise click.UsageError(_both(exc.message_key)) from exc
     if not service.forms_needed(visit):  # said before the card is touched or a PIN asked
         raise click.UsageError(_both("form.nothing_to_fill"))
+    if manual:
+        service.continue_without_card(visit)
+        service.fill(visit, clerk_values=answers.clerk, resident_values=answers.resident)
+        _submit_and_report(app, service, visit, (draft, pdf, as_json))
     pinless_entry = PinlessEntry.ask(service, visit, sign) if pinless else None
     if face_confirmed and not pinless:
         raise click.UsageError("--face-confirmed belongs to --pinless")
@@ -204,9 +220,17 @@ def fill(
         finally:
             service.record_verdicts()
         service.fill(visit, clerk_values=answers.clerk, resident_values=answers.resident)
-        missing = tuple(service.problems(visit))
-        if sign and not any(missing):
+        if sign and not any(service.problems(visit)):
             service.sign(card, interaction, visit)
+    _submit_and_report(app, service, visit, (draft, pdf, as_json))
+
+
+def _submit_and_report(
+    app: AppContext, service: CounterService, visit: Visit, how: tuple[bool, Path | None, bool]
+) -> NoReturn:
+    """Queue (or keep as drafts) the filled forms, write the PDF, report and exit."""
+    draft, pdf, as_json = how
+    missing = tuple(service.problems(visit))
     if any(missing) and not draft:
         _refuse_incomplete(visit, IncompleteForms(missing), as_json)
     receipt = service.submit(visit, draft=draft)

@@ -42,9 +42,11 @@ class UnknownForm(LookupError):
 
 
 def fill_target(
-    library: FormLibrary, target: str, card: CardData, answers: Answers, context: Context
+    library: FormLibrary, target: str, card: CardData | None, answers: Answers, context: Context
 ) -> tuple[FilledForm, ...]:
-    """The forms of a life event (by id or Japanese name), or a single form by id."""
+    """The forms of a life event (by id or Japanese name), or a single form by id.
+
+    Without a card (``None``: a visit the clerk types by hand) the card's fields stay blank."""
     try:
         event = library.event(target)
     except KeyError:
@@ -55,7 +57,11 @@ def fill_target(
 
 
 def fill_event(
-    library: FormLibrary, event: LifeEvent, card: CardData, answers: Answers, context: Context
+    library: FormLibrary,
+    event: LifeEvent,
+    card: CardData | None,
+    answers: Answers,
+    context: Context,
 ) -> tuple[FilledForm, ...]:
     """Every form the life event needs, given the answers to its questions."""
     return tuple(
@@ -66,7 +72,7 @@ def fill_event(
 
 def fill_form(
     form: LoadedForm,
-    card: CardData,
+    card: CardData | None,
     answers: Answers,
     context: Context,
     preset: Mapping[str, str] | None = None,
@@ -82,15 +88,19 @@ def fill_form(
     return FilledForm(filled.form, filled.values, event, gaiji_flags(filled))
 
 
-def _first_value(definition: FieldDefinition, card: CardData, context: Context) -> FieldValue:
-    if definition.prefill is None:
-        return FieldValue(definition.id, "", Source.BLANK)
-    value = _prefill_value(definition.prefill, card, context)
+def _first_value(
+    definition: FieldDefinition, card: CardData | None, context: Context
+) -> FieldValue:
     system = definition.prefill in (Prefill.TODAY, Prefill.MUNICIPALITY)
+    if definition.prefill is None or (card is None and not system):
+        return FieldValue(definition.id, "", Source.BLANK)  # no card: the clerk types it
+    value = _prefill_value(definition.prefill, card, context)
     return FieldValue(definition.id, value, Source.SYSTEM if system else Source.IC_CHIP)
 
 
-def _prefill_value(prefill: Prefill, card: CardData, context: Context) -> str:
+def _prefill_value(prefill: Prefill, card: CardData | None, context: Context) -> str:
+    if card is None:  # only the terminal's own values are known
+        return context.today.isoformat() if prefill is Prefill.TODAY else context.municipality
     match prefill:
         case Prefill.CARD_NAME:
             return card.name

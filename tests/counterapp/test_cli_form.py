@@ -335,3 +335,34 @@ def test_a_wrong_pin_names_the_tries_left_asks_no_second_pin_and_fills_nothing(
     sent = result.stderr.count("00 20 00 98 04")  # VERIFY of the auth PIN, with a value
     assert sent == 1 and "00 20 00 91 04" not in result.stderr  # no Kenhojo PIN asked
     assert run_counterapp(data, "queue", "list", "--json").json() == []
+
+
+MANUAL_CERTIFICATES = f"""
+questions: {{need_juminhyo: true, need_inkan_certificate: false}}
+resident: {{copies: 1}}
+clerk:
+  name: {DEFAULT_RESIDENT.name}
+  address: {DEFAULT_RESIDENT.address}
+  birth_date: 1980-02-17
+  sex: "2"
+"""
+
+
+@pytest.mark.slow
+def test_manual_fills_without_the_card_marks_the_forms_and_audits_the_choice(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    done = _fill(data, "証明書の請求", MANUAL_CERTIFICATES, "--manual", stdin="")  # no PIN
+    assert done.code == 0, done.stderr
+    (form,) = done.json()["forms"]
+    (row,) = run_counterapp(data, "queue", "list", "--json").json()
+    assert (row["id"], row["status"], row["identity_method"]) == (form["id"], "pending", "manual")
+    shown = run_counterapp(data, "queue", "show", form["id"], "--json").json()
+    sources = {f["field"]: f["source"] for f in shown["fields"]}
+    assert sources["name"] == "clerk" and sources["copies"] == "resident"
+    audit = run_counterapp(data, "audit", "export").stdout.splitlines()
+    manual = [e for e in map(json.loads, audit) if e["event"] == "visit.manual_entry"]
+    assert [e["detail"] for e in manual] == [{"target": "certificates", "reason": "clerk_choice"}]
+    refused = _fill(data, "証明書の請求", MANUAL_CERTIFICATES, "--manual", "--sign", stdin="")
+    assert refused.code == 4 and "--sign" in refused.stderr

@@ -209,3 +209,13 @@ def test_the_pinless_read_stays_within_its_apdu_budget(extended: bool, budget: i
     connection = EmulatorConnection(VirtualCard(profile))
     read_pinless(MyNumberCard(connection), COLLATION_B, b"\x01" * 32)
     assert connection.stats.commands <= budget
+
+
+def test_going_on_without_the_card_drops_the_pinless_read(service: CounterService) -> None:
+    visit = service.begin("child-allowance-address")
+    with _card("forgotten-pins") as card:
+        service.read_pinless(card, COLLATION_B, visit)
+    service.continue_without_card(visit)
+    assert visit.pinless is None and not service.needs_my_number(visit)
+    service.fill(visit, resident_values=CHILD_ALLOWANCE)
+    assert visit.forms[0].value("name").value == ""  # nothing of the card goes on a form

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
@@ -9,13 +10,17 @@ from pytestqt.qtbot import QtBot
 
 from counterapp.adminpin import save_admin_pin
 from counterapp.audit import entries
-from counterapp.settings import load_settings
+from counterapp.configure import change_setting
+from counterapp.settings import SettingsError, load_settings
 from tests.ui.conftest import MakeContext
 from tests.ui.test_clerk import open_window
 from ui.admin.gate import AdminGate
 from ui.admin.screen import AdminScreen
+from ui.app import main_window
 from ui.clerk.window import ClerkWindow
+from ui.context import UiContext
 from ui.i18n import t
+from ui.kiosk.window import KioskWindow
 
 ADMIN_PIN = "246813"
 WAIT_MS = 10_000
@@ -50,6 +55,16 @@ def open_screen(qtbot: QtBot, window: ClerkWindow) -> AdminScreen:
     screen = window.property("adminScreen")
     assert isinstance(screen, AdminScreen) and screen.isVisible()
     return screen
+
+
+def opened_admin_screen(
+    qtbot: QtBot, make_context: MakeContext
+) -> tuple[UiContext, ClerkWindow, AdminScreen]:
+    """A clerk window on the emulator with its admin screen opened by the admin PIN."""
+    context = make_context("valid")
+    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
+    window = open_window(qtbot, context)
+    return context, window, open_screen(qtbot, window)
 
 
 def audited(window: ClerkWindow, event: str) -> list[dict[str, object]]:
@@ -88,10 +103,7 @@ def test_three_wrong_admin_pins_close_the_dialog(make_context: MakeContext, qtbo
 def test_municipality_and_idle_time_are_saved_audited_and_applied(
     make_context: MakeContext, qtbot: QtBot
 ) -> None:
-    context = make_context("valid")
-    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
-    window = open_window(qtbot, context)
-    screen = open_screen(qtbot, window)
+    context, window, screen = opened_admin_screen(qtbot, make_context)
     type_text(qtbot, screen.edits["municipality"], "千代田区")
     qtbot.mouseClick(screen.save_buttons["municipality"], Qt.MouseButton.LeftButton)
     assert screen.message.text() == t("admin.saved", "ja", name="municipality")
@@ -109,10 +121,7 @@ def test_municipality_and_idle_time_are_saved_audited_and_applied(
 def test_an_invalid_value_is_refused_naming_the_setting(
     make_context: MakeContext, qtbot: QtBot
 ) -> None:
-    context = make_context("valid")
-    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
-    window = open_window(qtbot, context)
-    screen = open_screen(qtbot, window)
+    context, window, screen = opened_admin_screen(qtbot, make_context)
     for name, value in (("kiosk_idle_seconds", "0"), ("backoffice_url", "http://10.0.0.5:8443")):
         type_text(qtbot, screen.edits[name], value)
         qtbot.mouseClick(screen.save_buttons[name], Qt.MouseButton.LeftButton)
@@ -125,10 +134,7 @@ def test_an_invalid_value_is_refused_naming_the_setting(
 def test_the_reader_test_reads_the_emulated_cards_public_data(
     make_context: MakeContext, qtbot: QtBot
 ) -> None:
-    context = make_context("valid")
-    save_admin_pin(context.settings.data_dir, ADMIN_PIN)
-    window = open_window(qtbot, context)
-    screen = open_screen(qtbot, window)
+    _, _, screen = opened_admin_screen(qtbot, make_context)
     assert screen.reader_box.currentData() == ""  # the emulator: no reader configured
     qtbot.mouseClick(screen.reader_test, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(screen.reader_test.isEnabled, timeout=WAIT_MS)
@@ -151,3 +157,33 @@ def test_a_terminal_certificate_expiring_within_30_days_is_warned(
     shown = screen.certificate_label.text()
     assert shown.startswith("⚠") and "12" in shown and "counterapp test CA" in shown
     assert screen.certificate_label.property("warning") is True
+
+
+def test_language_defaults_are_chosen_validated_audited_and_applied(
+    make_context: MakeContext, qtbot: QtBot
+) -> None:
+    context, window, screen = opened_admin_screen(qtbot, make_context)
+    for name, code in (("clerk_language", "en"), ("kiosk_language", "ja-easy")):
+        choice = screen.language_boxes[name]
+        choice.setCurrentIndex(choice.findData(code))
+        qtbot.mouseClick(screen.save_buttons[name], Qt.MouseButton.LeftButton)
+        assert screen.message.text() == t("admin.saved", "ja", name=name)
+    saved = load_settings(context.settings.data_dir)
+    assert (saved.clerk_language, saved.kiosk_language) == ("en", "ja-easy")
+    assert audited(window, "settings.changed") == [
+        {"setting": "clerk_language", "value": "en"},
+        {"setting": "kiosk_language", "value": "ja-easy"},
+    ]
+    with pytest.raises(SettingsError, match="kiosk_language"):  # typed by hand: refused
+        change_setting(context.settings, context.audit, "kiosk_language", "fr")
+
+    clerk = main_window(context, kiosk=False, language=None)  # the next start
+    qtbot.addWidget(clerk)
+    assert isinstance(clerk, ClerkWindow) and clerk.language == "en"
+    kiosk = main_window(context, kiosk=True, language=None)
+    qtbot.addWidget(kiosk)
+    assert isinstance(kiosk, KioskWindow) and kiosk.language == "ja-easy"
+    kiosk.pages.start.language_buttons["pt"].click()  # a resident chooses another
+    kiosk.wipe()
+    assert kiosk.language == "ja-easy"  # the next resident finds the default again
+    kiosk.exit_kiosk()

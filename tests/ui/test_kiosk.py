@@ -500,8 +500,11 @@ def test_a_blocked_pin_sends_the_resident_to_the_staffed_counter(
     choose_event(qtbot, window)
     tap_card(qtbot, window)
     wait_for_page(qtbot, window, window.pages.message)
-    assert t("ui.pin.help.resident", "ja") in window.pages.message.body.text()
+    assert window.pages.message.heading.text() == t("ui.pin.blocked.heading", "ja")
+    assert t("kiosk.pin_blocked.hint", "ja") in window.pages.message.body.text()
+    assert "窓口" in window.pages.message.body.text()
     assert not window.pages.message.retry.isVisible()
+    assert "カードを使わずに受付" not in all_texts(window)  # only the clerk offers that
 
 
 def test_i_forgot_the_pin_on_the_pad_uses_no_try(open_kiosk: OpenKiosk, qtbot: QtBot) -> None:

@@ -268,3 +268,18 @@ def test_every_text_colour_of_the_theme_meets_wcag_aa(qapp: object, theme: str) 
         if contrast_ratio(fg, bg) < AA_TEXT
     }
     assert not low, low
+
+
+def test_each_field_label_sits_level_with_its_field_also_above_a_note(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
+    read_to_forms(qtbot, window)
+    rows = window.editor.rows[0]
+    assert rows["birth_date"].note.isVisible()  # 和暦 below the field: the row is taller
+    for field_id, row in rows.items():
+        layout = row.parentWidget().layout()
+        label = layout.labelForField(row)  # type: ignore[attr-defined]
+        middle = [w.mapTo(window, QPoint(0, w.height() // 2)).y() for w in (label, row.input)]
+        assert abs(middle[0] - middle[1]) <= 1, (field_id, middle)
+        assert row.note.isVisible() == bool(row.note.text())  # no empty gap under a field

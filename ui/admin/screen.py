@@ -9,6 +9,7 @@ settings, saved atomically, audited); a refused value shows the error naming the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -34,11 +35,12 @@ from counterapp.reading import CardInfo, read_card_info
 from counterapp.settings import Settings, SettingsError
 from counterapp.verification.status import GenerationState
 from ui.context import UiContext
-from ui.i18n import error_message, t
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, error_message, t
 from ui.kiosk.keys import call_with
 from ui.worker import CardWorker
 
 TEXT_SETTINGS = ("municipality", "terminal_id", "backoffice_url", "kiosk_idle_seconds")
+LANGUAGE_SETTINGS = ("clerk_language", "kiosk_language")
 TEST_JOB = "admin-reader-test"
 
 
@@ -64,7 +66,9 @@ class AdminScreen(QDialog):
         self.save_buttons: dict[str, QPushButton] = {}
         self._test_worker: CardWorker | None = None
         layout = QVBoxLayout(self)
-        for box in (self._reader_box(), self._settings_box(), self._status_box()):
+        self.language_boxes: dict[str, QComboBox] = {}
+        boxes = (self._reader_box(), self._settings_box(), self._languages_box())
+        for box in (*boxes, self._status_box()):
             layout.addWidget(box)
         layout.addWidget(self.message)
         for button in self.findChildren(QPushButton):
@@ -153,18 +157,41 @@ class AdminScreen(QDialog):
         box = QGroupBox(t("admin.settings", self.language))
         grid = QGridLayout(box)
         for row, name in enumerate(TEXT_SETTINGS):
-            label = _label(f"{t(f'admin.setting.{name}', self.language)} ({name})")
             edit = QLineEdit(str(getattr(self.settings, name)))
-            edit.setAccessibleName(name)
-            save = QPushButton(t("admin.save", self.language))
-            save.setAccessibleName(f"{t('admin.save', self.language)} {name}")
-            save.clicked.connect(call_with(self._save_edit, name))
             edit.returnPressed.connect(call_with(self._save_edit, name))
-            self.edits[name], self.save_buttons[name] = edit, save
-            grid.addWidget(label, row, 0)
-            grid.addWidget(edit, row, 1)
-            grid.addWidget(save, row, 2)
+            self.edits[name] = edit
+            self._setting_row(grid, row, name, edit, self._save_edit)
         return box
+
+    def _setting_row(
+        self, grid: QGridLayout, row: int, name: str, field: QWidget, save: Callable[[str], None]
+    ) -> None:
+        """One setting: its label (and key), the field it is chosen in, its save button."""
+        label = _label(f"{t(f'admin.setting.{name}', self.language)} ({name})")
+        field.setAccessibleName(name)
+        button = QPushButton(t("admin.save", self.language))
+        button.setAccessibleName(f"{t('admin.save', self.language)} {name}")
+        button.clicked.connect(call_with(save, name))
+        self.save_buttons[name] = button
+        grid.addWidget(label, row, 0)
+        grid.addWidget(field, row, 1)
+        grid.addWidget(button, row, 2)
+
+    def _languages_box(self) -> QGroupBox:
+        """The clerk window's and the kiosk's start language, chosen from the seven."""
+        box = QGroupBox(t("admin.languages", self.language))
+        grid = QGridLayout(box)
+        for row, name in enumerate(LANGUAGE_SETTINGS):
+            choice = QComboBox()
+            for code in LANGUAGES:
+                choice.addItem(LANGUAGE_NAMES[code], code)
+            choice.setCurrentIndex(max(choice.findData(getattr(self.settings, name)), 0))
+            self.language_boxes[name] = choice
+            self._setting_row(grid, row, name, choice, self._save_language)
+        return box
+
+    def _save_language(self, name: str) -> None:
+        self.save(name, str(self.language_boxes[name].currentData()))
 
     def _save_edit(self, name: str) -> None:
         self.save(name, self.edits[name].text().strip())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -68,7 +70,7 @@ class FieldRow(QWidget):
         layout.addWidget(self.note)
 
     def _input(self, definition: FieldDefinition, value: str) -> QWidget:
-        if definition.prefill is Prefill.CARD_MY_NUMBER:
+        if definition.prefill is Prefill.CARD_MY_NUMBER and value:  # none: no card, typed
             masked = QLineEdit(display_value(definition, value, self.language))
             masked.setReadOnly(True)
             return masked
@@ -110,6 +112,7 @@ class FieldRow(QWidget):
             chars = " ".join(f"{c}(U+{ord(c):04X})" for c in gaiji)
             notes.append("⚠ " + t("clerk.forms.gaiji", self.language, chars=chars))
         self.note.setText("\n".join(notes))
+        self.note.setVisible(bool(notes))  # an empty note takes no room under its field
         self.input.setAccessibleDescription("\n".join(notes))
 
     def mark(self, missing: bool) -> None:
@@ -122,6 +125,26 @@ class FieldRow(QWidget):
     @property
     def marked(self) -> bool:
         return bool(self.input.property("missing"))
+
+
+class RowLabel(QLabel):
+    """A field's label, as tall as its field and centred on it (styled heights included)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        return self._as_tall_as_the_field(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._as_tall_as_the_field(super().minimumSizeHint())
+
+    def _as_tall_as_the_field(self, hint: QSize) -> QSize:
+        field = self.buddy()
+        height = field.sizeHint().height() if field is not None else 0
+        return QSize(hint.width(), max(hint.height(), height))
 
 
 class FormsEditor(QTabWidget):
@@ -146,11 +169,14 @@ class FormsEditor(QTabWidget):
     def _form_tab(self, index: int, filled: FilledForm, language: str, edit: Edit) -> QWidget:
         page = QWidget()
         layout = QFormLayout(page)
+        # A row is the field with its note below: the label sits beside the field itself,
+        # not in the middle of field and note.
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         rows: dict[str, FieldRow] = {}
         for definition in filled.form.definition.fields:
             row = FieldRow(definition, filled.value(definition.id), language)
             row.on_change(functools.partial(edit, index, definition.id))
-            label = QLabel(row.input.accessibleName())
+            label = RowLabel(row.input.accessibleName())
             label.setBuddy(row.input)
             layout.addRow(label, row)
             rows[definition.id] = row
@@ -172,6 +198,7 @@ class FormsEditor(QTabWidget):
             row.input.setText(kept.value)
         key = getattr(problem, "message_key", "field.control_character")
         row.note.setText("⚠ " + text(key, row.language))
+        row.note.setVisible(True)
 
     def focus_first_problem(self, forms: list[FilledForm]) -> None:
         """Put the cursor where the clerk must type first (a missing or invalid value)."""

@@ -61,6 +61,7 @@ class HomePage(QWidget):
     """Life events and certificate requests; Enter (or double-click) starts the card read."""
 
     chosen = Signal(str)
+    chosen_without_card = Signal(str)  # 「カードを使わずに受付」 for the selected procedure
 
     def __init__(self, library: FormLibrary) -> None:
         super().__init__()
@@ -68,12 +69,23 @@ class HomePage(QWidget):
         self.title = heading()
         self.targets = QListWidget()
         self.targets.itemActivated.connect(lambda item: self.chosen.emit(item.data(256)))
+        self.without_card = button("", "Ctrl+M")
+        self.without_card.clicked.connect(self._choose_without_card)
         layout = page_layout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.targets)
+        layout.addLayout(button_row(self.without_card))
+
+    def _choose_without_card(self) -> None:
+        item = self.targets.currentItem()
+        if item is not None:
+            self.chosen_without_card.emit(item.data(256))
 
     def retranslate(self, language: str) -> None:
         self.title.setText(t("clerk.home.heading", language))
+        self.without_card.setText(t("clerk.manual.button", language) + " (Ctrl+M)")
+        self.without_card.setAccessibleName(self.without_card.text())
+        self.without_card.setShortcut(QKeySequence("Ctrl+M"))
         self.targets.setAccessibleName(t("clerk.home.list", language))
         self.targets.setAccessibleDescription(t("clerk.home.heading", language))
         current = self.targets.currentRow()
@@ -201,8 +213,17 @@ class MessagePage(QWidget):
         self.column = page_layout(self)
         self.column.addWidget(self.title)
         self.column.addWidget(self.body)
-        self.column.addLayout(button_row(self.again, self.next))
+        self.action_row = button_row(self.again, self.next)
+        self.column.addLayout(self.action_row)
         self.column.addStretch()
+        self.problem_actions: list[QPushButton] = []  # the other ways on after a card problem
+
+    def add_problem_action(self, widget: QPushButton) -> None:
+        """Another way on after a PIN or card problem (e.g. without the card), beside
+        the main one; shown only with ``show_message(..., problem=True)``."""
+        self.action_row.insertWidget(self.action_row.indexOf(self.next), widget)
+        self.problem_actions.append(widget)
+        widget.hide()
 
     def add_under_heading(self, widget: QWidget) -> None:
         """A widget (e.g. the verdict badge) between the heading and the body."""
@@ -216,9 +237,18 @@ class MessagePage(QWidget):
         self.body.setAccessibleName(self.title.text() or self.next.text())
 
     def show_message(
-        self, title: str, body: str, language: str, *, action: str | None = None
+        self,
+        title: str,
+        body: str,
+        language: str,
+        *,
+        action: str | None = None,
+        problem: bool = False,
     ) -> None:
-        """A result; ``action`` (a text key) names the way on offered beside 次の方."""
+        """A result; ``action`` (a text key) names the way on offered beside 次の方;
+        ``problem``: a PIN or card problem, where the other ways on are offered too."""
+        for widget in self.problem_actions:
+            widget.setVisible(problem)
         self.title.setText(title)
         self.body.setText(body)
         self._action = action or self._action

@@ -79,8 +79,9 @@ class StatusBar(QStatusBar):
             self.reader.setText(t("clerk.status.no_reader", lang))
             return
         card = "card_present" if self.context.presence.present else "card_absent"
+        # The card's state first: a long reader name is what gets shortened, never it.
         self.reader.setText(
-            f"{t('clerk.status.reader', lang, reader=name)}（{t('clerk.status.' + card, lang)}）"
+            f"{t('clerk.status.' + card, lang)}｜{t('clerk.status.reader', lang, reader=name)}"
         )
 
     def show_verdict(self, verdict: Verdict | None) -> None:

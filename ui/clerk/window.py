@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -128,6 +128,11 @@ class ClerkWindow(QMainWindow):
         )
         self.status.insertPermanentWidget(0, self.language_box)
         self.home.chosen.connect(self.start)
+        self.home.chosen_without_card.connect(self.start_without_card)
+        self.manual_button = button("")  # 「カードを使わずに受付」 on every PIN/card problem
+        self.manual_button.clicked.connect(lambda: self.continue_without_card())
+        self.message.add_problem_action(self.manual_button)
+        self._problem = "clerk_choice"  # the reason key of the last card problem shown
         self.reading.cancel_requested.connect(self.context.worker.cancel)
         self.questions.answered.connect(self._answered)
         self.message.next_resident.connect(self.next_resident)
@@ -137,7 +142,11 @@ class ClerkWindow(QMainWindow):
         self.slip_button.hide()
         message_layout = self.message.layout()
         assert isinstance(message_layout, QVBoxLayout)
-        message_layout.insertWidget(message_layout.indexOf(self.message.body) + 1, self.slip_button)
+        message_layout.insertWidget(
+            message_layout.indexOf(self.message.body) + 1,
+            self.slip_button,
+            alignment=Qt.AlignmentFlag.AlignLeft,  # a button at its own width, like 次の方
+        )
         QShortcut(QKeySequence("F12"), self, self.next_resident)
         self.admin_action = add_admin_menu(self, self.context, lambda: self.language)
         QShortcut(QKeySequence("Ctrl+L"), self, self.show_worklist)
@@ -221,6 +230,7 @@ class ClerkWindow(QMainWindow):
             (self.handwriting_button, "clerk.handwriting.button"),
             (self.draft_button, "clerk.forms.save_draft"),
             (self.slip_button, "clerk.slip.button"),
+            (self.manual_button, "clerk.manual.button"),
         ):
             self._label_button(widget, key)
         self.ticket_label.setText(t("clerk.forms.ticket", lang))
@@ -250,6 +260,26 @@ class ClerkWindow(QMainWindow):
         self.visit.clear()
         self.visit.target = target
         self._read_card()
+
+    def start_without_card(self, target: str) -> None:
+        """「カードを使わずに受付」 from the procedure list: no card is read."""
+        self.visit.clear()
+        self.visit.target = target
+        self.continue_without_card("clerk_choice")
+
+    def continue_without_card(self, why: str | None = None) -> None:
+        """The visit goes on without the card: the clerk types the card's values (audited)."""
+        if self.visit.target is None:
+            return
+        self.context.worker.cancel()
+        self.service.continue_without_card(self.visit, why or self._problem)
+        self.status.show_verdict(None)
+        questions = self.service.questions(self.visit.target)
+        if questions:
+            self.questions.ask(questions, self.language)
+            self.stack.setCurrentWidget(self.questions)
+        else:
+            self._answered({})
 
     def _read_card(self) -> None:
         """Read (or, after a PIN not accepted or a pulled card, go on reading) the card."""
@@ -329,6 +359,7 @@ class ClerkWindow(QMainWindow):
             return
         if isinstance(error, Cancelled) and self._pin_forgotten:
             self._pin_forgotten = False
+            self._problem = "pin_forgotten"
             self._pin_help(t("ui.pin.help.no_try_used", self.language))
             return
         if name == "read" and isinstance(error, CardRemoved):
@@ -354,7 +385,8 @@ class ClerkWindow(QMainWindow):
     def _show_outcome(self, body: str, verdict: Verdict | None) -> None:
         """The result page of a card that cannot be used: its own heading per outcome."""
         key = outcome_heading_key(verdict) if verdict else "clerk.outcome.card_error"
-        self.message.show_message(t(key, self.language), body, self.language)
+        self._problem = "card_error"  # a card that is not genuine is not passed over by hand
+        self.message.show_message(t(key, self.language), body, self.language, problem=not verdict)
         self.outcome_badge.show_verdict(verdict, self.language)
         self.stack.setCurrentWidget(self.message)
 
@@ -362,17 +394,21 @@ class ClerkWindow(QMainWindow):
         """Say which PIN and the tries left; a wrong PIN may be entered again (a new entry)."""
         body = error_message(error.error, self.language)
         if not error.can_try_again:
+            self._problem = "pin_blocked"
             self._pin_help(body, t("ui.pin.blocked.heading", self.language))
             return
+        self._problem = "pin_not_accepted"
         heading = t("ui.pin.wrong.heading", self.language)
-        self.message.show_message(heading, body, self.language, action="ui.pin.enter_again")
+        self.message.show_message(
+            heading, body, self.language, action="ui.pin.enter_again", problem=True
+        )
         self.stack.setCurrentWidget(self.message)
 
     def _pin_help(self, why: str, heading: str | None = None) -> None:
         """What the clerk can do for a resident whose PIN is blocked or forgotten."""
         body = f"{why}\n{t('ui.pin.help.clerk', self.language)}"
         title = heading or t("ui.pin.help.heading", self.language)
-        self.message.show_message(title, body, self.language)
+        self.message.show_message(title, body, self.language, problem=True)
         self.stack.setCurrentWidget(self.message)
 
     def _card_pulled(self) -> None:
@@ -381,7 +417,10 @@ class ClerkWindow(QMainWindow):
             self.context.presence.simulate(False)
         heading = t("ui.card.removed.heading", self.language)
         body = t("ui.card.removed.body", self.language)
-        self.message.show_message(heading, body, self.language, action="ui.card.read_again")
+        self._problem = "card_pulled"
+        self.message.show_message(
+            heading, body, self.language, action="ui.card.read_again", problem=True
+        )
         self.stack.setCurrentWidget(self.message)
 
     def _answered(self, answers: dict[str, bool]) -> None:
@@ -394,8 +433,7 @@ class ClerkWindow(QMainWindow):
             questions = self.service.questions(self.visit.target or "")
             self.questions.ask(questions, self.language, error_message(exc, self.language))
             return
-        assert self.visit.verdict is not None
-        self.verdict_badge.show_verdict(self.visit.verdict, self.language)
+        self.verdict_badge.show_verdict(self.visit.verdict, self.language)  # none: no card
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
         self._show_signed()
         self._show_identity()
@@ -425,9 +463,11 @@ class ClerkWindow(QMainWindow):
         """How the resident was identified, above the forms (a manual visit stands out)."""
         method = self.visit.identity_method
         self.identity_label.setText(t(f"identity.{method.value}", self.language))
-        self.identity_label.setProperty("manual", method is IdentityMethod.MANUAL)
+        manual = method is IdentityMethod.MANUAL
+        self.identity_label.setProperty("manual", manual)
+        self.sign_button.setVisible(not manual)  # no card in this visit to sign with
         self.identity_label.setAccessibleName(self.identity_label.text())
-        self.identity_label.style().polish(self.identity_label)
+        self.identity_label.setStyleSheet(self.identity_label.styleSheet())  # restyle: box too
 
     def sign_on_screen(self) -> HandwritingDialog | None:
         """The resident signs in a box on the screen; the image is bound to each form."""

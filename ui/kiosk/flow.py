@@ -36,8 +36,6 @@ from ui.kiosk.steps import (
 )
 from ui.receipt_slip import open_for_printing, write_slip
 
-DEFAULT_LANGUAGE = "ja"
-
 
 class NamedPage(Protocol):
     def name_buttons(self, language: str) -> None:
@@ -158,6 +156,11 @@ class KioskFlow(QObject):
         if target is not None:
             target.setFocus()
         self.spoken.emit(spoken)
+
+    @property
+    def default_language(self) -> str:
+        """The start screen's language for the next resident (the kiosk_language setting)."""
+        return self.context.settings.kiosk_language
 
     def show_start(self) -> None:
         self.pages.start.show_language(self.language)
@@ -370,12 +373,13 @@ class KioskFlow(QObject):
         self.pages.pin.wipe()
 
     def wipe(self) -> None:
-        """End the visit: cancel the read, forget everything, start screen in Japanese."""
+        """End the visit: cancel the read, forget everything, start screen in the default
+        language (Japanese unless the kiosk_language setting says otherwise)."""
         self.card_read.stop()
         self._forget_resident()
         self.slip = None
         self.pages.done.wipe()
-        self.language = DEFAULT_LANGUAGE
+        self.language = self.default_language
         self.show_start()
         self.wiped.emit()
         presence = self.context.presence

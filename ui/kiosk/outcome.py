@@ -26,10 +26,12 @@ class Explanation:
 def explain(error: BaseException, language: str) -> Explanation:
     """The heading and sentences for a failed read."""
     if isinstance(error, PinNotAccepted):
-        hint = "kiosk.pin_failed.hint" if error.can_try_again else "ui.pin.help.resident"
+        if error.can_try_again:
+            heading, hint = "kiosk.pin_failed.heading", "kiosk.pin_failed.hint"
+        else:  # locked: said so, and where it is unlocked (the staffed counter)
+            heading, hint = "ui.pin.blocked.heading", "kiosk.pin_blocked.hint"
         return Explanation(
-            t("kiosk.pin_failed.heading", language),
-            (error_message(error.error, language), t(hint, language)),
+            t(heading, language), (error_message(error.error, language), t(hint, language))
         )
     if isinstance(error, CardNotGenuine):
         return Explanation(

@@ -18,7 +18,7 @@ from counterapp.settings import Settings
 from ui.context import UiContext
 from ui.i18n import LANGUAGES, t
 from ui.kiosk.admin import AdminGesture, AdminPinDialog
-from ui.kiosk.flow import DEFAULT_LANGUAGE, KioskFlow, build_pages
+from ui.kiosk.flow import KioskFlow, build_pages
 from ui.kiosk.idle import IdleWatcher
 from ui.kiosk.theme import FONT_SCALES, nearest_scale, stylesheet
 from ui.kiosk.voice import Voice
@@ -33,7 +33,7 @@ class KioskWindow(QMainWindow):
     def __init__(
         self,
         context: UiContext,
-        language: str = DEFAULT_LANGUAGE,
+        language: str | None = None,
         idle_seconds: float = 60,
         *,
         font_scale: float = 1.0,
@@ -42,6 +42,7 @@ class KioskWindow(QMainWindow):
         voice: bool = True,
     ) -> None:
         super().__init__()
+        language = language or context.settings.kiosk_language
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}")
         self.context = context
@@ -118,7 +119,7 @@ class KioskWindow(QMainWindow):
     def pristine(self) -> bool:
         """The start screen as the next resident should find it."""
         return not self.flow.in_visit and (self.language, self.font_scale, self.high_contrast) == (
-            DEFAULT_LANGUAGE,
+            self.flow.default_language,
             self._default_scale,
             self._default_contrast,
         )
