@@ -16,12 +16,12 @@ import unicodedata
 from typing import Literal
 
 from cardreader.mynumber import MyNumber, is_valid
+from cardreader.sessions.base import COLLATION_B_LENGTH
 from cardreader.sessions.kenkaku import collation_number_b
 from cardreader.wareki import ERAS, Era
 
 Part = Literal["birth_date", "expiry_year", "security_code", "collation_b", "my_number"]
 
-COLLATION_B_LENGTH = 14
 SECURITY_CODE_LENGTH = 4
 MY_NUMBER_LENGTH = 12
 # A card is valid at most ten years (five for under-18s) and the first ones were issued in

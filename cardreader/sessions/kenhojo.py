@@ -16,10 +16,10 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPubli
 
 from cardreader import tlv
 from cardreader.apdu import CommandApdu
-from cardreader.errors import InvalidPinFormat, MalformedResponse
+from cardreader.errors import MalformedResponse
 from cardreader.mynumber import MyNumber
 from cardreader.pin import PinKind, PinStatus
-from cardreader.sessions.base import ApplicationSession
+from cardreader.sessions.base import CollationSession
 from cardreader.sessions.jpki import SIGNATURE_LENGTH, sha256_digest_info
 from cardreader.trace import Redact
 
@@ -33,7 +33,6 @@ EF_SIGNED_KEY = 0x07
 EF_PIN = 0x11
 EF_COLLATION_A = 0x14
 EF_COLLATION_B = 0x15
-COLLATION_B_LENGTH = 14
 INS_COMPUTE_SIGNATURE = 0x2A
 DEFAULT_KEY = 0x00  # P2 00: the AP's default key (EF 0013), no secret needed
 
@@ -122,11 +121,17 @@ class SignedApKey:
     signed_data: bytes
 
 
-class KenhojoSession(ApplicationSession):
-    """Commands of the 券面事項入力補助AP."""
+class KenhojoSession(CollationSession):
+    """Commands of the 券面事項入力補助AP.
+
+    照合番号B opens the four items, the integrity record and EF 0007; 照合番号A the My
+    Number file (and the record and EF 0007).
+    """
 
     AID = KENHOJO_AID
     LABEL = "Kenhojo"
+    COLLATION_A_EF = EF_COLLATION_A
+    COLLATION_B_EF = EF_COLLATION_B
 
     def pin_status(self) -> PinStatus:
         """Tries left for the 券面事項入力補助用暗証番号; uses no try."""
@@ -155,23 +160,6 @@ class KenhojoSession(ApplicationSession):
         return parse_cvc(self._read_file(EF_CVC))
 
     # -- PIN-less: 照合番号 and internal authentication ------------------------------------
-
-    def collation_tries(self, which: str) -> int | None:
-        """Tries left of 照合番号 ``"a"`` or ``"b"`` (empty VERIFY, no try used); None: verified."""
-        return self._tries_left(EF_COLLATION_A if which == "a" else EF_COLLATION_B)
-
-    def verify_collation_b(self, code: str, *, allow_last_try: bool = False) -> None:
-        """Open the four items, integrity record and EF 0007 with 照合番号B (14 digits).
-
-        Tries are read first; the last try is refused unless ``allow_last_try``; sent once.
-        """
-        if len(code) != COLLATION_B_LENGTH or not code.isascii() or not code.isdigit():
-            raise InvalidPinFormat("collation_b", "照合番号B has 14 digits")
-        self._verify_secret("collation_b", EF_COLLATION_B, code, allow_last_try)
-
-    def verify_collation_a(self, my_number: MyNumber, *, allow_last_try: bool = False) -> None:
-        """Open the My Number file with 照合番号A (the My Number itself), tried once."""
-        self._verify_secret("collation_a", EF_COLLATION_A, my_number.reveal(), allow_last_try)
 
     def read_signed_key(self) -> SignedApKey:
         """EF 0007 (after the PIN or a 照合番号): the internal-authentication key, signed."""

@@ -23,7 +23,7 @@ from counterapp.cli.common import (
     echo_json,
     reports_card_errors,
 )
-from counterapp.cli.pinless import PinlessEntry
+from counterapp.cli.pinless import PinlessEntry, pinless_options
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, load_library
 from counterapp.forms.prefill import Answers
@@ -120,16 +120,7 @@ def check(file: Path) -> None:
 @click.option("--draft", is_flag=True, help="Keep as drafts; do not queue for sending.")
 @click.option("--ticket", help="The number the office's ticket machine gave (番号発券).")
 @click.option("--allow-last-try", is_flag=True, help="Allow a PIN's last try (stdin not a TTY).")
-@click.option(
-    "--pinless",
-    is_flag=True,
-    help="No PIN: 照合番号B from stdin, then (only for a form that carries it) the My Number.",
-)
-@click.option(
-    "--face-confirmed",
-    is_flag=True,
-    help="With --pinless: a person has compared the face photo with the holder (audited).",
-)
+@pinless_options
 @click.option(
     "--manual",
     is_flag=True,

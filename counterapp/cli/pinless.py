@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
 import click
 
@@ -42,6 +43,26 @@ PART_PROMPTS = (
     "有効期限の年（4桁）: ",
     "セキュリティコード（4桁）: ",
 )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def pinless_options(command: Callable[P, R]) -> Callable[P, R]:
+    """Add ``--pinless`` and ``--face-confirmed`` to a command."""
+    command = click.option(
+        "--face-confirmed",
+        is_flag=True,
+        help="With --pinless: a person has compared the card's face photo with the holder "
+        "(recorded in the audit log; without it the verdict is undetermined).",
+    )(command)
+    return click.option(
+        "--pinless",
+        is_flag=True,
+        help="No PIN: 照合番号B from stdin (14 digits, or three lines: birth date, expiry "
+        "year, security code), internal authentication and the card face.",
+    )(command)
 
 
 def ask_collation_b() -> str:

@@ -29,7 +29,12 @@ from counterapp.cli.common import (
     echo_json,
     reports_card_errors,
 )
-from counterapp.cli.pinless import ask_collation_b, exit_refused, read_collation_b
+from counterapp.cli.pinless import (
+    ask_collation_b,
+    exit_refused,
+    pinless_options,
+    read_collation_b,
+)
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.collation import CollationPartError
 from counterapp.interaction import Cancelled
@@ -74,18 +79,7 @@ EXIT_BY_VERDICT = {
     is_flag=True,
     help="When stdin is not a TTY: allow sending a PIN (or 照合番号) on its very last try.",
 )
-@click.option(
-    "--pinless",
-    is_flag=True,
-    help="No PIN: 照合番号B from stdin (14 digits, or three lines: birth date, expiry year, "
-    "security code), internal authentication and the card face.",
-)
-@click.option(
-    "--face-confirmed",
-    is_flag=True,
-    help="With --pinless: a person has compared the card's face photo with the holder "
-    "(recorded in the audit log; without it the verdict is undetermined).",
-)
+@pinless_options
 @click.pass_context
 @reports_card_errors
 def verify(

@@ -16,7 +16,6 @@ from dataclasses import replace
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from cardreader.sessions.kenhojo import CardVerifiableCertificate, SignedApKey
 from counterapp.pinless import PinlessRead
 from counterapp.verification.checks import (
     INTEGRITY,
@@ -44,11 +43,7 @@ DEFAULT_POLICY = VerificationPolicy()
 
 
 def check_internal_auth(
-    signed_key: SignedApKey,
-    cvc: CardVerifiableCertificate,
-    challenge: bytes,
-    signature: bytes,
-    issuer_keys: dict[bytes, rsa.RSAPublicKey],
+    read: PinlessRead, issuer_keys: dict[bytes, rsa.RSAPublicKey]
 ) -> CheckResult:
     """The chip signed our random challenge with the AP key J-LIS certified (EF 0007).
 
@@ -56,18 +51,11 @@ def check_internal_auth(
     over the AP key, and that key verifies the chip's answer: copied files cannot answer.
     The result names its method (``internal_auth``) whatever its outcome.
     """
-    return replace(
-        _internal_auth(signed_key, cvc, challenge, signature, issuer_keys), method=INTERNAL_AUTH
-    )
+    return replace(_internal_auth(read, issuer_keys), method=INTERNAL_AUTH)
 
 
-def _internal_auth(
-    signed_key: SignedApKey,
-    cvc: CardVerifiableCertificate,
-    challenge: bytes,
-    signature: bytes,
-    issuer_keys: dict[bytes, rsa.RSAPublicKey],
-) -> CheckResult:
+def _internal_auth(read: PinlessRead, issuer_keys: dict[bytes, rsa.RSAPublicKey]) -> CheckResult:
+    signed_key, cvc = read.signed_key, read.certificate
     problem = check_cvc(POSSESSION, cvc, issuer_keys)
     if problem is not None:
         return problem
@@ -76,7 +64,7 @@ def _internal_auth(
             POSSESSION, "signed_key.bad_signature", "EF 0007 key not signed by the CVC key"
         )
     # The chip signed SHA-256(challenge)'s DigestInfo: exactly PKCS#1 v1.5 / SHA-256.
-    if not signature_ok(signed_key.public_key, signature, challenge):
+    if not signature_ok(signed_key.public_key, read.challenge_signature, read.challenge):
         return CheckResult.failed(
             POSSESSION, "possession.bad_internal_auth", "chip's answer does not verify"
         )
@@ -104,12 +92,7 @@ def evaluate_pinless(
     keys = trust.cvc_issuer_keys
     checks = (
         *certificate,
-        guarded(
-            POSSESSION,
-            lambda: check_internal_auth(
-                read.signed_key, read.certificate, read.challenge, read.challenge_signature, keys
-            ),
-        ),
+        guarded(POSSESSION, lambda: check_internal_auth(read, keys)),
         guarded(
             INTEGRITY,
             lambda: check_integrity(

@@ -28,6 +28,7 @@ from counterapp.visit import (
     CounterService,
     InvalidOperatorId,
     MyNumberNotProven,
+    Visit,
 )
 from counterapp.wire.schema import IdentityMethod
 
@@ -138,13 +139,19 @@ def test_an_operator_id_that_is_not_an_id_is_refused(service: CounterService) ->
     assert visit.card is None
 
 
+def _confirmed(service: CounterService, target: str, card: MyNumberCard) -> Visit:
+    """A PIN-less visit whose face the clerk has confirmed."""
+    visit = service.begin(target)
+    service.read_pinless(card, COLLATION_B, visit)
+    service.confirm_holder(visit, "clerk-07")
+    return visit
+
+
 def test_a_form_with_the_my_number_gets_it_only_after_collation_a(
     service: CounterService,
 ) -> None:
-    visit = service.begin("child-allowance-address")
     with _card("forgotten-pins") as card:
-        service.read_pinless(card, COLLATION_B, visit)
-        service.confirm_holder(visit, "clerk-07")
+        visit = _confirmed(service, "child-allowance-address", card)
         with pytest.raises(MyNumberNotProven):
             service.fill(visit, resident_values=CHILD_ALLOWANCE)
         assert service.needs_my_number(visit)
@@ -157,10 +164,8 @@ def test_a_form_with_the_my_number_gets_it_only_after_collation_a(
 def test_a_wrong_my_number_is_refused_by_the_card_with_the_tries_left(
     service: CounterService,
 ) -> None:
-    visit = service.begin("child-allowance-address")
     with _card("forgotten-pins") as card:
-        service.read_pinless(card, COLLATION_B, visit)
-        service.confirm_holder(visit, "clerk-07")
+        visit = _confirmed(service, "child-allowance-address", card)
         with pytest.raises(CollationNotAccepted) as refused:
             service.prove_my_number(card, visit, "123456789026")  # valid check digit, not hers
     assert (refused.value.which, refused.value.tries_left) == ("a", 2)
