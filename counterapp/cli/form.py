@@ -23,7 +23,7 @@ from counterapp.cli.common import (
     echo_json,
     reports_card_errors,
 )
-from counterapp.cli.pinless import PinlessEntry, pinless_options
+from counterapp.cli.pinless import FACE_CONFIRMED_ALONE, PinlessEntry, pinless_options
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, load_library
 from counterapp.forms.prefill import Answers
@@ -165,7 +165,10 @@ def fill(
     app: AppContext = ctx.obj
     check_pdf_target(pdf)  # every input is checked before the card is touched
     if manual and pinless:
-        raise click.UsageError("--manual reads no card: not with --pinless")
+        raise click.UsageError(
+            "--manual はカードを読みません（--pinless と併用不可） / --manual reads no card: "
+            "not with --pinless"
+        )
     if manual and sign:
         raise click.UsageError("--sign はカードが必要です / --sign needs the card (not --manual)")
     try:
@@ -192,7 +195,7 @@ def fill(
         _submit_and_report(app, service, visit, (draft, pdf, as_json))
     pinless_entry = PinlessEntry.ask(service, visit, sign) if pinless else None
     if face_confirmed and not pinless:
-        raise click.UsageError("--face-confirmed belongs to --pinless")
+        raise click.UsageError(FACE_CONFIRMED_ALONE)
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
     with connected_card(ctx, reader, simulate) as card:
         try:

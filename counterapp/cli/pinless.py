@@ -45,6 +45,9 @@ PART_PROMPTS = (
 )
 
 
+FACE_CONFIRMED_ALONE = (
+    "--face-confirmed は --pinless と使います / --face-confirmed goes with --pinless"
+)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -147,8 +150,8 @@ class PinlessEntry:
         """照合番号B, then the My Number only when a form of the visit carries it."""
         if sign:
             raise click.UsageError(
-                "--sign needs the signing password: the PIN-less path offers paper or "
-                "on-screen signatures only"
+                "暗証番号なしでは電子署名できません（紙または画面への署名を使ってください） / "
+                "--sign needs the signing password: without a PIN, sign on paper or on screen"
             )
         collation_b = ask_collation_b()
         return cls(collation_b, ask_my_number() if service.carries_my_number(visit) else None)

@@ -30,6 +30,7 @@ from counterapp.cli.common import (
     reports_card_errors,
 )
 from counterapp.cli.pinless import (
+    FACE_CONFIRMED_ALONE,
     ask_collation_b,
     exit_refused,
     pinless_options,
@@ -157,10 +158,11 @@ def _check_pinless_options(
     pinless: bool, face_confirmed: bool, no_possession: bool, card_face: bool
 ) -> None:
     if face_confirmed and not pinless:
-        raise click.UsageError("--face-confirmed belongs to --pinless")
+        raise click.UsageError(FACE_CONFIRMED_ALONE)
     if pinless and (no_possession or card_face):
         raise click.UsageError(
-            "--pinless always proves possession (internal authentication) and reads the card face"
+            "--pinless は内部認証と券面の読み取りを必ず行います / --pinless always proves "
+            "possession (internal authentication) and reads the card face"
         )
 
 
