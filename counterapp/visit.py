@@ -57,6 +57,7 @@ __all__ = [
     "CardPulled",
     "CollationNotAccepted",
     "CounterService",
+    "HolderNotConfirmed",
     "IncompleteForms",
     "InvalidOperatorId",
     "InvalidTicketNumber",
@@ -107,6 +108,12 @@ class MyNumberNotProven(ValueError):
     """PIN-less: a form carries the My Number and 照合番号A has not proven it yet."""
 
     message_key = "form.my_number_not_proven"
+
+
+class HolderNotConfirmed(ValueError):
+    """PIN-less: nothing is filled before the clerk confirmed the face (``confirm_holder``)."""
+
+    message_key = "holder.not_confirmed"
 
 
 class InvalidOperatorId(ValueError):
@@ -381,6 +388,8 @@ class CounterService:
 
         A visit without the card (``continue_without_card``) leaves the card's fields blank."""
         manual = visit.identity_method is IdentityMethod.MANUAL
+        if visit.pinless is not None and visit.card is None and not manual:
+            raise HolderNotConfirmed(visit.target)
         assert (visit.card is not None or manual) and visit.target is not None
         if self.needs_my_number(visit):
             raise MyNumberNotProven(visit.target)

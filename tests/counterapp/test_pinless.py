@@ -26,6 +26,7 @@ from counterapp.verification.verdict import CheckResult, Outcome, Overall
 from counterapp.visit import (
     CardNotGenuine,
     CounterService,
+    HolderNotConfirmed,
     InvalidOperatorId,
     MyNumberNotProven,
     Visit,
@@ -116,6 +117,8 @@ def test_the_clerk_journey_reads_confirms_fills_and_queues_with_the_method_recor
     assert result.face.photo and result.data.name == DEFAULT_RESIDENT.name
     assert result.data.my_number is None
     assert visit.card is None  # nothing fills before the face check
+    with pytest.raises(HolderNotConfirmed):
+        service.fill(visit, clerk_values=JUMINHYO)
     service.record_verdicts()
     verdict = service.confirm_holder(visit, "clerk-07")
     assert verdict.overall is Overall.GENUINE and verdict.method == "pinless"
