@@ -60,6 +60,7 @@ class AuditEvent(enum.Enum):
     KEY_RESET = "key.reset"
     FORM_DISCARDED = "form.discarded"
     FORM_RESENT = "form.resent"
+    HOLDER_CONFIRMED = "card.holder_confirmed"  # PIN-less: the clerk compared the face photo
     MANUAL_ENTRY = "visit.manual_entry"  # 「カードを使わずに受付」: the clerk types every value
 
 

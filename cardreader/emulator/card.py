@@ -1,7 +1,7 @@
 """The virtual card's command processor: one APDU in, one response out, like the chip.
 
 Behaviour follows the protocol sheet, docs/card-protocol.md. Where the sheet marks a fact
-UNCERTAIN, the choice made here is a named constant with the reason next to it.
+UNCERTAIN, the choice made is a named value in cardreader/emulator/uncertain.py.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+from cardreader.emulator import uncertain
 from cardreader.emulator.model import Application, CardProfile, EmulatedFile, Secret
 
 SW_OK = 0x9000
@@ -37,13 +38,11 @@ SFI_FLAG = 0x80
 INS_COMPUTE_SIGNATURE = 0x2A
 SHA256_DIGEST_INFO_PREFIX = bytes.fromhex("3031300d060960864801650304020105000420")
 MAX_SIGN_INPUT = 245  # PKCS#1 v1.5 type 1 leaves 245 bytes for a 2048-bit key
-MIN_AID_PREFIX = 5  # RID (5 bytes): a shorter "prefix" selects nothing
+MIN_AID_PREFIX = uncertain.MIN_AID_PREFIX  # RID (5 bytes): a shorter "prefix" selects nothing
 
-# A READ BINARY asking for more than is left returns what is left with 9000 (ISO 7816-4
-# also allows 6282; the sheet reports none for this card, so the plain form is used).
-SW_READ_PAST_END = SW_OK
-# UNCERTAIN (SOL only): a VERIFY survives a warm reset / PC/SC reconnect; power-off clears it.
-RESET_CLEARS_SECURITY_STATE = False
+# UNCERTAIN choices (listed in cardreader/emulator/uncertain.py with what would refute them).
+SW_READ_PAST_END = uncertain.SW_READ_PAST_END
+RESET_CLEARS_SECURITY_STATE = uncertain.RESET_CLEARS_SECURITY_STATE
 
 
 @dataclass(frozen=True)
@@ -354,8 +353,8 @@ class VirtualCard:
 def _signing_input(scheme: int, data: bytes) -> bytes | int:
     """The DigestInfo (or raw data) the key signs for the P1 signing scheme (sheet §3.1).
 
-    Schemes 01 (bare hash) and 04/05 (PSS) are answered 6A86: they are single-source
-    (SOL, UNCERTAIN) and no client this product knows of uses them.
+    Schemes 01 (bare hash) and 04/05 (PSS) are answered 6A86 (uncertain.py:
+    UNSUPPORTED_SIGN_SCHEMES): single-source, and no client this product knows of uses them.
     """
     if scheme == 0x00:
         if not data or len(data) > MAX_SIGN_INPUT:

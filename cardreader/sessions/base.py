@@ -16,6 +16,7 @@ from cardreader.apdu import (
 from cardreader.errors import (
     ApduError,
     FileNotFound,
+    InvalidPinFormat,
     LastTryRefused,
     MalformedResponse,
     NotMyNumberCard,
@@ -23,6 +24,7 @@ from cardreader.errors import (
     SecurityStatusNotSatisfied,
     WrongPin,
 )
+from cardreader.mynumber import MyNumber
 from cardreader.pin import PinKind, PinStatus, encode_pin, wipe
 from cardreader.trace import Redact
 
@@ -34,6 +36,7 @@ SFI_FLAG = 0x80
 SW_END_OF_FILE = 0x6282  # ISO 7816-4: fewer bytes than Le, end of file reached
 SFI_MAX_OFFSET = 0xFF
 FULL_EF = 65536  # extended Le 00 00: "everything up to the end of the EF"
+COLLATION_B_LENGTH = 14
 
 
 def raise_for_status(response: ResponseApdu, command: CommandApdu) -> bytes:
@@ -149,6 +152,10 @@ class ApplicationSession:
         """Check the PIN's format, then verify it (see ``_verify_raw``)."""
         self._verify_raw(kind.value, ef, encode_pin(kind, pin), allow_last_try=allow_last_try)
 
+    def _verify_secret(self, name: str, ef: int, value: str, allow_last_try: bool) -> None:
+        """A 照合番号 (ASCII digits): tries read first, sent once, like a PIN."""
+        self._verify_raw(name, ef, bytearray(value.encode("ascii")), allow_last_try=allow_last_try)
+
     def _verify_raw(self, name: str, ef: int, encoded: bytearray, *, allow_last_try: bool) -> None:
         """Check the tries left, then send the secret exactly once and wipe it."""
         try:
@@ -203,3 +210,28 @@ def _trim(data: bytes, size: int | None) -> bytes:
     if total > len(data):
         raise MalformedResponse("file ends before its declared length")
     return data[:total]
+
+
+class CollationSession(ApplicationSession):
+    """An application opened without a PIN by 照合番号A (the My Number) or B (14 digits).
+
+    Each is tried like a PIN: tries read first, the last try refused unless
+    ``allow_last_try``, sent once. Subclasses name their two secret EFs.
+    """
+
+    COLLATION_A_EF: ClassVar[int]
+    COLLATION_B_EF: ClassVar[int]
+
+    def collation_tries(self, which: str) -> int | None:
+        """Tries left of 照合番号 ``"a"`` or ``"b"`` (empty VERIFY, no try used); None: verified."""
+        return self._tries_left(self.COLLATION_A_EF if which == "a" else self.COLLATION_B_EF)
+
+    def verify_collation_b(self, code: str, *, allow_last_try: bool = False) -> None:
+        """VERIFY 照合番号B (14 ASCII digits; anything else is refused before sending)."""
+        if len(code) != COLLATION_B_LENGTH or not code.isascii() or not code.isdigit():
+            raise InvalidPinFormat("collation_b", "照合番号B has 14 digits")
+        self._verify_secret("collation_b", self.COLLATION_B_EF, code, allow_last_try)
+
+    def verify_collation_a(self, my_number: MyNumber, *, allow_last_try: bool = False) -> None:
+        """VERIFY 照合番号A: the My Number itself."""
+        self._verify_secret("collation_a", self.COLLATION_A_EF, my_number.reveal(), allow_last_try)

@@ -7,9 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 
 from cardreader import tlv
-from cardreader.errors import InvalidPinFormat, MalformedResponse
-from cardreader.mynumber import MyNumber
-from cardreader.sessions.base import ApplicationSession
+from cardreader.errors import MalformedResponse
+from cardreader.sessions.base import CollationSession
 from cardreader.sessions.kenhojo import (
     CardVerifiableCertificate,
     Sex,
@@ -26,7 +25,6 @@ EF_CVC = 0x04
 EF_COLLATION_B = 0x12
 EF_COLLATION_A = 0x13
 TAG_CARD_FACE = 0xFF20
-COLLATION_B_LENGTH = 14
 # The three groups of card-face items the DF28 signature covers, one SHA-256 each (§5.4):
 # {birth date, sex, card public key}, {name image, address image}, {photo}.
 SIGNED_GROUPS = ((0xDF22, 0xDF23, 0xDF24), (0xDF25, 0xDF26), (0xDF27,))
@@ -59,24 +57,13 @@ class CardFace:
     raw: bytes = field(repr=False)
 
 
-class KenkakuSession(ApplicationSession):
-    """Commands of the 券面事項確認AP."""
+class KenkakuSession(CollationSession):
+    """Commands of the 券面事項確認AP; either 照合番号 opens the card face."""
 
     AID = KENKAKU_AID
     LABEL = "Kenkaku"
-
-    def verify_collation_b(self, code: str, *, allow_last_try: bool = False) -> None:
-        """Open the card face with 照合番号B (14 digits)."""
-        if len(code) != COLLATION_B_LENGTH or not code.isascii() or not code.isdigit():
-            raise InvalidPinFormat("collation_b", "照合番号B has 14 digits")
-        self._verify_secret("collation_b", EF_COLLATION_B, code, allow_last_try)
-
-    def verify_collation_a(self, my_number: MyNumber, *, allow_last_try: bool = False) -> None:
-        """Open the card face with 照合番号A (the My Number)."""
-        self._verify_secret("collation_a", EF_COLLATION_A, my_number.reveal(), allow_last_try)
-
-    def _verify_secret(self, name: str, ef: int, value: str, allow_last_try: bool) -> None:
-        self._verify_raw(name, ef, bytearray(value.encode("ascii")), allow_last_try=allow_last_try)
+    COLLATION_A_EF = EF_COLLATION_A
+    COLLATION_B_EF = EF_COLLATION_B
 
     def read_card_face(self) -> CardFace:
         """The card face (after 照合番号A or B)."""

@@ -23,6 +23,7 @@ from counterapp.cli.common import (
     echo_json,
     reports_card_errors,
 )
+from counterapp.cli.pinless import FACE_CONFIRMED_ALONE, PinlessEntry, pinless_options
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, load_library
 from counterapp.forms.prefill import Answers
@@ -129,6 +130,7 @@ def check(file: Path) -> None:
 @click.option("--draft", is_flag=True, help="Keep as drafts; do not queue for sending.")
 @click.option("--ticket", help="The number the office's ticket machine gave (番号発券).")
 @click.option("--allow-last-try", is_flag=True, help="Allow a PIN's last try (stdin not a TTY).")
+@pinless_options
 @click.option(
     "--manual",
     is_flag=True,
@@ -148,6 +150,8 @@ def fill(
     draft: bool,
     ticket: str | None,
     allow_last_try: bool,
+    pinless: bool,
+    face_confirmed: bool,
     manual: bool,
     as_json: bool,
 ) -> None:
@@ -156,10 +160,13 @@ def fill(
     \b
     TARGET is a life event (転入, 転出, 転居, 証明書の請求, or its id) or a form id.
     PINs come from standard input when it is not a terminal, one per line: auth PIN,
-    Kenhojo PIN, then (with --sign) the signing password.
+    Kenhojo PIN, then (with --sign) the signing password. With --pinless: 照合番号B
+    (14 digits, or three lines), then the My Number only when a form carries it;
+    --face-confirmed states that a person compared the face photo (else exit 2).
     With --manual no card is read (no PIN is asked): the card's fields come from the
     answers file's clerk values, and every form is marked 「カードを使わずに受付（手入力）」.
-    Exit codes: 0 queued, 1 card not genuine (nothing filled), 3 card error,
+    Exit codes: 0 queued, 1 card not genuine or a 照合番号 refused (nothing filled),
+    2 undetermined (--pinless without --face-confirmed: nothing filled), 3 card error,
     4 usage error, 5 required values are missing: nothing was queued or saved (add them to
     --answers and fill again, or keep the visit with --draft and complete it in the clerk
     window's 本日の申請 list),
@@ -167,6 +174,11 @@ def fill(
     """
     app: AppContext = ctx.obj
     check_pdf_target(pdf)  # every input is checked before the card is touched
+    if manual and pinless:
+        raise click.UsageError(
+            "--manual はカードを読みません（--pinless と併用不可） / --manual reads no card: "
+            "not with --pinless"
+        )
     if manual and sign:
         raise click.UsageError("--sign はカードが必要です / --sign needs the card (not --manual)")
     try:
@@ -192,10 +204,16 @@ def fill(
             service.continue_without_card(visit)
         service.fill(visit, answers.clerk, answers.resident, answers.rows)
         _finish(app, service, visit, pdf, draft=draft, as_json=as_json)
+    pinless_entry = PinlessEntry.ask(service, visit, sign) if pinless else None
+    if face_confirmed and not pinless:
+        raise click.UsageError(FACE_CONFIRMED_ALONE)
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
     with connected_card(ctx, reader, simulate) as card:
         try:
-            visit.card = service.read(card, interaction)
+            if pinless_entry is None:
+                visit.card = service.read(card, interaction)
+            else:
+                pinless_entry.read(service, card, visit, face_confirmed, allow_last_try, as_json)
         except CardNotGenuine as exc:
             click.echo(verdict_text(exc.verdict), err=True)
             click.echo(_both("form.card_not_genuine"), err=True)
@@ -291,6 +309,7 @@ def _report(app: AppContext, visit: Visit, receipt: Receipt, as_json: bool) -> N
                 "reception_number": receipt.number,
                 "visit": receipt.visit_id,
                 "queued": receipt.queued,
+                "method": visit.identity_method.value,
                 "forms": report,
             }
         )

@@ -269,7 +269,7 @@ def _card_value(prefill: Prefill, card: CardData) -> str:
         case Prefill.CARD_SEX:
             return card.sex
         case Prefill.CARD_MY_NUMBER:
-            return card.my_number.reveal()
+            return card.my_number.reveal() if card.my_number else ""  # unproven: blank
     return ""  # pragma: no cover - the terminal's own values are handled above
 
 
