@@ -17,6 +17,7 @@ from typing import BinaryIO
 from backoffice.problems import SIGNATURE_TEXTS
 from backoffice.standard_items import STANDARD_ITEM_NAMES, item_name
 from backoffice.store import SignatureStatus, StoredSubmission
+from counterapp.wire.schema import IDENTITY_METHOD_LABELS, IdentityMethod
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")  # Japan has no daylight saving time
 
@@ -27,6 +28,7 @@ META_COLUMNS = (
     "作成日時",
     "来庁ID",
     "発券番号",
+    "本人確認方法",
     "ライフイベント",
     "様式",
     "様式版",
@@ -130,6 +132,7 @@ def _row(submission: StoredSubmission) -> Row:
         "作成日時": _iso(submission.created_at),
         "来庁ID": submission.visit,
         "発券番号": submission.ticket_number or "",
+        "本人確認方法": _identity(submission.identity_method),
         "ライフイベント": submission.event or "",
         "様式": submission.form_id,
         "様式版": str(submission.form_version),
@@ -139,6 +142,14 @@ def _row(submission: StoredSubmission) -> Row:
     for field in json.loads(submission.fields_json):
         row[item_name(field["id"])] = field["value"]
     return row
+
+
+def _identity(method: str) -> str:
+    """How the resident was identified, in words (an unknown method stays as it is)."""
+    try:
+        return IDENTITY_METHOD_LABELS[IdentityMethod(method)][0]
+    except ValueError:
+        return method
 
 
 def _reason(key: str | None) -> str:

@@ -138,6 +138,7 @@ def _row(item: SubmissionItem, verdict: SignatureVerdict) -> NewSubmission:
         signature_status=verdict.status,
         signature_reason=verdict.reason,
         ticket_number=item.ticket_number,
+        identity_method=item.identity_method.value,
     )
 
 

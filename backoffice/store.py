@@ -78,6 +78,8 @@ submissions = Table(
     Column("signature_status", String(16), nullable=False),
     Column("signature_reason", String(64)),
     Column("ticket_number", String(16)),  # the office's ticket machine number; added later
+    # How the resident was identified (pin, pinless, manual); added later: older rows are pin.
+    Column("identity_method", String(16), nullable=False, server_default="pin"),
 )
 
 
@@ -158,6 +160,7 @@ class NewSubmission:
     signature_status: SignatureStatus
     signature_reason: str | None
     ticket_number: str | None
+    identity_method: str  # pin, pinless or manual (IdentityMethod)
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,14 @@ class Store:
         if "ticket_number" not in existing:
             with self._write() as conn:
                 conn.execute(text("alter table submissions add column ticket_number varchar(16)"))
+        if "identity_method" not in existing:
+            with self._write() as conn:
+                conn.execute(
+                    text(
+                        "alter table submissions add column identity_method varchar(16) "
+                        "not null default 'pin'"
+                    )
+                )
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -558,6 +569,7 @@ def _row_values(terminal_id: int, item: NewSubmission, received_at: dt.datetime)
         "signature_status": item.signature_status.value,
         "signature_reason": item.signature_reason,
         "ticket_number": item.ticket_number,
+        "identity_method": item.identity_method,
     }
 
 
@@ -587,6 +599,7 @@ def _submission(row: Row[Any]) -> StoredSubmission:
         signature_status=SignatureStatus(row.signature_status),
         signature_reason=row.signature_reason,
         ticket_number=row.ticket_number,
+        identity_method=row.identity_method,
     )
 
 

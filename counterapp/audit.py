@@ -55,6 +55,7 @@ class AuditEvent(enum.Enum):
     KEY_RESET = "key.reset"
     FORM_DISCARDED = "form.discarded"
     FORM_RESENT = "form.resent"
+    HOLDER_CONFIRMED = "card.holder_confirmed"  # PIN-less: the clerk compared the face photo
 
 
 class UnsafeAuditDetail(ValueError):

@@ -98,7 +98,10 @@ def verification_inputs(
 def audit_verdict(audit: AuditLog, verdict: Verdict) -> None:
     """The verdict and its reason keys (never personal data) in the audit log."""
     audit.append(
-        AuditEvent.VERIFIED, verdict=verdict.overall.value, reasons=",".join(verdict.reasons)
+        AuditEvent.VERIFIED,
+        verdict=verdict.overall.value,
+        method=verdict.method,
+        reasons=",".join(verdict.reasons),
     )
 
 

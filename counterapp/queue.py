@@ -25,7 +25,7 @@ from counterapp.forms.definition import FormDefinition
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.forms.loader import LoadedForm, definition_hash
 from counterapp.vault import Vault, VaultError, field_context, seal, unseal
-from counterapp.wire.schema import SealedItem, SubmissionItem, WireField
+from counterapp.wire.schema import IdentityMethod, SealedItem, SubmissionItem, WireField
 from counterapp.wire.sealing import key_id, seal_for
 
 
@@ -63,6 +63,7 @@ class QueueEntry:
     last_error: str | None
     reception_number: str | None = None
     ticket_number: str | None = None
+    identity_method: str = IdentityMethod.PIN  # pin, pinless or manual (no card)
 
     @property
     def worklist_status(self) -> str:
@@ -158,11 +159,13 @@ class FormQueue:
         signatures: Mapping[int, bytes] | None = None,
         handwriting: bytes | None = None,
         queue: bool = True,
+        identity_method: IdentityMethod = IdentityMethod.PIN,
     ) -> tuple[str, ...]:
         """Store a visit's forms (queued, or as drafts) in one transaction; return their ids.
 
         ``handwriting`` is a signature drawn on the screen (PNG) for the whole visit: each
-        form keeps it bound to its own content hash.
+        form keeps it bound to its own content hash. ``identity_method`` is how the resident
+        was identified, kept with every form.
         """
         signatures = signatures or {}
         ids = []
@@ -170,7 +173,9 @@ class FormQueue:
             with self.db.atomic():
                 for index, filled in enumerate(forms):
                     record_id = new_id()
-                    self._insert_form(record_id, filled, visit, signatures.get(index), queue)
+                    self._insert_form(
+                        record_id, filled, visit, signatures.get(index), queue, identity_method
+                    )
                     if handwriting is not None:
                         self._insert_handwriting(record_id, filled, handwriting)
                     ids.append(record_id)
@@ -390,7 +395,13 @@ class FormQueue:
     # introspection costs more than the inserts themselves (bench/enqueue.py).
 
     def _insert_form(
-        self, record_id: str, filled: FilledForm, visit: str, cms: bytes | None, queue: bool
+        self,
+        record_id: str,
+        filled: FilledForm,
+        visit: str,
+        cms: bytes | None,
+        queue: bool,
+        identity_method: IdentityMethod = IdentityMethod.PIN,
     ) -> None:
         key, wrapped = self.vault.new_record_key(record_id)
         self._remember_definition(filled.form)
@@ -398,9 +409,10 @@ class FormQueue:
         status = "queued" if queue else "draft"
         self.db.execute(
             "insert into forms (id, visit, event, form_id, form_version, definition_sha256, "
-            "status, signed, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "status, signed, created_at, updated_at, identity_method) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [record_id, visit, filled.event, filled.form_id, filled.form.definition.version,
-             filled.form.sha256, status, int(cms is not None), now, now],
+             filled.form.sha256, status, int(cms is not None), now, now, str(identity_method)],
         )  # fmt: skip
         self.db.execute("insert into record_keys values (?, ?)", [record_id, wrapped])
         self.db.conn.executemany(
@@ -414,25 +426,27 @@ class FormQueue:
                 "insert into form_signatures values (?, ?, ?)", [record_id, sealed, now]
             )
         if self.backoffice_key is not None:
-            self._insert_sealed_copy(record_id, filled, visit, cms, now)
+            sealed_row = {"visit": visit, "created_at": now, "identity_method": identity_method}
+            self._insert_sealed_copy(record_id, filled, sealed_row, cms)
         self._audit_created(record_id, filled, signed=cms is not None)
         if queue:
             self._insert_outbox(record_id)
             self.audit.append(AuditEvent.FORM_QUEUED, record_id)
 
     def _insert_sealed_copy(
-        self, record_id: str, filled: FilledForm, visit: str, cms: bytes | None, now: str
+        self, record_id: str, filled: FilledForm, stored: Mapping[str, object], cms: bytes | None
     ) -> None:
         """The form as the back office will receive it, sealed so only the back office opens
-        it: delivered instead of the form if this terminal loses its master key."""
+        it: delivered instead of the form if this terminal loses its master key. ``stored``
+        holds the row's visit, created_at and identity_method."""
         assert self.backoffice_key is not None
+        now = str(stored["created_at"])
         row = {
-            "visit": visit,
+            **stored,
             "event": filled.event,
             "form_id": filled.form_id,
             "form_version": filled.form.definition.version,
             "definition_sha256": filled.form.sha256,
-            "created_at": now,
         }
         try:
             item = _submission_item(record_id, row, filled.values, cms)
@@ -584,7 +598,7 @@ _PERSONAL_COLUMNS = (
 _ENTRY_SQL = """
 select f.id, f.visit, f.event, f.form_id, f.form_version, f.status, f.signed, f.created_at,
        o.status as outbox_status, coalesce(o.attempts, 0) as attempts, o.next_attempt_at,
-       o.last_error, f.reception_number, f.ticket_number
+       o.last_error, f.reception_number, f.ticket_number, f.identity_method
 from forms f left join outbox o on o.id = f.id
 """
 
@@ -635,6 +649,7 @@ def _submission_item(
             "fields": fields,
             "signature": base64.b64encode(signature).decode() if signature else None,
             "ticket_number": row.get("ticket_number"),
+            "identity_method": row.get("identity_method") or IdentityMethod.PIN,
         }
     )
 

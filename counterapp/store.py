@@ -154,6 +154,13 @@ def _key_check_and_sealed_copies(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0008_identity_method")
+def _identity_method(db: sqlite_utils.Database) -> None:
+    # How the resident was identified for each form: pin, pinless or manual (no card).
+    # Forms stored before this were all read with the card's PINs.
+    db.table("forms").add_column("identity_method", str, not_null_default="pin")
+
+
 class DatabaseDamaged(sqlite3.DatabaseError):
     """The data folder's database is not a readable counterapp database: exit code 6."""
 

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import queue as threadsafe
+import re
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cardreader.mynumber import MyNumber
 from cardreader.types import CardFace
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardcheck import (
+    CHALLENGE_BYTES,
     CardNotGenuine,
     CardPulled,
     PinNotAccepted,
@@ -27,30 +31,39 @@ from counterapp.cardcheck import (
 )
 from counterapp.cardcheck import verification_inputs as _verification_inputs
 from counterapp.cardsource import CardSource, MyNumberCard
+from counterapp.collation import parse_my_number
 from counterapp.forms.definition import FieldDefinition, Question
-from counterapp.forms.filled import FilledForm, Source
+from counterapp.forms.filled import CardData, FilledForm, Source
 from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
 from counterapp.forms.validation import FieldProblem, check_storable, problems
 from counterapp.interaction import Interaction
+from counterapp.pinless import CollationNotAccepted, PinlessRead, read_my_number, read_pinless
 from counterapp.queue import FormQueue, new_id
 from counterapp.reading import CounterRead, read_signed_card_face
 from counterapp.reception import InvalidTicketNumber, allocate, ticket_number
 from counterapp.settings import Settings
-from counterapp.verification.engine import face_check, with_check
+from counterapp.verification.checks import INTEGRITY, check_integrity
+from counterapp.verification.engine import face_check, guarded, with_check
+from counterapp.verification.pinless import evaluate_pinless, with_holder_confirmed
 from counterapp.verification.sources import trust_for
 from counterapp.verification.verdict import Outcome, Overall, Verdict
+from counterapp.wire.schema import IdentityMethod
 
 __all__ = [
     "CardFace",
     "CardFaceNotVerified",
     "CardNotGenuine",
     "CardPulled",
+    "CollationNotAccepted",
     "CounterService",
     "IncompleteForms",
+    "InvalidOperatorId",
     "InvalidTicketNumber",
+    "MyNumberNotProven",
     "NothingToFill",
     "PinNotAccepted",
+    "PinlessResult",
     "Receipt",
     "UnknownForm",
     "VerifiedCard",
@@ -90,6 +103,33 @@ class NothingToFill(ValueError):
     message_key = "form.nothing_to_fill"
 
 
+class MyNumberNotProven(ValueError):
+    """PIN-less: a form carries the My Number and 照合番号A has not proven it yet."""
+
+    message_key = "form.my_number_not_proven"
+
+
+class InvalidOperatorId(ValueError):
+    """The operator id recorded with a clerk's action is empty or not an id (letters,
+    digits, ``._-:``)."""
+
+    message_key = "operator.invalid"
+
+
+OPERATOR_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class PinlessResult:
+    """What the PIN-less read gives the clerk: the verdict (undetermined until the face
+    is confirmed), the signed card face to compare, and the items the forms need
+    (``data.my_number`` None until ``prove_my_number``)."""
+
+    verdict: Verdict
+    face: CardFace
+    data: CardData
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What the resident is told at the end: the reception number and the forms saved."""
@@ -116,11 +156,15 @@ class Visit:
     ticket_number: str | None = None  # the number the office's ticket machine printed (番号発券)
     reopened: tuple[str, ...] = ()  # the draft rows this visit was reopened from
     visit_id: str | None = None  # kept from the drafts of a reopened visit
+    identity_method: IdentityMethod = IdentityMethod.PIN  # how the resident was identified
+    pinless: PinlessRead | None = None  # the PIN-less read, until the visit is cleared
 
     def clear(self) -> None:
         """Forget everything about the resident (the next one starts from nothing)."""
+        self.pinless = None
         self.target, self.verdict, self.card, self.handwriting = None, None, None, None
         self.progress, self.ticket_number, self.reopened, self.visit_id = None, None, (), None
+        self.identity_method = IdentityMethod.PIN
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
@@ -214,6 +258,97 @@ class CounterService:
             raise CardFaceNotVerified(check.reason or "kenkaku.bad_signature")
         return read.face
 
+    # -- the PIN-less path (照合番号B, internal authentication, the clerk's face check) -------
+
+    def read_pinless(
+        self,
+        card: MyNumberCard,
+        collation_b: str,
+        visit: Visit,
+        *,
+        allow_last_try: bool = False,
+    ) -> PinlessResult:
+        """Read and verify the card without a PIN (reader thread), for the clerk's face check.
+
+        ``collation_b`` is the 14 digits from ``counterapp.collation`` (checked there before
+        anything is sent). The verdict (method ``pinless``) stays ``undetermined`` with
+        ``holder.not_confirmed`` until ``confirm_holder``; nothing fills before that. A
+        refused 照合番号B raises CollationNotAccepted (tries left; never resent); a card
+        that fails a check, CardNotGenuine. The verdict is audited by ``record_verdicts``.
+        """
+        inputs = _verification_inputs(self.settings, self.source, dt.datetime.now(dt.UTC))
+        challenge = secrets.token_bytes(CHALLENGE_BYTES)
+        read = read_pinless(card, collation_b, challenge, allow_last_try=allow_last_try)
+        verdict = evaluate_pinless(
+            read, inputs.trust, list(inputs.crls), inputs.when, inputs.policy
+        )
+        self._verdicts.put(verdict)
+        if verdict.overall is Overall.NOT_GENUINE:
+            raise CardNotGenuine(verdict)
+        visit.pinless, visit.verdict, visit.card, visit.progress = read, verdict, None, None
+        visit.identity_method = IdentityMethod.PINLESS
+        return PinlessResult(verdict, read.face.face, _pinless_data(read))
+
+    def confirm_holder(self, visit: Visit, operator: str) -> Verdict:
+        """Record that clerk ``operator`` compared the face photo with the person (front
+        end's thread). Audited with the operator id; the only way the PIN-less holder check
+        passes. A verdict that is then genuine lets the visit fill its forms; otherwise
+        CardNotGenuine (e.g. no CRL: undetermined for another reason).
+        """
+        assert visit.pinless is not None and visit.verdict is not None, "read_pinless first"
+        if not OPERATOR_ID.fullmatch(operator):
+            raise InvalidOperatorId(operator)
+        verdict = with_holder_confirmed(visit.verdict)
+        visit.verdict = verdict
+        self.audit.append(AuditEvent.HOLDER_CONFIRMED, method="pinless", confirmed_by=operator)
+        self.record_verdicts()
+        audit_verdict(self.audit, verdict)
+        if verdict.overall is not Overall.GENUINE:
+            raise CardNotGenuine(verdict)
+        visit.card = VerifiedCard(verdict, _pinless_data(visit.pinless))
+        return verdict
+
+    def needs_my_number(self, visit: Visit) -> bool:
+        """A form of the visit carries the My Number and the PIN-less visit has not proven it."""
+        if visit.pinless is None or visit.pinless.my_number is not None:
+            return False
+        forms = self.forms_needed(visit)
+        return any(self.library.forms[f].definition.carries_my_number for f in forms)
+
+    def prove_my_number(
+        self,
+        card: MyNumberCard,
+        visit: Visit,
+        my_number: MyNumber | str,
+        *,
+        allow_last_try: bool = False,
+    ) -> None:
+        """The My Number typed from the card, proven by 照合番号A (reader thread).
+
+        A typed number is checked first (CollationPartError: length or check digit, nothing
+        sent); 照合番号A is sent once (CollationNotAccepted when refused). The file read back
+        must match the integrity record J-LIS signed (else CardNotGenuine); then forms that
+        carry the My Number can be filled.
+        """
+        assert visit.pinless is not None and visit.verdict is not None, "read_pinless first"
+        number = parse_my_number(my_number) if isinstance(my_number, str) else my_number
+        file = read_my_number(card, number, allow_last_try=allow_last_try)
+        read = replace(visit.pinless, my_number=file)
+        keys = trust_for(self.source, self.settings).cvc_issuer_keys
+        integrity = guarded(
+            INTEGRITY,
+            lambda: check_integrity(read.basic, file, read.integrity, read.certificate, keys),
+        )
+        verdict = with_check(visit.verdict, integrity)
+        self._verdicts.put(verdict)
+        visit.verdict = verdict
+        if verdict.overall is Overall.NOT_GENUINE or file.number != number:
+            visit.card = None
+            raise CardNotGenuine(verdict)
+        visit.pinless = read
+        if visit.card is not None:
+            visit.card = VerifiedCard(verdict, _pinless_data(read))
+
     def audit_card_read(self, outcome: str) -> None:
         """Audit a finished read with its verdicts (front end's thread)."""
         self.record_verdicts()
@@ -244,6 +379,8 @@ class CounterService:
     ) -> None:
         """Fill the visit's forms from its verified card, its answers and people's entries."""
         assert visit.card is not None and visit.target is not None
+        if self.needs_my_number(visit):
+            raise MyNumberNotProven(visit.target)
         check_storable({**(resident_values or {}), **(clerk_values or {})})  # UnstorableValue
         context = Context(today=dt.date.today(), municipality=self.settings.municipality)
         answers = Answers(
@@ -337,6 +474,7 @@ class CounterService:
         if pens and len(pens) == len(stored):  # drawn under exactly the stored content
             visit.handwriting = pens[0].png
         visit.ticket_number = first.ticket_number
+        visit.identity_method = IdentityMethod(first.identity_method)
         visit.reopened = tuple(item.entry.id for item in stored)
         return visit
 
@@ -362,6 +500,7 @@ class CounterService:
             signatures=visit.signatures,
             handwriting=visit.handwriting,
             queue=queued,
+            identity_method=visit.identity_method,
         )
         visit.reopened = ()  # the drafts are gone; a second save would make new rows
         return Receipt(number, visit_id, ids, queued, found)
@@ -371,6 +510,19 @@ class CounterService:
         from counterapp.forms.pdf import render_pdf  # reportlab loads only when printing
 
         number, ids = (receipt.number, receipt.record_ids) if receipt else ("", ())
-        render_pdf(visit.forms, path, reception_number=number, record_ids=ids)  # atomic
+        render_pdf(  # atomic
+            visit.forms,
+            path,
+            reception_number=number,
+            record_ids=ids,
+            identity_method=visit.identity_method,
+        )
         for record_id in ids or (None,):
             self.audit.append(AuditEvent.FORM_PRINTED, record_id, output="pdf")
+
+
+def _pinless_data(read: PinlessRead) -> CardData:
+    """The pre-fill items of a PIN-less read (the My Number only after 照合番号A)."""
+    basic = read.basic
+    number = read.my_number.number if read.my_number else None
+    return CardData(basic.name, basic.address, basic.birth_date, basic.sex.value, number)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+from cardreader.emulator import uncertain
 from cardreader.emulator.model import Application, CardProfile, EmulatedFile, Secret
 
 SW_OK = 0x9000
@@ -39,11 +40,9 @@ SHA256_DIGEST_INFO_PREFIX = bytes.fromhex("3031300d06096086480165030402010500042
 MAX_SIGN_INPUT = 245  # PKCS#1 v1.5 type 1 leaves 245 bytes for a 2048-bit key
 MIN_AID_PREFIX = 5  # RID (5 bytes): a shorter "prefix" selects nothing
 
-# A READ BINARY asking for more than is left returns what is left with 9000 (ISO 7816-4
-# also allows 6282; the sheet reports none for this card, so the plain form is used).
-SW_READ_PAST_END = SW_OK
-# UNCERTAIN (SOL only): a VERIFY survives a warm reset / PC/SC reconnect; power-off clears it.
-RESET_CLEARS_SECURITY_STATE = False
+# UNCERTAIN choices (listed in cardreader/emulator/uncertain.py with what would refute them).
+SW_READ_PAST_END = uncertain.SW_READ_PAST_END
+RESET_CLEARS_SECURITY_STATE = uncertain.RESET_CLEARS_SECURITY_STATE
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from cardreader import tlv
+from cardreader.emulator import uncertain
 from cardreader.emulator.pki import cache_dir
 from cardreader.emulator.resident import Resident
 
@@ -26,9 +27,7 @@ CVC_FILE_SIZE = 568
 TOKEN_INFO_SIZE = 160
 TOKEN_LABEL_SIZE = 32
 KEY_ID_SIZE = 16
-# UNCERTAIN: the CVC's 5F37 scheme. Modelled as PKCS#1 v1.5 / SHA-256 over the 5F4E body,
-# the same scheme the sheet gives for the integrity record.
-CVC_HASH = hashes.SHA256()
+CVC_HASH = uncertain.CVC_HASH  # UNCERTAIN: see cardreader/emulator/uncertain.py
 KENHOJO_ISSUER_KEY_ID = "6000033"  # test cards use 6000xxx (sheet §5.3); 5000033 is real
 KENKAKU_ISSUER_KEY_ID = "6000023"
 
@@ -95,15 +94,36 @@ def cvc(
     issuer: rsa.RSAPrivateKey, issuer_id: str, subject_id: str, subject: rsa.RSAPublicKey
 ) -> bytes:
     """A card-verifiable certificate: 7F21 { 5F4E ids + RSA key, 5F37 issuer signature }."""
-    numbers = subject.public_numbers()
-    body = (
-        key_id(issuer_id)
-        + key_id(subject_id)
-        + tlv.encode(0x90, numbers.e.to_bytes(3, "big"))
-        + tlv.encode(0x91, numbers.n.to_bytes(256, "big"))
-    )
+    body = key_id(issuer_id) + key_id(subject_id) + rsa_key_items(subject)
     signature = issuer.sign(body, padding.PKCS1v15(), CVC_HASH)
     return tlv.encode(0x7F21, tlv.encode(0x5F4E, body) + tlv.encode(0x5F37, signature))
+
+
+def rsa_key_items(key: rsa.RSAPublicKey) -> bytes:
+    """An RSA public key as the card stores it: 90 exponent, 91 modulus."""
+    numbers = key.public_numbers()
+    return tlv.encode(0x90, numbers.e.to_bytes(3, "big")) + tlv.encode(
+        0x91, numbers.n.to_bytes(256, "big")
+    )
+
+
+def signed_key_file(
+    ap_key: rsa.RSAPublicKey, cvc_key: rsa.RSAPrivateKey, *, broken: bool = False
+) -> bytes:
+    """Kenhojo EF 0007: FF50 { DF51 the AP's own key, DF52 signature over the DF51 TLV }.
+
+    ``broken``: one bit of the signature flipped (the tampered-signed-key scenario).
+    """
+    public = tlv.encode(0xDF51, rsa_key_items(ap_key))
+    signature = bytearray(cvc_key.sign(public, padding.PKCS1v15(), uncertain.SIGNED_KEY_HASH))
+    if broken:
+        signature[-1] ^= 0x01
+    return tlv.encode(0xFF50, public + tlv.encode(0xDF52, bytes(signature)))
+
+
+def session_key_file(key: rsa.RSAPublicKey) -> bytes:
+    """Kenhojo EF 0006: A1 { the RSA key a terminal encrypts a session key to }."""
+    return tlv.encode(0xA1, rsa_key_items(key))
 
 
 def token_info(label: str) -> bytes:

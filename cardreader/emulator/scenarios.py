@@ -9,7 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from cardreader.emulator import contents, pki
+from cardreader.emulator import contents, pki, uncertain
 from cardreader.emulator.model import (
     Application,
     CardProfile,
@@ -30,8 +30,7 @@ from cardreader.sessions.kenkaku import KENKAKU_AID
 # The contactless ATR a PC/SC reader synthesises for the card (sheet §7, PCSC list).
 CONTACTLESS_ATR = bytes.fromhex("3B888001000041E0B381A1003B")
 OTHER_CARD_ATR = bytes.fromhex("3B8F8001804F0CA0000003060300030000000068")
-# Unknown on the card (sheet §4, one project says 3): the 照合番号 retry limit.
-COLLATION_MAX_TRIES = 3
+COLLATION_MAX_TRIES = uncertain.COLLATION_MAX_TRIES  # UNCERTAIN, see uncertain.py
 CERTIFICATE_EF_SIZE = 2048
 PADDING = 0xFF
 
@@ -65,6 +64,9 @@ class Scenario:
     revoked: bool = False
     auth_tries: int = 3
     kenhojo_tries: int = 3
+    collation_tries: int = COLLATION_MAX_TRIES
+    cloned_chip: bool = False  # internal authentication answers with a key J-LIS never signed
+    signed_key_broken: bool = False  # EF 0007's issuer signature does not verify
     remove_after: int | None = None
     token_label: str = "JPKIAPICCTOKEN2"
     mynumber_card: bool = True
@@ -88,6 +90,22 @@ SCENARIO_SPECS: dict[str, Scenario] = {
     "auth-pin-blocked": Scenario("利用者証明用暗証番号 ロック / auth PIN blocked", auth_tries=0),
     "kenhojo-pin-blocked": Scenario(
         "券面事項入力補助用暗証番号 ロック / Kenhojo PIN blocked", kenhojo_tries=0
+    ),
+    "forgotten-pins": Scenario(
+        "暗証番号を忘れた（両方ロック、照合番号は正常） / both PINs blocked, 照合番号 fine",
+        auth_tries=0,
+        kenhojo_tries=0,
+    ),
+    "collation-last-try": Scenario(
+        "照合番号 残り1回 / 照合番号A and B: 1 try left", collation_tries=1
+    ),
+    "bad-internal-auth": Scenario(
+        "内部認証の署名が検証できない（複製チップ） / internal authentication does not verify "
+        "(a cloned chip)",
+        cloned_chip=True,
+    ),
+    "tampered-signed-key": Scenario(
+        "EF 0007 の署名が壊れている / EF 0007 issuer signature broken", signed_key_broken=True
     ),
     "removed-mid-read": Scenario(
         "読み取り中にカードが離れる / removed after 4 APDUs", remove_after=4
@@ -222,17 +240,37 @@ def kenhojo_application(spec: Scenario) -> Application:
             read_requires=frozenset({0x11, 0x14, 0x15}),
         ),
         EmulatedFile(0x04, _cvc(contents.KENHOJO_ISSUER_KEY_ID, "kenhojo", ap_key)),
+        *_pinless_key_files(spec, ap_key),
     ]
     secrets = [
         Secret(0x11, resident.kenhojo_pin.encode(), 3, spec.kenhojo_tries),
-        Secret(0x14, resident.my_number.encode(), COLLATION_MAX_TRIES, COLLATION_MAX_TRIES),
-        Secret(
-            0x15, resident.collation_number_b().encode(), COLLATION_MAX_TRIES, COLLATION_MAX_TRIES
-        ),
+        _collation(0x14, resident.my_number, spec),
+        _collation(0x15, resident.collation_number_b(), spec),
     ]
-    # EF 0013 signs PIN-less internal authentication (P2 00); modelled as the CVC's key.
-    keys = [SigningKey(0x13, ap_key, requires=None)]
+    # EF 0013 signs PIN-less internal authentication (P2 00). The record key (the CVC's)
+    # also signs EF 0007, which certifies EF 0013's public half.
+    chip_key = pki.test_key(f"ap/{resident.key_label}/kenhojo-chip")
+    if spec.cloned_chip:  # a copy of the files on a chip without the original private key
+        chip_key = pki.test_key(f"ap/{resident.key_label}/kenhojo-clone")
+    keys = [SigningKey(0x13, chip_key, requires=None)] if uncertain.INTERNAL_AUTH_KENHOJO else []
     return _application("Kenhojo", KENHOJO_AID, files, secrets, keys)
+
+
+def _collation(ef: int, value: str, spec: Scenario) -> Secret:
+    return Secret(ef, value.encode(), COLLATION_MAX_TRIES, spec.collation_tries)
+
+
+def _pinless_key_files(spec: Scenario, record_key: rsa.RSAPrivateKey) -> list[EmulatedFile]:
+    """EF 0006 (session-key encryption key) and EF 0007 (the internal-auth key, signed)."""
+    label = spec.resident.key_label
+    chip_key = pki.test_key(f"ap/{label}/kenhojo-chip").public_key()
+    session_key = pki.test_key(f"ap/{label}/kenhojo-session").public_key()
+    signed = contents.signed_key_file(chip_key, record_key, broken=spec.signed_key_broken)
+    opened_by = frozenset({0x11, 0x14, 0x15})
+    return [
+        EmulatedFile(0x06, contents.session_key_file(session_key), read_requires=opened_by),
+        EmulatedFile(0x07, signed, read_requires=opened_by),
+    ]
 
 
 def kenkaku_application(spec: Scenario) -> Application:
@@ -247,12 +285,10 @@ def kenkaku_application(spec: Scenario) -> Application:
     ]
     secrets = [
         Secret(0x11, birth_key.encode(), COLLATION_MAX_TRIES, COLLATION_MAX_TRIES),
-        Secret(
-            0x12, resident.collation_number_b().encode(), COLLATION_MAX_TRIES, COLLATION_MAX_TRIES
-        ),
-        Secret(0x13, resident.my_number.encode(), COLLATION_MAX_TRIES, COLLATION_MAX_TRIES),
+        _collation(0x12, resident.collation_number_b(), spec),
+        _collation(0x13, resident.my_number, spec),
     ]
-    keys = [SigningKey(0x1A, ap_key, requires=None)]
+    keys = [SigningKey(0x1A, ap_key, requires=None)] if uncertain.INTERNAL_AUTH_KENKAKU else []
     return _application("Kenkaku", KENKAKU_AID, files, secrets, keys)
 
 

@@ -149,6 +149,10 @@ class ApplicationSession:
         """Check the PIN's format, then verify it (see ``_verify_raw``)."""
         self._verify_raw(kind.value, ef, encode_pin(kind, pin), allow_last_try=allow_last_try)
 
+    def _verify_secret(self, name: str, ef: int, value: str, allow_last_try: bool) -> None:
+        """A 照合番号 (ASCII digits): tries read first, sent once, like a PIN."""
+        self._verify_raw(name, ef, bytearray(value.encode("ascii")), allow_last_try=allow_last_try)
+
     def _verify_raw(self, name: str, ef: int, encoded: bytearray, *, allow_last_try: bool) -> None:
         """Check the tries left, then send the secret exactly once and wipe it."""
         try:

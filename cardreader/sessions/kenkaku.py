@@ -65,6 +65,10 @@ class KenkakuSession(ApplicationSession):
     AID = KENKAKU_AID
     LABEL = "Kenkaku"
 
+    def collation_tries(self, which: str) -> int | None:
+        """Tries left of 照合番号 ``"a"`` or ``"b"`` (empty VERIFY, no try used); None: verified."""
+        return self._tries_left(EF_COLLATION_A if which == "a" else EF_COLLATION_B)
+
     def verify_collation_b(self, code: str, *, allow_last_try: bool = False) -> None:
         """Open the card face with 照合番号B (14 digits)."""
         if len(code) != COLLATION_B_LENGTH or not code.isascii() or not code.isdigit():
@@ -74,9 +78,6 @@ class KenkakuSession(ApplicationSession):
     def verify_collation_a(self, my_number: MyNumber, *, allow_last_try: bool = False) -> None:
         """Open the card face with 照合番号A (the My Number)."""
         self._verify_secret("collation_a", EF_COLLATION_A, my_number.reveal(), allow_last_try)
-
-    def _verify_secret(self, name: str, ef: int, value: str, allow_last_try: bool) -> None:
-        self._verify_raw(name, ef, bytearray(value.encode("ascii")), allow_last_try=allow_last_try)
 
     def read_card_face(self) -> CardFace:
         """The card face (after 照合番号A or B)."""

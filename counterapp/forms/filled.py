@@ -19,7 +19,8 @@ class CardData:
     address: str
     birth_date: dt.date
     sex: str  # JIS X 0303 code: "1" male, "2" female, "9" not applicable
-    my_number: MyNumber
+    # None on the PIN-less path until 照合番号A proved it (CounterService.prove_my_number).
+    my_number: MyNumber | None = None
 
     def __repr__(self) -> str:
         return "CardData(<personal data>)"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from counterapp.forms.filled import FilledForm
+from counterapp.wire.schema import IdentityMethod
 
 
 class PdfError(ValueError):
@@ -27,6 +28,7 @@ def render_pdf(
     record_ids: Sequence[str | None] = (),
     language: str = "ja",
     received_on: dt.date | None = None,
+    identity_method: IdentityMethod = IdentityMethod.PIN,
 ) -> int:
     """Write the forms as one A4 PDF, each from a new page; return the page count.
 
@@ -38,7 +40,9 @@ def render_pdf(
 
     ids, day = record_ids or [None] * len(forms), received_on or dt.date.today()
     try:
-        document, pages = pdf_layout.build(forms, ids, reception_number, day, language)
+        document, pages = pdf_layout.build(
+            forms, ids, reception_number, day, language, identity_method
+        )
     except pdf_layout.FAILURES as exc:  # its message may quote a name or an address
         raise PdfError(f"the PDF could not be laid out ({type(exc).__name__})") from None
     if isinstance(out, str | os.PathLike):

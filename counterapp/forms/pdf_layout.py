@@ -32,6 +32,7 @@ from counterapp.forms.definition import FieldDefinition, FieldType, FormDefiniti
 from counterapp.forms.display import display_date, display_value
 from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.resources import resource_path
+from counterapp.wire.schema import IDENTITY_METHOD_LABELS, IdentityMethod
 
 FAILURES = (platypus.doctemplate.LayoutError, TTFError, OSError)  # reported as a PdfError
 REGULAR, BOLD = "BIZUDGothic", "BIZUDGothic-Bold"
@@ -129,13 +130,21 @@ def _both(ja: str, second: str, styles: tuple[Any, Any], width: float) -> list[A
 
 
 def _header(
-    title: Text, reading: str, record_id: str | None, reception: str, day: dt.date
+    title: Text,
+    reading: str,
+    record_id: str | None,
+    reception: str,
+    day: dt.date,
+    identity: IdentityMethod = IdentityMethod.PIN,
 ) -> list[Any]:
-    """Title, reception number and date, and the record id as a QR code."""
+    """Title, reception number, date and how the resident was identified, and the record id
+    as a QR code."""
     left = _both(title.ja, title.in_language(reading), (TITLE, SUBTITLE), WIDTH - QR_COLUMN - GAP)
     number = para(reception or "未受付（下書き）", RECEPTION, 80 * mm)
     date = Paragraph(display_date(day.isoformat()), RECEPTION)
     cells = [[_pair("受付番号", "Reception No."), number], [_pair("受付日", "Date"), date]]
+    how = _pair(*IDENTITY_METHOD_LABELS[identity], VALUE)
+    cells.append([_pair("本人確認", "Identified by"), how])
     left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm], hAlign="LEFT")]
     qr = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT", initialFontName=REGULAR)
     if record_id:  # a draft not saved yet has none
@@ -200,7 +209,12 @@ def _signature() -> Any:
 
 
 def _form(
-    form: FilledForm, record_id: str | None, reception: str, day: dt.date, language: str
+    form: FilledForm,
+    record_id: str | None,
+    reception: str,
+    day: dt.date,
+    language: str,
+    identity: IdentityMethod = IdentityMethod.PIN,
 ) -> list[Any]:
     """One form's flowables: header, table of fields, 外字 footnote and signature box."""
     definition = form.form.definition
@@ -222,7 +236,7 @@ def _form(
     where = f"{definition.id} v{definition.version}　{record_id or ''}"
     page = (id(form), printable(definition.title.ja), reception or "未受付", where)
     mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
-    header = _header(definition.title, reading, record_id, reception, day)
+    header = _header(definition.title, reading, record_id, reception, day, identity)
     return [mark, *header, Spacer(1, GAP), table, tail]
 
 
@@ -266,7 +280,12 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
 
 
 def build(
-    forms: Sequence[FilledForm], ids: Sequence[str | None], reception: str, day: dt.date, lang: str
+    forms: Sequence[FilledForm],
+    ids: Sequence[str | None],
+    reception: str,
+    day: dt.date,
+    lang: str,
+    identity: IdentityMethod = IdentityMethod.PIN,
 ) -> tuple[bytes, int]:
     """The forms as one PDF, each from a new page, and its page count."""
     register_fonts()
@@ -276,6 +295,6 @@ def build(
     doc.title, doc.creator = f"受付番号 {reception}" if reception else "下書き", "counterapp"
     story: list[Any] = []
     for form, record_id in zip(forms, ids, strict=True):
-        story += [platypus.PageBreak(), *_form(form, record_id, reception, day, lang)]
+        story += [platypus.PageBreak(), *_form(form, record_id, reception, day, lang, identity)]
     doc.build(story[1:], canvasmaker=_NumberedCanvas)  # no break before the first form
     return out.getvalue(), int(doc.page)

@@ -101,7 +101,7 @@ def _prefill_value(prefill: Prefill, card: CardData, context: Context) -> str:
         case Prefill.CARD_SEX:
             return card.sex
         case Prefill.CARD_MY_NUMBER:
-            return card.my_number.reveal()
+            return card.my_number.reveal() if card.my_number else ""
         case Prefill.TODAY:
             return context.today.isoformat()
         case Prefill.MUNICIPALITY:

@@ -154,21 +154,26 @@ def check_possession(cert: x509.Certificate, challenge: bytes, signature: bytes)
 
 def check_integrity(
     basic: BasicInfo,
-    my_number: MyNumberFile,
+    my_number: MyNumberFile | None,
     record: IntegrityRecord,
     cvc: CardVerifiableCertificate,
     issuer_keys: dict[bytes, rsa.RSAPublicKey],
 ) -> CheckResult:
-    """Kenhojo data as the issuer signed it: both digests, the record signature, the CVC."""
+    """Kenhojo data as the issuer signed it: both digests, the record signature, the CVC.
+
+    ``my_number`` None (PIN-less, before 照合番号A): the four items alone are checked.
+    """
     problem = check_cvc(INTEGRITY, cvc, issuer_keys)
     if problem is not None:
         return problem
     if not signature_ok(cvc.public_key, record.signature, record.signed_data):
         return CheckResult.failed(INTEGRITY, "kenhojo.bad_signature", "integrity record signature")
-    if hashlib.sha256(my_number.raw).digest() != record.my_number_digest:
+    if my_number is not None and hashlib.sha256(my_number.raw).digest() != record.my_number_digest:
         return CheckResult.failed(INTEGRITY, "kenhojo.tampered", "My Number digest differs")
     if hashlib.sha256(basic.signed_part).digest() != record.basic_info_digest:
         return CheckResult.failed(INTEGRITY, "kenhojo.tampered", "basic information digest differs")
+    if my_number is None:
+        return CheckResult.passed(INTEGRITY, "the four items match the issuer's signature")
     return CheckResult.passed(INTEGRITY, "card text matches the issuer's signature")
 
 

@@ -56,37 +56,56 @@ def evaluate(
     With ``card_face`` (read with 照合番号B) the verdict also has the ``card_face`` check.
     """
     cert = read.auth_certificate
-    issuer = _guarded_issuer(cert, trust, at)
-    gap = None if issuer else _guarded_gap(cert, trust)
-    revocation = _guarded(REVOCATION, lambda: check_revocation(cert, issuer, crls, at))
-    if revocation.outcome is Outcome.UNKNOWN and policy.revocation_unknown == "warn":
-        revocation = replace(revocation, advisory=True)
+    certificate, facts = certificate_checks(cert, trust, crls, at, policy)
     basic = read.kenhojo.basic if read.kenhojo else None
     checks = (
-        _guarded(CHAIN, lambda: check_chain(issuer, bool(trust.anchors), gap)),
-        _guarded(VALIDITY, lambda: check_validity(cert, at)),
-        _guarded(KEY, lambda: check_key(cert)),
-        revocation,
-        _guarded(POSSESSION, lambda: _possession(read)),
-        _guarded(INTEGRITY, lambda: _integrity(read, trust)),
-        _guarded(
-            CONSISTENCY,
-            lambda: check_consistency(
-                basic, signing_certificate, card_face.face if card_face else None
+        certificate
+        + (
+            guarded(POSSESSION, lambda: _possession(read)),
+            guarded(INTEGRITY, lambda: _integrity(read, trust)),
+            guarded(
+                CONSISTENCY,
+                lambda: check_consistency(
+                    basic, signing_certificate, card_face.face if card_face else None
+                ),
             ),
-        ),
-    ) + ((face_check(card_face, trust),) if card_face else ())
+        )
+        + ((face_check(card_face, trust),) if card_face else ())
+    )
+    return Verdict(checks, facts, test_trust=trust.test_only)
+
+
+def certificate_checks(
+    cert: x509.Certificate,
+    trust: TrustConfig,
+    crls: Sequence[AnyCrl],
+    at: dt.datetime,
+    policy: VerificationPolicy,
+) -> tuple[tuple[CheckResult, ...], CertificateFacts]:
+    """Chain, validity, key and revocation of the auth certificate (needs no PIN), and its
+    facts: the same on the PIN and the PIN-less path."""
+    issuer = _guarded_issuer(cert, trust, at)
+    gap = None if issuer else _guarded_gap(cert, trust)
+    revocation = guarded(REVOCATION, lambda: check_revocation(cert, issuer, crls, at))
+    if revocation.outcome is Outcome.UNKNOWN and policy.revocation_unknown == "warn":
+        revocation = replace(revocation, advisory=True)
+    checks = (
+        guarded(CHAIN, lambda: check_chain(issuer, bool(trust.anchors), gap)),
+        guarded(VALIDITY, lambda: check_validity(cert, at)),
+        guarded(KEY, lambda: check_key(cert)),
+        revocation,
+    )
     facts = CertificateFacts(
         serial=f"{cert.serial_number:X}",
         not_after=cert.not_valid_after_utc.isoformat(),
         issuer_generation=trust.generation_of(issuer) if issuer else "unknown",
     )
-    return Verdict(checks, facts, test_trust=trust.test_only)
+    return checks, facts
 
 
 def face_check(card_face: CardFaceRead, trust: TrustConfig) -> CheckResult:
     """The ``card_face`` check alone: for a face read after the verdict (the clerk's view)."""
-    return _guarded(
+    return guarded(
         CARD_FACE,
         lambda: check_card_face(card_face.face, card_face.certificate, trust.cvc_issuer_keys),
     )
@@ -113,7 +132,8 @@ _MALFORMED = (
 )
 
 
-def _guarded(name: str, run: Callable[[], CheckResult]) -> CheckResult:
+def guarded(name: str, run: Callable[[], CheckResult]) -> CheckResult:
+    """``run()``, with data that cannot be parsed failing check ``name`` (data.malformed)."""
     try:
         return run()
     except _MALFORMED as exc:

@@ -36,10 +36,13 @@ class CheckResult:
     # Facts that name what to do about the reason (e.g. the key id of a missing CA
     # generation); filled into the reason's hint text. Never personal data.
     params: tuple[tuple[str, str], ...] = ()
+    # How the check was made where there is more than one way (possession: internal_auth
+    # on the PIN-less path). None: the check's only way.
+    method: str | None = None
 
     @classmethod
-    def passed(cls, check: str, detail: str = "") -> CheckResult:
-        return cls(check, Outcome.PASS, None, detail)
+    def passed(cls, check: str, detail: str = "", method: str | None = None) -> CheckResult:
+        return cls(check, Outcome.PASS, None, detail, method=method)
 
     @classmethod
     def failed(cls, check: str, reason: str, detail: str = "") -> CheckResult:
@@ -73,6 +76,9 @@ class Verdict:
     certificate: CertificateFacts | None = None
     # Verified against the emulator's TEST ONLY anchors: says nothing about a real card.
     test_trust: bool = False
+    # How the holder was identified: "pin" (the card's PINs) or "pinless" (照合番号B, internal
+    # authentication and the clerk's face comparison). Two kinds of verdict, never mixed.
+    method: str = "pin"
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -97,6 +103,7 @@ class Verdict:
         return {
             "schema_version": SCHEMA_VERSION,
             "verdict": self.overall.value,
+            "method": self.method,
             "trust": "test-only" if self.test_trust else "configured",
             "reasons": [
                 c.reason
@@ -110,6 +117,7 @@ class Verdict:
                     "reason": c.reason,
                     "detail": c.detail,
                     **({"params": dict(c.params)} if c.params else {}),
+                    **({"method": c.method} if c.method else {}),
                 }
                 for c in self.checks
             ],

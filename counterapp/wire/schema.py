@@ -38,6 +38,28 @@ class ValueSource(enum.StrEnum):
     BLANK = "blank"
 
 
+class IdentityMethod(enum.StrEnum):
+    """How the resident was identified for a form."""
+
+    PIN = "pin"  # the card, opened with its PINs
+    PINLESS = "pinless"  # the card without PINs: 照合番号B and a face check by the clerk
+    MANUAL = "manual"  # no card: the clerk typed every value
+
+
+# How each method reads on a printed form and in the back office's export (Japanese, English).
+IDENTITY_METHOD_LABELS = {
+    IdentityMethod.PIN: ("マイナンバーカード（暗証番号）", "My Number card (PIN)"),
+    IdentityMethod.PINLESS: (
+        "マイナンバーカード（照合番号B・顔確認）",
+        "My Number card (no PIN: card number check and face check)",
+    ),
+    IdentityMethod.MANUAL: (
+        "カードを使わずに受付（手入力）",
+        "Without the card (typed by the clerk)",
+    ),
+}
+
+
 class WireField(Strict):
     id: Identifier
     value: str = Field(max_length=2000)
@@ -61,6 +83,8 @@ class SubmissionItem(Strict):
     # The number the office's ticket machine (番号発券) gave the resident, typed by the clerk.
     # Optional and added later: items without it are as valid as before.
     ticket_number: str | None = Field(default=None, pattern=TICKET_NUMBER_PATTERN)
+    # How the resident was identified; added later: items without it were read with the PINs.
+    identity_method: IdentityMethod = IdentityMethod.PIN
 
     def canonical(self) -> bytes:
         """The bytes the resident's signature covers."""

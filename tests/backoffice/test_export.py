@@ -27,7 +27,7 @@ from backoffice.export import (
 from backoffice.intake import receive_batch
 from backoffice.store import Store
 from cardreader.emulator.resident import DEFAULT_RESIDENT
-from counterapp.wire.schema import SubmissionBatch, SubmissionItem, WireField
+from counterapp.wire.schema import IdentityMethod, SubmissionBatch, SubmissionItem, WireField
 from tests.backoffice.forms import item
 
 RECEIVED = dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)  # 10:30 JST
@@ -165,3 +165,35 @@ def test_a_database_from_before_the_ticket_number_gets_its_column(tmp_path: Path
         assert stored.ticket_number == "A-12"
     finally:
         reopened.close()
+
+
+def test_a_database_from_before_the_identity_method_reads_its_forms_as_pin(
+    database_url: str | None, tmp_path: Path
+) -> None:
+    url = Settings.build(tmp_path, database_url).database_url
+    store = Store.open(url)
+    try:
+        terminal = store.add_terminal("kita-01", "cd" * 32, RECEIVED)
+        receive_batch(store, terminal.id, SubmissionBatch(items=(item(),)), [], RECEIVED)
+        with store._write() as conn:  # the table as a release before the identity method
+            conn.exec_driver_sql("alter table submissions drop column identity_method")
+    finally:
+        store.close()
+    reopened = Store.open(url)
+    try:
+        manual = _formula_item().model_copy(update={"identity_method": IdentityMethod.MANUAL})
+        receive_batch(reopened, terminal.id, SubmissionBatch(items=(manual,)), [], RECEIVED)
+        _, exported = rows(reopened.submissions())
+    finally:
+        reopened.close()
+    assert [row["本人確認方法"] for row in exported] == [
+        "マイナンバーカード（暗証番号）",
+        "カードを使わずに受付（手入力）",
+    ]
+
+
+def test_an_item_from_a_terminal_without_the_identity_method_is_read_with_the_pins() -> None:
+    old = item().model_dump(mode="json", exclude={"identity_method"})
+    assert SubmissionItem.model_validate(old).identity_method is IdentityMethod.PIN
+    with pytest.raises(ValueError, match="identity_method"):
+        SubmissionItem.model_validate({**old, "identity_method": "fingerprint"})

@@ -46,6 +46,7 @@ from counterapp.visit import (
     Receipt,
     Visit,
 )
+from counterapp.wire.schema import IdentityMethod
 from ui.admin.entry import add_admin_menu
 from ui.clerk.editor import FormsEditor
 from ui.clerk.header import Header
@@ -184,6 +185,10 @@ class ClerkWindow(QMainWindow):
         layout.setSpacing(8)
         layout.addWidget(self.forms_heading)
         layout.addWidget(self.verdict_badge)
+        self.identity_label = QLabel()  # how the resident was identified (pin, pinless, manual)
+        self.identity_label.setObjectName("identity")
+        self.identity_label.setWordWrap(True)
+        layout.addWidget(self.identity_label)
         layout.addWidget(editor, 1)
         layout.addWidget(self.signed_label)  # its own line: a long reason never pushes buttons
         ticket = QHBoxLayout()
@@ -393,6 +398,7 @@ class ClerkWindow(QMainWindow):
         self.verdict_badge.show_verdict(self.visit.verdict, self.language)
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
         self._show_signed()
+        self._show_identity()
         self.stack.setCurrentWidget(self.forms_page)
         self.editor.focus_first_problem(self.visit.forms)
 
@@ -414,6 +420,14 @@ class ClerkWindow(QMainWindow):
         else:
             key = "clerk.forms.handwritten" if self.visit.handwriting else "clerk.forms.unsigned"
         self.signed_label.setText(t(key, self.language))
+
+    def _show_identity(self) -> None:
+        """How the resident was identified, above the forms (a manual visit stands out)."""
+        method = self.visit.identity_method
+        self.identity_label.setText(t(f"identity.{method.value}", self.language))
+        self.identity_label.setProperty("manual", method is IdentityMethod.MANUAL)
+        self.identity_label.setAccessibleName(self.identity_label.text())
+        self.identity_label.style().polish(self.identity_label)
 
     def sign_on_screen(self) -> HandwritingDialog | None:
         """The resident signs in a box on the screen; the image is bound to each form."""
@@ -466,6 +480,7 @@ class ClerkWindow(QMainWindow):
         self.retranslate()
         if self.stack.currentWidget() is self.forms_page:
             self.editor.show_forms(self.visit.forms, language, self._edit)
+            self._show_identity()
 
     def save_pdf(self) -> None:
         """印刷用PDF: to a file the clerk chooses, or to a printer through the print dialog."""
@@ -611,6 +626,7 @@ class ClerkWindow(QMainWindow):
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
         self.ticket_edit.setText(self.visit.ticket_number or "")
         self._show_signed()
+        self._show_identity()
         self.tabs.setCurrentIndex(0)
         self.stack.setCurrentWidget(self.forms_page)
         found = self.service.problems(self.visit)
@@ -653,6 +669,7 @@ class ClerkWindow(QMainWindow):
         self.questions.clear()
         self.verdict_badge.show_verdict(None, self.language)
         self.outcome_badge.show_verdict(None, self.language)
+        self.identity_label.setText("")
 
     def _show_step(self) -> None:
         """The header's step: 選択 → 読取 → 確認 → 送信 (a problem stays at 読取)."""

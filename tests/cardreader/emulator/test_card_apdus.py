@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.emulator.scenarios import build_profile
-from cardreader.sessions.kenhojo import parse_cvc
+from cardreader.sessions.kenhojo import parse_cvc, parse_signed_key
 
 JPKI = "00A4040C0AD392F000260100000001"
 KENHOJO = "00A4040C0AD3921000310001010408"
@@ -129,13 +129,22 @@ def test_signature_needs_the_pin_and_matches_the_certificate(card: VirtualCard) 
     assert send(card, "802A079733" + digest_info + "00")[1] == 0x6A86  # unknown scheme
 
 
-def test_kenhojo_signs_without_a_pin_with_the_key_in_its_cvc(card: VirtualCard) -> None:
+def test_kenhojo_signs_without_a_pin_with_the_key_its_ef_0007_certifies(
+    card: VirtualCard,
+) -> None:
     cvc, _ = send(card, KENHOJO, "00B08400000000")
     signature, sw = send(card, "802A020020" + "22" * 32 + "00")  # scheme 02: 32-B hash
     assert sw == 0x9000
+    assert send(card, "00B08700000000")[1] == 0x6982  # EF 0007 needs a PIN or a 照合番号
+    send(card, "002000950E" + "55021720352285".encode().hex())
+    signed, _ = send(card, "00B08700000000")
     from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
+    record = parse_signed_key(signed)
     parse_cvc(cvc[:568]).public_key.verify(
+        record.signature, record.signed_data, padding.PKCS1v15(), hashes.SHA256()
+    )
+    record.public_key.verify(
         signature, b"\x22" * 32, padding.PKCS1v15(), Prehashed(hashes.SHA256())
     )
 

@@ -29,6 +29,7 @@ from counterapp.forms.filled import CardData, FilledForm
 from counterapp.forms.loader import DefinitionError, LoadedForm, load_form, load_library
 from counterapp.forms.pdf import PdfError, render_pdf
 from counterapp.forms.prefill import Answers, Context, fill_form
+from counterapp.wire.schema import IdentityMethod
 
 RECEPTION = "A-0042"
 RECORD_ID = "01JV7Q3M6Y8K2T4N9B5C1D0E7F"
@@ -384,3 +385,13 @@ def test_starting_the_cli_does_not_load_reportlab() -> None:
     )
 
     assert loaded.stdout.strip() == "False"
+
+
+def test_the_page_says_how_the_resident_was_identified(sample_form: LoadedForm) -> None:
+    out = io.BytesIO()
+    render_pdf([filled(sample_form)], out, identity_method=IdentityMethod.MANUAL)
+    manual = all_text(out.getvalue())
+    assert "本人確認" in manual and "カードを使わずに受付（手入力）" in manual
+    assert "Without the card (typed by the clerk)" in manual
+    card, _ = render([filled(sample_form)])  # the card with its PINs: today's path
+    assert "マイナンバーカード（暗証番号）" in all_text(card) and "手入力" not in all_text(card)
