@@ -201,8 +201,17 @@ class MessagePage(QWidget):
         self.column = page_layout(self)
         self.column.addWidget(self.title)
         self.column.addWidget(self.body)
-        self.column.addLayout(button_row(self.again, self.next))
+        self.action_row = button_row(self.again, self.next)
+        self.column.addLayout(self.action_row)
         self.column.addStretch()
+        self.problem_actions: list[QPushButton] = []  # the other ways on after a card problem
+
+    def add_problem_action(self, widget: QPushButton) -> None:
+        """Another way on after a PIN or card problem (e.g. without the card), beside
+        the main one; shown only with ``show_message(..., problem=True)``."""
+        self.action_row.insertWidget(self.action_row.indexOf(self.next), widget)
+        self.problem_actions.append(widget)
+        widget.hide()
 
     def add_under_heading(self, widget: QWidget) -> None:
         """A widget (e.g. the verdict badge) between the heading and the body."""
@@ -216,9 +225,18 @@ class MessagePage(QWidget):
         self.body.setAccessibleName(self.title.text() or self.next.text())
 
     def show_message(
-        self, title: str, body: str, language: str, *, action: str | None = None
+        self,
+        title: str,
+        body: str,
+        language: str,
+        *,
+        action: str | None = None,
+        problem: bool = False,
     ) -> None:
-        """A result; ``action`` (a text key) names the way on offered beside 次の方."""
+        """A result; ``action`` (a text key) names the way on offered beside 次の方;
+        ``problem``: a PIN or card problem, where the other ways on are offered too."""
+        for widget in self.problem_actions:
+            widget.setVisible(problem)
         self.title.setText(title)
         self.body.setText(body)
         self._action = action or self._action

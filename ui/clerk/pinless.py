@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from cardreader.types import CardFace
 from ui.clerk.pages import button, button_row, heading, page_layout
+from ui.clerk.verdict import VerdictBadge
 from ui.i18n import t
 
 # The order of the fields: the two fixed-length parts first (each moves on by itself after
@@ -87,7 +87,6 @@ class PartField(QWidget):
         self.problem.setText("⚠ " + text if text else "")
         self.problem.setVisible(bool(text))
         self.edit.setAccessibleDescription(f"{self.problem.text()} {self.example.text()}".strip())
-
 
 
 class CollationPage(QWidget):
@@ -178,15 +177,23 @@ class CollationPage(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter moves to the next part; in the last one (or with every part typed) it sends."""
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-                part = next(p for p, f in self.fields.items() if f.edit is watched)
-                if part == PARTS[-1] or all(f.edit.text() for f in self.fields.values()):
-                    self._send()
-                else:
-                    self._next_field(part)
-                return True
+        if self._is_plain_enter(event):
+            part = next(p for p, f in self.fields.items() if f.edit is watched)
+            if part == PARTS[-1] or all(f.edit.text() for f in self.fields.values()):
+                self._send()
+            else:
+                self._next_field(part)
+            return True
         return super().eventFilter(watched, event)
+
+    @staticmethod
+    def _is_plain_enter(event: QEvent) -> bool:
+        return (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers()
+        )
 
     def _send(self) -> None:
         if not self.send.isEnabled():
@@ -224,6 +231,7 @@ class FacePage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.title = heading()
+        self.badge = VerdictBadge()  # △ 要確認 until the clerk confirms the face
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.photo = QLabel()
@@ -262,6 +270,7 @@ class FacePage(QWidget):
         side.addLayout(printed, 1)
         layout = page_layout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.badge)
         layout.addWidget(self.intro)
         layout.addLayout(side, 1)
         layout.addLayout(button_row(self.confirm, self.differs))

@@ -41,6 +41,7 @@ from counterapp.visit import (
     CardNotGenuine,
     IncompleteForms,
     InvalidTicketNumber,
+    MyNumberNotProven,
     NothingToFill,
     PinNotAccepted,
     Receipt,
@@ -51,6 +52,7 @@ from ui.admin.entry import add_admin_menu
 from ui.clerk.editor import FormsEditor
 from ui.clerk.header import Header
 from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
+from ui.clerk.pinless_flow import PinlessFlow
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
 from ui.clerk.verdict import VerdictBadge, outcome_heading_key
@@ -138,6 +140,7 @@ class ClerkWindow(QMainWindow):
         message_layout = self.message.layout()
         assert isinstance(message_layout, QVBoxLayout)
         message_layout.insertWidget(message_layout.indexOf(self.message.body) + 1, self.slip_button)
+        self.pinless = PinlessFlow(self)  # 暗証番号なしで確認（照合番号B）
         QShortcut(QKeySequence("F12"), self, self.next_resident)
         self.admin_action = add_admin_menu(self, self.context, lambda: self.language)
         QShortcut(QKeySequence("Ctrl+L"), self, self.show_worklist)
@@ -226,6 +229,7 @@ class ClerkWindow(QMainWindow):
         self.ticket_label.setText(t("clerk.forms.ticket", lang))
         self.ticket_edit.setAccessibleName(t("clerk.forms.ticket", lang))
         self.queue_view.retranslate(lang)
+        self.pinless.retranslate(lang)
         self.status.retranslate(lang)
         self.header.retranslate(lang)
         self.verdict_badge.show_verdict(self.verdict_badge.verdict, lang)
@@ -309,15 +313,34 @@ class ClerkWindow(QMainWindow):
             self.service.audit_card_read("ok")
             self.visit.card, self.visit.verdict = result, result.verdict
             self.status.show_verdict(result.verdict)
-            questions = self.service.questions(self.visit.target or "")
-            if questions:
-                self.questions.ask(questions, self.language)
-                self.stack.setCurrentWidget(self.questions)
-            else:
-                self._answered({})
+            self.read_accepted()
         elif name == "sign":
             self._show_signed()
             self.stack.setCurrentWidget(self.forms_page)
+
+    def read_accepted(self) -> None:
+        """The card is accepted (with its PINs, or without them and the face confirmed):
+        the life event's questions, then the forms."""
+        questions = self.service.questions(self.visit.target or "")
+        if questions:
+            self.questions.ask(questions, self.language)
+            self.stack.setCurrentWidget(self.questions)
+        else:
+            self._answered({})
+
+    def fill_forms(self) -> None:
+        """Fill the forms from the visit's card and answers (e.g. once the My Number is proven)."""
+        self._answered({})
+
+    def end_visit(self, error: BaseException) -> None:
+        """The card cannot be used: the visit ends on its outcome page (verdict or error)."""
+        self.visit.clear()
+        self._wipe_personal_widgets()
+        if isinstance(error, CardNotGenuine):
+            self.status.show_verdict(error.verdict)
+            self._show_outcome(self._verdict_summary(error.verdict), error.verdict)
+        else:
+            self._show_outcome(error_message(error, self.language), None)
 
     def _job_failed(self, name: str, error: BaseException) -> None:
         if name not in ("read", "sign"):  # e.g. the face check: its dialog says what failed
@@ -365,14 +388,16 @@ class ClerkWindow(QMainWindow):
             self._pin_help(body, t("ui.pin.blocked.heading", self.language))
             return
         heading = t("ui.pin.wrong.heading", self.language)
-        self.message.show_message(heading, body, self.language, action="ui.pin.enter_again")
+        self.message.show_message(
+            heading, body, self.language, action="ui.pin.enter_again", problem=True
+        )
         self.stack.setCurrentWidget(self.message)
 
     def _pin_help(self, why: str, heading: str | None = None) -> None:
         """What the clerk can do for a resident whose PIN is blocked or forgotten."""
         body = f"{why}\n{t('ui.pin.help.clerk', self.language)}"
         title = heading or t("ui.pin.help.heading", self.language)
-        self.message.show_message(title, body, self.language)
+        self.message.show_message(title, body, self.language, problem=True)
         self.stack.setCurrentWidget(self.message)
 
     def _card_pulled(self) -> None:
@@ -389,6 +414,9 @@ class ClerkWindow(QMainWindow):
         self.questions.clear()
         try:
             self.service.fill(self.visit)
+        except MyNumberNotProven:  # PIN-less: the clerk types it from the card first
+            self.pinless.ask_my_number()
+            return
         except NothingToFill as exc:  # ask again: the card was read, nothing is lost
             self.visit.answers.clear()
             questions = self.service.questions(self.visit.target or "")
@@ -426,6 +454,7 @@ class ClerkWindow(QMainWindow):
         method = self.visit.identity_method
         self.identity_label.setText(t(f"identity.{method.value}", self.language))
         self.identity_label.setProperty("manual", method is IdentityMethod.MANUAL)
+        self.sign_button.setVisible(method is IdentityMethod.PIN)  # the card signs with a PIN
         self.identity_label.setAccessibleName(self.identity_label.text())
         self.identity_label.style().polish(self.identity_label)
 
@@ -670,6 +699,7 @@ class ClerkWindow(QMainWindow):
         self.verdict_badge.show_verdict(None, self.language)
         self.outcome_badge.show_verdict(None, self.language)
         self.identity_label.setText("")
+        self.pinless.wipe()
 
     def _show_step(self) -> None:
         """The header's step: 選択 → 読取 → 確認 → 送信 (a problem stays at 読取)."""
