@@ -19,9 +19,11 @@ from cardreader.sessions import MyNumberCard
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardsource import CardSource
 from counterapp.interaction import Interaction
+from counterapp.pinless import PinlessRead, read_pinless
 from counterapp.reading import CounterRead, read_for_counter, read_for_visit
 from counterapp.settings import Settings
 from counterapp.verification.engine import VerificationPolicy, evaluate
+from counterapp.verification.pinless import evaluate_pinless
 from counterapp.verification.revocation import AnyCrl
 from counterapp.verification.sources import crls_for, trust_for
 from counterapp.verification.trust import TrustConfig
@@ -117,6 +119,37 @@ def check_card(
     read = read_for_counter(card, interaction, challenge)
     verdict = evaluate(read, inputs.trust, list(inputs.crls), inputs.when, inputs.policy)
     return verdict, read
+
+
+def check_card_pinless(
+    card: MyNumberCard,
+    collation_b: str,
+    inputs: VerificationInputs,
+    *,
+    holder_confirmed: bool = False,
+    allow_last_try: bool = False,
+) -> tuple[Verdict, PinlessRead]:
+    """The PIN-less read with a fresh challenge, judged as its own kind of verdict.
+
+    ``holder_confirmed``: a person compared the face photo with the holder (the CLI's
+    ``--face-confirmed``); never inferred. A refused 照合番号B raises CollationNotAccepted.
+    """
+    challenge = secrets.token_bytes(CHALLENGE_BYTES)
+    read = read_pinless(card, collation_b, challenge, allow_last_try=allow_last_try)
+    verdict = evaluate_pinless(
+        read,
+        inputs.trust,
+        list(inputs.crls),
+        inputs.when,
+        inputs.policy,
+        holder_confirmed=holder_confirmed,
+    )
+    return verdict, read
+
+
+def audit_holder_confirmed(audit: AuditLog, operator: str) -> None:
+    """The clerk's face comparison on the PIN-less path, with who made it."""
+    audit.append(AuditEvent.HOLDER_CONFIRMED, method="pinless", confirmed_by=operator)
 
 
 def read_verified_card(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import queue as threadsafe
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,12 +20,13 @@ from cardreader.mynumber import MyNumber
 from cardreader.types import CardFace
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.cardcheck import (
-    CHALLENGE_BYTES,
     CardNotGenuine,
     CardPulled,
     PinNotAccepted,
     VerifiedCard,
+    audit_holder_confirmed,
     audit_verdict,
+    check_card_pinless,
     read_verified_card,
 )
 from counterapp.cardcheck import verification_inputs as _verification_inputs
@@ -38,14 +38,14 @@ from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
 from counterapp.forms.validation import FieldProblem, check_storable, problems
 from counterapp.interaction import Interaction
-from counterapp.pinless import CollationNotAccepted, PinlessRead, read_my_number, read_pinless
+from counterapp.pinless import CollationNotAccepted, PinlessRead, read_my_number
 from counterapp.queue import FormQueue, new_id
 from counterapp.reading import CounterRead, read_signed_card_face
 from counterapp.reception import InvalidTicketNumber, allocate, ticket_number
 from counterapp.settings import Settings
 from counterapp.verification.checks import INTEGRITY, check_integrity
 from counterapp.verification.engine import face_check, guarded, with_check
-from counterapp.verification.pinless import evaluate_pinless, with_holder_confirmed
+from counterapp.verification.pinless import with_holder_confirmed
 from counterapp.verification.sources import trust_for
 from counterapp.verification.verdict import Outcome, Overall, Verdict
 from counterapp.wire.schema import IdentityMethod
@@ -277,11 +277,7 @@ class CounterService:
         that fails a check, CardNotGenuine. The verdict is audited by ``record_verdicts``.
         """
         inputs = _verification_inputs(self.settings, self.source, dt.datetime.now(dt.UTC))
-        challenge = secrets.token_bytes(CHALLENGE_BYTES)
-        read = read_pinless(card, collation_b, challenge, allow_last_try=allow_last_try)
-        verdict = evaluate_pinless(
-            read, inputs.trust, list(inputs.crls), inputs.when, inputs.policy
-        )
+        verdict, read = check_card_pinless(card, collation_b, inputs, allow_last_try=allow_last_try)
         self._verdicts.put(verdict)
         if verdict.overall is Overall.NOT_GENUINE:
             raise CardNotGenuine(verdict)
@@ -300,7 +296,7 @@ class CounterService:
             raise InvalidOperatorId(operator)
         verdict = with_holder_confirmed(visit.verdict)
         visit.verdict = verdict
-        self.audit.append(AuditEvent.HOLDER_CONFIRMED, method="pinless", confirmed_by=operator)
+        audit_holder_confirmed(self.audit, operator)
         self.record_verdicts()
         audit_verdict(self.audit, verdict)
         if verdict.overall is not Overall.GENUINE:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from cardreader.errors import PinError
 from cardreader.sessions import MyNumberCard
-from counterapp.cardcheck import audit_verdict, check_card, verification_inputs
+from counterapp.cardcheck import (
+    audit_holder_confirmed,
+    audit_verdict,
+    check_card,
+    check_card_pinless,
+    verification_inputs,
+)
 from counterapp.cli.common import (
     EXIT_NOT_GENUINE,
     EXIT_OK,
@@ -23,14 +29,16 @@ from counterapp.cli.common import (
     echo_json,
     reports_card_errors,
 )
+from counterapp.cli.pinless import ask_collation_b, exit_refused
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.interaction import Cancelled
+from counterapp.pinless import CollationNotAccepted
 from counterapp.reading import CardFaceRead, read_signed_card_face
 from counterapp.verification.cardface import CARD_FACE
 from counterapp.verification.engine import with_card_face, with_check
 from counterapp.verification.explain import verdict_text
 from counterapp.verification.sources import CrlError, TrustError
-from counterapp.verification.verdict import CheckResult, Overall
+from counterapp.verification.verdict import CheckResult, Overall, Verdict
 
 EXIT_BY_VERDICT = {
     Overall.GENUINE: EXIT_OK,
@@ -63,7 +71,19 @@ EXIT_BY_VERDICT = {
 @click.option(
     "--allow-last-try",
     is_flag=True,
-    help="When stdin is not a TTY: allow sending a PIN on its very last try.",
+    help="When stdin is not a TTY: allow sending a PIN (or 照合番号) on its very last try.",
+)
+@click.option(
+    "--pinless",
+    is_flag=True,
+    help="No PIN: 照合番号B from stdin (14 digits, or three lines: birth date, expiry year, "
+    "security code), internal authentication and the card face.",
+)
+@click.option(
+    "--face-confirmed",
+    is_flag=True,
+    help="With --pinless: a person has compared the card's face photo with the holder "
+    "(recorded in the audit log; without it the verdict is undetermined).",
 )
 @click.pass_context
 @reports_card_errors
@@ -77,17 +97,21 @@ def verify(
     no_possession: bool,
     card_face: bool,
     allow_last_try: bool,
+    pinless: bool,
+    face_confirmed: bool,
 ) -> None:
     """カードの真正性を確認 / Verify the card: chain, validity, revocation, possession, integrity.
 
     \b
     PINs come from standard input when it is not a terminal, one per line in the
     order asked (auth PIN, then Kenhojo PIN, then 照合番号B with --card-face);
-    otherwise from hidden prompts.
-    Exit codes: 0 genuine, 1 not genuine, 2 undetermined, 3 card/reader error,
+    otherwise from hidden prompts. With --pinless no PIN is asked: 照合番号B only.
+    Exit codes: 0 genuine, 1 not genuine (or, --pinless, 照合番号B refused: the tries left
+    are named), 2 undetermined (--pinless without --face-confirmed), 3 card/reader error,
     4 usage or configuration error.
     """
     app: AppContext = ctx.obj
+    _check_pinless_options(pinless, face_confirmed, no_possession, card_face)
     when = _as_utc(at) if at else dt.datetime.now(dt.UTC)
     source = card_source(app, reader, simulate)
     try:
@@ -96,6 +120,22 @@ def verify(
         raise click.UsageError(str(exc)) from exc
     except CrlError as exc:
         raise click.UsageError(f"--crl: {exc}") from exc
+    if pinless:
+        collation_b = ask_collation_b()  # checked before the card is touched
+        with connected_card(ctx, reader, simulate) as card:
+            try:
+                verdict, _ = check_card_pinless(
+                    card,
+                    collation_b,
+                    inputs,
+                    holder_confirmed=face_confirmed,
+                    allow_last_try=allow_last_try,
+                )
+            except CollationNotAccepted as exc:
+                exit_refused(exc, as_json)
+        if face_confirmed:
+            audit_holder_confirmed(app.audit, app.audit.operator)
+        _report(app, verdict, as_json)
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
     face: CardFaceRead | str | None = None
     with connected_card(ctx, reader, simulate) as card:
@@ -106,6 +146,10 @@ def verify(
         verdict = with_card_face(verdict, face, inputs.trust)
     elif isinstance(face, str):
         verdict = with_check(verdict, CheckResult.unknown(CARD_FACE, face, "card face not read"))
+    _report(app, verdict, as_json)
+
+
+def _report(app: AppContext, verdict: Verdict, as_json: bool) -> NoReturn:
     audit_verdict(app.audit, verdict)
     if as_json:
         echo_json(verdict.to_json())
@@ -114,26 +158,23 @@ def verify(
     sys.exit(EXIT_BY_VERDICT[verdict.overall])
 
 
+def _check_pinless_options(
+    pinless: bool, face_confirmed: bool, no_possession: bool, card_face: bool
+) -> None:
+    if face_confirmed and not pinless:
+        raise click.UsageError("--face-confirmed belongs to --pinless")
+    if pinless and (no_possession or card_face):
+        raise click.UsageError(
+            "--pinless always proves possession (internal authentication) and reads the card face"
+        )
+
+
 def _read_face(card: MyNumberCard) -> CardFaceRead | str:
     """The signed card face, or the message key of why 照合番号B did not open it (tried once)."""
     try:
-        return read_signed_card_face(card, _ask_collation_b())
+        return read_signed_card_face(card, ask_collation_b())
     except (PinError, Cancelled) as exc:
         return exc.message_key
-
-
-def _ask_collation_b() -> str:
-    if not sys.stdin.isatty():
-        line = sys.stdin.readline()
-        if not line:
-            raise Cancelled("no 照合番号B on standard input")
-        return line.strip()
-    try:
-        return getpass.getpass(
-            "照合番号B（生年月日6桁・有効期限の西暦4桁・セキュリティコード4桁）: "
-        )
-    except (EOFError, KeyboardInterrupt) as exc:
-        raise Cancelled("照合番号B entry cancelled") from exc
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:

@@ -9,11 +9,13 @@ from counterapp.verification.verdict import Outcome, Verdict
 def verdict_text(verdict: Verdict, lang: str = "ja") -> str:
     """The clerk's view: the overall result, then each check with its reason."""
     lines = [text(f"verdict.{verdict.overall.value}", lang)]
+    if verdict.method != "pin":
+        lines.append(text(f"verdict.method.{verdict.method}", lang))
     if verdict.test_trust:
         lines.insert(0, text("trust.test_only_banner", lang))
     for check in verdict.checks:
         mark = {"pass": "✔", "fail": "✘", "unknown": "?", "skipped": "-"}[check.outcome.value]
-        label = text(f"check.{check.check}", lang)
+        label = text(_label_key(check.check, check.method), lang)
         reason = (
             f": {text(check.reason, lang)}"
             if check.reason and check.outcome is not Outcome.PASS
@@ -30,3 +32,9 @@ def verdict_text(verdict: Verdict, lang: str = "ja") -> str:
             f"発行CA世代 {facts.issuer_generation}"
         )
     return "\n".join(lines)
+
+
+def _label_key(check: str, method: str | None) -> str:
+    """A check's label; a check made another way has its own (check.possession.internal_auth)."""
+    specific = f"check.{check}.{method}"
+    return specific if method and specific in MESSAGES else f"check.{check}"

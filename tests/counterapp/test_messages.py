@@ -42,8 +42,14 @@ MACHINE_TRANSLATED = ("zh", "ko", "vi", "pt")
 # Reason keys appear as string literals in the checks, and as message_key on errors.
 REASON_LITERAL = re.compile(
     r'"((?:cert|chain|consistency|crl|cvc|data|kenhojo|kenkaku|possession|'
-    r'revocation|trust|pin|card|reader|form|field|queue|vault|signature|sync|submission)\.[a-z_]+)"'
+    r"revocation|trust|pin|card|reader|form|field|queue|vault|signature|sync|submission|"
+    r'holder|signed_key|operator)\.[a-z_]+)"'
 )
+# The 照合番号 part errors are made as f"collation.{part}.invalid".
+COLLATION_PART_KEYS = {
+    f"collation.{part}.invalid"
+    for part in ("birth_date", "expiry_year", "security_code", "collation_b", "my_number")
+}
 # The windows ask for their texts as t("key", ...).
 UI_LITERAL = re.compile(r'\bt\(\s*"([a-z_]+(?:\.[a-z_]+)+)"')
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -58,7 +64,7 @@ def _reason_keys_in_source() -> set[str]:
             # Audit events and the card items forms are pre-filled from are not reasons.
             if path.name not in ("messages.py", "audit.py", "definition.py"):
                 found |= set(REASON_LITERAL.findall(path.read_text("utf-8")))
-    return found - {"trust.toml"}
+    return (found | COLLATION_PART_KEYS) - {"trust.toml"}
 
 
 def _ui_keys_in_source() -> set[str]:

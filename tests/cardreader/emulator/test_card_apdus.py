@@ -136,7 +136,7 @@ def test_kenhojo_signs_without_a_pin_with_the_key_its_ef_0007_certifies(
     signature, sw = send(card, "802A020020" + "22" * 32 + "00")  # scheme 02: 32-B hash
     assert sw == 0x9000
     assert send(card, "00B08700000000")[1] == 0x6982  # EF 0007 needs a PIN or a 照合番号
-    send(card, "002000950E" + "55021720352285".encode().hex())
+    send(card, "002000950E" + b"55021720352285".hex())
     signed, _ = send(card, "00B08700000000")
     from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
