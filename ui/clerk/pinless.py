@@ -354,7 +354,9 @@ class MyNumberPage(QWidget):
         self.field.edit.setFocus()
 
     def show_problem(self, text: str) -> None:
+        """What is wrong with the typed number; it is typed anew (masked, it cannot be fixed)."""
         self.field.show_problem(text)
+        self.field.edit.clear()
         self.field.edit.setFocus()
         self.send.setEnabled(True)
 

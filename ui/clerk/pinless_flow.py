@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
@@ -107,7 +107,9 @@ class PinlessFlow(QObject):
         self.entry.ask(self.language, refusal)
         self.window.stack.setCurrentWidget(self.entry)
         self.window.header.set_step(1)  # 読取
-        self.entry.fields["expiry_year"].edit.setFocus()
+        first = self.entry.fields["expiry_year"].edit
+        first.setFocus()
+        QTimer.singleShot(0, first.setFocus)  # after a closing dialog hands its focus back
 
     def _back(self) -> None:
         self.window.stack.setCurrentWidget(self._came_from)
@@ -204,6 +206,7 @@ class PinlessFlow(QObject):
         """Yes: a new entry that may use the last try. No: back to the entry, nothing sent."""
         self.last_try_box = None
         box.deleteLater()
+        self.window.activateWindow()  # keyboard shortcuts and typing go on without a click
         self._allow_last_try = use_it
         warning = t("clerk.pinless.last_try.text", self.language) if use_it else ""
         if name == READ_JOB:
