@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
-from cardreader.mynumber import MyNumber
 from counterapp.collation import CollationPartError, compose_collation_b, parse_my_number
 from counterapp.pinless import CollationNotAccepted
 from counterapp.visit import CardNotGenuine, InvalidOperatorId, PinlessResult
@@ -275,15 +274,13 @@ class PinlessFlow(QObject):
         self.window.header.set_step(2)
 
     def _my_number_entered(self, typed: str) -> None:
+        """The core checks the number (check digit: nothing sent on a typo), then 照合番号A."""
         try:
-            number = parse_my_number(typed)  # check digit verified: nothing sent on a typo
+            number = parse_my_number(typed)
         except CollationPartError as exc:
             self.my_number.show_problem(error_message(exc, self.language))
             return
         self.my_number.wipe()
-        self._prove(number)
-
-    def _prove(self, number: MyNumber) -> None:
         window = self.window
         allow, self._allow_last_try = self._allow_last_try, False
         window.reading.show_step("clerk.pinless.reading", self.language)
