@@ -338,16 +338,19 @@ class MyNumberPage(QWidget):
         layout.addLayout(button_row(self.send))
         layout.addStretch()
 
-    def ask(self, language: str, refusal: str = "") -> None:
+    def retranslate(self, language: str) -> None:
         self.title.setText(t("clerk.pinless.my_number.heading", language))
         self.intro.setText(t("clerk.pinless.my_number.intro", language))
         self.field.retranslate(language)
-        self.field.show_problem("")
-        self.field.edit.clear()
         shortcut = self.send.shortcut()
         self.send.setText(t("clerk.pinless.send", language))
         self.send.setAccessibleName(self.send.text())
         self.send.setShortcut(shortcut)
+
+    def ask(self, language: str, refusal: str = "") -> None:
+        self.retranslate(language)
+        self.field.show_problem("")
+        self.field.edit.clear()
         self.send.setEnabled(True)
         self.refusal.setText(refusal)
         self.refusal.setVisible(bool(refusal))

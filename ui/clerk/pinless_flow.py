@@ -74,6 +74,8 @@ class PinlessFlow(QObject):
             widget.setAccessibleName(widget.text())
         self.entry.retranslate(language)
         self.face.retranslate(language)
+        self.face.badge.show_verdict(self.face.badge.verdict, language)
+        self.my_number.retranslate(language)
 
     # -- into the path ----------------------------------------------------------------------
 
