@@ -84,7 +84,7 @@ def test_resident_forgot_the_pin_from_the_blocked_screen_to_a_queued_juminhyo_re
     assert face.title.text() == "顔写真とご本人を見比べてください"
     assert face.badge.badge.text() == "△ 要確認"  # not genuine until the clerk says so
     assert face.photo.pixmap().height() >= 300 and not face.name_image.pixmap().isNull()
-    assert face.name_text.text() == DEFAULT_RESIDENT.name
+    assert face.name_text.text() == f"ICチップ：{DEFAULT_RESIDENT.name}"
     assert face.confirm.text().startswith("顔写真と本人が一致することを確認しました")
     assert face.confirm.hasFocus()
     with pytest.raises(Exception, match="card is undetermined"):
@@ -95,6 +95,7 @@ def test_resident_forgot_the_pin_from_the_blocked_screen_to_a_queued_juminhyo_re
     assert window.verdict_badge.badge.text() == "○ 真正"
     assert "照合番号B" in window.identity_label.text()
     assert not window.sign_button.isVisible() and window.handwriting_button.isVisible()
+    assert not window.face_button.isVisible()  # the face was checked a moment ago
     assert face.photo.pixmap().isNull()  # the photo left the screen with its page
     name = window.visit.forms[0].value("name")
     assert name.value == DEFAULT_RESIDENT.name and name.source is Source.IC_CHIP

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -34,12 +33,13 @@ from ui.i18n import t
 # and each field says plainly which part of the card it is.
 PARTS = ("expiry_year", "security_code", "birth_date")
 AUTO_ADVANCE = {"expiry_year": 4, "security_code": 4}
-PHOTO_HEIGHT = 360
-PRINTED_HEIGHT = 96
+PHOTO_HEIGHT = 320  # large, and the page still fits a 1366×768 counter PC
+PRINTED_SIZE = (600, 72)  # the printed name and address images, at most this large
 
 
-def png_pixmap(data: bytes, height: int) -> QPixmap:
-    """A PNG (or, through Pillow, a JPEG 2000) image scaled to ``height``."""
+def png_pixmap(data: bytes, height: int, width: int | None = None) -> QPixmap:
+    """A PNG (or, through Pillow, a JPEG 2000) image scaled to ``height`` (and within
+    ``width``), its proportions kept."""
     pixmap = QPixmap()
     if not pixmap.loadFromData(data, "PNG"):
         from PIL import Image  # the card's photo is JPEG 2000, which Qt cannot decode
@@ -47,14 +47,19 @@ def png_pixmap(data: bytes, height: int) -> QPixmap:
         png = io.BytesIO()
         Image.open(io.BytesIO(data)).save(png, "PNG")
         pixmap.loadFromData(png.getvalue(), "PNG")
-    return pixmap.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation)
+    smooth = Qt.TransformationMode.SmoothTransformation
+    if width is None:
+        return pixmap.scaledToHeight(height, smooth)
+    return pixmap.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio, smooth)
 
 
-class PartField(QWidget):
-    """One part of 照合番号B: a large label, an example, the field and what is wrong."""
+class PartField:
+    """One part of 照合番号B: a large label, an example, the field and what is wrong.
+
+    ``place`` puts them in a column of a grid, so fields side by side line up.
+    """
 
     def __init__(self, part: str) -> None:
-        super().__init__()
         self.part = part
         self.label = QLabel()
         self.label.setObjectName("partLabel")
@@ -71,11 +76,13 @@ class PartField(QWidget):
         self.problem.setObjectName("partProblem")
         self.problem.setWordWrap(True)
         self.problem.hide()
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        for widget in (self.label, self.example, self.edit, self.problem):
-            column.addWidget(widget)
+
+    def place(self, grid: QGridLayout, column: int) -> None:
+        """The label, the example, the field and the problem in rows 0–3 of ``column``."""
+        for row, label in ((0, self.label), (1, self.example), (3, self.problem)):
+            grid.addWidget(label, row, column, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.edit, 2, column)
+        grid.setColumnStretch(column, 1)
 
     def retranslate(self, language: str) -> None:
         self.label.setText(t(f"clerk.pinless.{self.part}", language))
@@ -120,8 +127,9 @@ class CollationPage(QWidget):
         self.cancel.clicked.connect(self._back)
         grid = QGridLayout()
         grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(4)
         for column, part in enumerate(PARTS):
-            grid.addWidget(self.fields[part], 0, column, Qt.AlignmentFlag.AlignTop)
+            self.fields[part].place(grid, column)
         layout = page_layout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.intro)
@@ -246,7 +254,6 @@ class FacePage(QWidget):
             label.setObjectName("partExample")
             label.setWordWrap(True)
         for image in (self.name_image, self.address_image):
-            image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             image.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.confirm = button("", "Ctrl+Return")
         self.confirm.setProperty("primary", True)
@@ -255,6 +262,7 @@ class FacePage(QWidget):
         self.differs.clicked.connect(self.mismatch.emit)
         printed = QVBoxLayout()
         for widget in (
+            self.intro,
             self.name_caption,
             self.name_image,
             self.name_text,
@@ -271,7 +279,6 @@ class FacePage(QWidget):
         layout = page_layout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.badge)
-        layout.addWidget(self.intro)
         layout.addLayout(side, 1)
         layout.addLayout(button_row(self.confirm, self.differs))
 
@@ -296,10 +303,11 @@ class FacePage(QWidget):
         """The issuer-signed photo and printed name and address, with the chip's text."""
         self.retranslate(language)
         self.photo.setPixmap(png_pixmap(face.photo, PHOTO_HEIGHT))
-        self.name_image.setPixmap(png_pixmap(face.name_image, PRINTED_HEIGHT))
-        self.address_image.setPixmap(png_pixmap(face.address_image, PRINTED_HEIGHT))
-        self.name_text.setText(name)
-        self.address_text.setText(address)
+        width, height = PRINTED_SIZE
+        self.name_image.setPixmap(png_pixmap(face.name_image, height, width))
+        self.address_image.setPixmap(png_pixmap(face.address_image, height, width))
+        self.name_text.setText(t("clerk.pinless.face.chip", language, value=name))
+        self.address_text.setText(t("clerk.pinless.face.chip", language, value=address))
         self.confirm.setFocus()
 
     def wipe(self) -> None:
@@ -332,9 +340,14 @@ class MyNumberPage(QWidget):
         self.send = button("", "Ctrl+Return")
         self.send.setProperty("primary", True)
         self.send.clicked.connect(self._send)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(4)
+        self.field.place(grid, 0)
+        grid.setColumnStretch(1, 1)  # the field half the page wide, like one of three parts
         layout = page_layout(self)
-        for widget in (self.title, self.intro, self.refusal, self.field):
+        for widget in (self.title, self.intro, self.refusal):
             layout.addWidget(widget)
+        layout.addLayout(grid)
         layout.addLayout(button_row(self.send))
         layout.addStretch()
 

@@ -396,6 +396,7 @@ class ClerkWindow(QMainWindow):
     def _pin_help(self, why: str, heading: str | None = None) -> None:
         """What the clerk can do for a resident whose PIN is blocked or forgotten."""
         body = f"{why}\n{t('ui.pin.help.clerk', self.language)}"
+        body += f"\n{t('clerk.pinless.help', self.language)}"  # the card without its PIN
         title = heading or t("ui.pin.help.heading", self.language)
         self.message.show_message(title, body, self.language, problem=True)
         self.stack.setCurrentWidget(self.message)
@@ -454,7 +455,9 @@ class ClerkWindow(QMainWindow):
         method = self.visit.identity_method
         self.identity_label.setText(t(f"identity.{method.value}", self.language))
         self.identity_label.setProperty("manual", method is IdentityMethod.MANUAL)
-        self.sign_button.setVisible(method is IdentityMethod.PIN)  # the card signs with a PIN
+        card_opened_by_pin = method is IdentityMethod.PIN  # PIN-less: signed on paper or screen
+        self.sign_button.setVisible(card_opened_by_pin)  # the card signs only with its password
+        self.face_button.setVisible(card_opened_by_pin)  # PIN-less: the face was just checked
         self.identity_label.setAccessibleName(self.identity_label.text())
         self.identity_label.style().polish(self.identity_label)
 
