@@ -11,6 +11,13 @@ Second path (issue 12): a 住民票の写し request saved with 下書きとし�
 is reopened and submitted: Ctrl+L (本日の申請, newest row selected), Enter (the draft opens in
 the editor, the cursor on the missing value), Ctrl+Enter. Budget: <= 3 actions to reopen and
 submit; typing the missing value ("1") is counted apart, as completing the form.
+
+Third path (issue 14): the resident forgot the PIN (scenario ``forgotten-pins``: both PINs
+blocked). From the PIN-blocked screen: Ctrl+B (暗証番号なしで確認（照合番号B）), typing the
+expiry year, the security code and the birth date off the card (one action per part; the
+first two move on by themselves after four digits), Enter, the face confirmation
+(「顔写真と本人が一致することを確認しました」), "1" into the copies field, Ctrl+Enter.
+Budget: <= 8 clerk actions including typing the three parts.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from ui.context import build_context
 
 BUDGET = 5
 REOPEN_BUDGET = 3
+PINLESS_BUDGET = 8
 TARGET = "juminhyo-request"
 
 
@@ -52,6 +60,11 @@ class Clerk:
         modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
     ) -> None:
         QTest.keyClick(widget, key, modifier)
+        self.actions[label] += 1
+
+    def type(self, widget: QWidget, text: str, label: str) -> None:
+        """The clerk types one value (a part read off the card): one action."""
+        QTest.keyClicks(widget, text)
         self.actions[label] += 1
 
     def breakdown(self) -> str:
@@ -123,6 +136,59 @@ def reopen_and_submit(reopen: Clerk, complete: Clerk, window: ClerkWindow) -> No
     wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
 
 
+def pinless_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
+    """From the PIN-blocked screen to a queued 住民票の写し request, without any PIN."""
+    idle = Clerk()  # choosing the procedure led to the blocked PIN: set-up, not counted
+    number = next(
+        row + 1
+        for row in range(window.home.targets.count())
+        if window.home.targets.item(row).data(256) == TARGET
+    )
+    idle.key(window.home, Qt.Key(Qt.Key.Key_0.value + number), "choose procedure")
+    wait_until(lambda: window.stack.currentWidget() is window.message, "PIN-blocked screen")
+    clerk.key(window, Qt.Key.Key_B, "check without the PIN", Qt.KeyboardModifier.ControlModifier)
+    fields = window.pinless.entry.fields
+    wait_until(fields["expiry_year"].edit.hasFocus, "the first part's field")
+    resident = DEFAULT_RESIDENT
+    clerk.type(fields["expiry_year"].edit, str(resident.card_expiry.year), "typed card part")
+    if not fields["security_code"].edit.hasFocus():
+        raise RuntimeError("the security code has no focus: the clerk would need a key")
+    clerk.type(fields["security_code"].edit, resident.security_code, "typed card part")
+    birth = fields["birth_date"].edit
+    if not birth.hasFocus():
+        raise RuntimeError("the birth date has no focus: the clerk would need a key")
+    clerk.type(birth, "S55.2.17", "typed card part")  # 昭和55年2月17日 as printed
+    clerk.key(birth, Qt.Key.Key_Return, "check")
+    face = window.pinless.face
+    wait_until(lambda: window.stack.currentWidget() is face, "face page")
+    clerk.key(face.confirm, Qt.Key.Key_Space, "confirm the face")
+    wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
+    copies = window.editor.rows[0]["copies"].input
+    if not copies.hasFocus():
+        raise RuntimeError("the copies field has no focus: the clerk would need a click")
+    clerk.key(copies, Qt.Key.Key_1, "copies")
+    clerk.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
+    wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
+
+
+def measure_pinless(folder: Path) -> tuple[Clerk, list[tuple[str, str, str]]]:
+    """The PIN-less journey in its own window on a card whose PINs are both blocked."""
+    context = build_context(load_settings(folder), None, "forgotten-pins")
+    window = ClerkWindow(context)
+    try:
+        window.show()
+        window.activateWindow()
+        wait_until(window.isActiveWindow, "active window")
+        clerk = Clerk()
+        pinless_juminhyo(clerk, window)
+        entries = context.service.queue.entries()
+        return clerk, [(e.form_id, e.status, e.identity_method) for e in entries]
+    finally:
+        window.close()
+        context.close()
+        QApplication.processEvents()
+
+
 def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # read when QApplication starts
     os.environ["COUNTERAPP_KEY_STORE"] = "file"
@@ -164,6 +230,19 @@ def main() -> None:
     print("clerk actions to reopen a draft 住民票の写し request and submit it:")
     print(f"  {reopen.breakdown()} = {reopened}  (budget <= {REOPEN_BUDGET}: {verdict})")
     print(f"  plus completing the missing value: {complete.breakdown()}")
+    report_pinless()
+
+
+def report_pinless() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        clerk, queued = measure_pinless(Path(folder))
+    if queued != [(TARGET, "queued", "pinless")]:
+        raise RuntimeError(f"expected one PIN-less {TARGET} queued, the queue holds {queued}")
+    total = clerk.actions.total()
+    verdict = "ok" if total <= PINLESS_BUDGET else "over budget"
+    print("clerk actions from the PIN-blocked screen to a queued 住民票の写し request, no PIN")
+    print("(照合番号B typed from the card, face confirmed by the clerk; scenario forgotten-pins):")
+    print(f"  {clerk.breakdown()} = {total}  (budget <= {PINLESS_BUDGET}: {verdict})")
 
 
 if __name__ == "__main__":
