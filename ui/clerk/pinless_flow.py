@@ -18,6 +18,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
 from counterapp.collation import CollationPartError, compose_collation_b, parse_my_number
+from counterapp.interaction import Cancelled
 from counterapp.pinless import CollationNotAccepted
 from counterapp.visit import CardNotGenuine, InvalidOperatorId, PinlessResult
 from ui.clerk.header import operator_name
@@ -158,13 +159,14 @@ class PinlessFlow(QObject):
             return
         if name == READ_JOB:
             self.window.service.audit_card_read(getattr(error, "message_key", "unexpected"))
-        if isinstance(error, CollationNotAccepted):
+        if isinstance(error, Cancelled):  # Esc: back to the entry, the visit goes on
+            self._ask_again(name, "")
+        elif isinstance(error, CollationNotAccepted):
             self._not_accepted(name, error)
         elif isinstance(error, CardNotGenuine):
             self._refused(error)
         elif name == MY_NUMBER_JOB:
-            self.my_number.ask(self.language, error_message(error, self.language))
-            self.window.stack.setCurrentWidget(self.my_number)
+            self._ask_again(name, error_message(error, self.language))
         else:
             self._refused(error)
 
@@ -175,10 +177,9 @@ class PinlessFlow(QObject):
             return
         said = error_message(error.error, self.language)
         if error.can_try_again and name == READ_JOB:
-            self._ask_collation(f"{said}\n{t('clerk.pinless.refused_hint', self.language)}")
+            self._ask_again(name, f"{said}\n{t('clerk.pinless.refused_hint', self.language)}")
         elif error.can_try_again:
-            self.my_number.ask(self.language, said)
-            self.window.stack.setCurrentWidget(self.my_number)
+            self._ask_again(name, said)
         else:
             hint = t("clerk.pinless.blocked_hint", self.language)
             self._show_message(t("ui.pin.blocked.heading", self.language), f"{said}\n{hint}")
@@ -209,11 +210,14 @@ class PinlessFlow(QObject):
         box.deleteLater()
         self.window.activateWindow()  # keyboard shortcuts and typing go on without a click
         self._allow_last_try = use_it
-        warning = t("clerk.pinless.last_try.text", self.language) if use_it else ""
+        self._ask_again(name, t("clerk.pinless.last_try.text", self.language) if use_it else "")
+
+    def _ask_again(self, name: str, note: str) -> None:
+        """A new entry of 照合番号B (READ_JOB) or of the My Number, with ``note`` above it."""
         if name == READ_JOB:
-            self._ask_collation(warning)
+            self._ask_collation(note)
         else:
-            self.my_number.ask(self.language, warning)
+            self.my_number.ask(self.language, note)
             self.window.stack.setCurrentWidget(self.my_number)
 
     _allow_last_try = False
