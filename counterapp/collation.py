@@ -30,7 +30,8 @@ EARLIEST_EXPIRY_YEAR = 2016
 LATEST_EXPIRY_YEAR = 2100
 
 _SEPARATORS = re.compile(r"[\s.\-/年月日・]+")
-_ERA_PREFIX = re.compile(r"^(?P<era>[^\d\s.\-/]+)\s*(?P<rest>.*)$")
+_ERA_LABELS = "|".join(label for era in ERAS for label in (era.name, era.romaji, era.initial))
+_ERA_PREFIX = re.compile(rf"^(?P<era>{_ERA_LABELS})\s*\.?\s*(?P<rest>.*)$", re.IGNORECASE)
 
 
 class CollationPartError(ValueError):
@@ -51,12 +52,15 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _find_era(label: str) -> Era | None:
-    wanted = label.upper().rstrip(".")
-    for era in ERAS:
-        if wanted in (era.name, era.initial, era.romaji.upper()):
-            return era
-    return None
+def _find_era(label: str) -> Era:
+    wanted = label.upper()
+    return next(e for e in ERAS if wanted in (e.name, e.initial, e.romaji.upper()))
+
+
+def _era_end(era: Era) -> dt.date | None:
+    """The first day of the era after ``era`` (None for the current one)."""
+    index = ERAS.index(era)
+    return ERAS[index - 1].start if index > 0 else None
 
 
 def _era_year(era: Era, year_text: str) -> int:
@@ -80,18 +84,19 @@ def parse_printed_date(text: str) -> dt.date:
 
 def _parse_date(value: str) -> dt.date:
     match = _ERA_PREFIX.match(value)
-    if match and not value[:1].isdigit():
+    if match:
         era = _find_era(match["era"])
-        if era is None:
-            raise ValueError("unknown era")
         parts = [p for p in _SEPARATORS.split(match["rest"]) if p]
         if len(parts) != 3:
             raise ValueError("three parts")
         year, month, day = _era_year(era, parts[0]), int(parts[1]), int(parts[2])
         day_value = dt.date(year, month, day)
-        if day_value < era.start:
-            raise ValueError("before the era began")
+        end = _era_end(era)
+        if day_value < era.start or (end is not None and day_value >= end):
+            raise ValueError("outside the era")
         return day_value
+    if not value[:1].isdigit():
+        raise ValueError("unknown era")
     if value.isdigit() and len(value) == 8:
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
     parts = [p for p in _SEPARATORS.split(value) if p]
@@ -120,12 +125,11 @@ def _expiry_year(value: str) -> int:
     if value.isdigit() and len(value) == 4:
         return int(value)
     match = _ERA_PREFIX.match(value)
-    if match and not value[:1].isdigit():
-        era = _find_era(match["era"])
+    if match:
         rest = [p for p in _SEPARATORS.split(match["rest"]) if p]
-        if era is None or not rest:
-            raise ValueError("unknown era")
-        return _era_year(era, rest[0])
+        if not rest:
+            raise ValueError("no year")
+        return _era_year(_find_era(match["era"]), rest[0])
     return _parse_date(value).year
 
 

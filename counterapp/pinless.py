@@ -18,7 +18,7 @@ from cardreader.errors import LastTryRefused, PinBlocked, PinError, WrongPin
 from cardreader.mynumber import MyNumber
 from cardreader.sessions import BasicInfo, MyNumberCard, MyNumberFile
 from cardreader.sessions.kenhojo import CardVerifiableCertificate, IntegrityRecord, SignedApKey
-from counterapp.reading import CardFaceRead
+from counterapp.reading import BasicRead, CardFaceRead
 
 
 class CollationNotAccepted(Exception):
@@ -89,6 +89,18 @@ def read_pinless(
     except PinError as exc:
         raise CollationNotAccepted(exc) from None
     return PinlessRead(certificate, basic, integrity, cvc, signed_key, challenge, signature, face)
+
+
+def read_basic_pinless(
+    card: MyNumberCard, collation_b: str, *, allow_last_try: bool = False
+) -> BasicRead:
+    """The four basic items opened with 照合番号B (tried once); no My Number, no verdict."""
+    kenhojo = card.kenhojo()
+    try:
+        kenhojo.verify_collation_b(collation_b, allow_last_try=allow_last_try)
+    except PinError as exc:
+        raise CollationNotAccepted(exc) from None
+    return BasicRead(kenhojo.read_basic_info(), None, method="pinless")
 
 
 def read_my_number(

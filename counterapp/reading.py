@@ -37,10 +37,14 @@ class CardInfo:
 
 @dataclass(frozen=True)
 class BasicRead:
-    """The four basic items and the My Number, read with the Kenhojo PIN."""
+    """The four basic items and the My Number, read with the Kenhojo PIN.
+
+    PIN-less (照合番号B) reads give no My Number (None): only 照合番号A opens it.
+    """
 
     basic: BasicInfo
-    my_number: MyNumber
+    my_number: MyNumber | None
+    method: str = "pin"
 
 
 def read_card_info(card: MyNumberCard) -> CardInfo:

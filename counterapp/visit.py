@@ -296,8 +296,8 @@ class CounterService:
             raise InvalidOperatorId(operator)
         verdict = with_holder_confirmed(visit.verdict)
         visit.verdict = verdict
+        self.record_verdicts()  # the read's verdict (undetermined) first
         audit_holder_confirmed(self.audit, operator)
-        self.record_verdicts()
         audit_verdict(self.audit, verdict)
         if verdict.overall is not Overall.GENUINE:
             raise CardNotGenuine(verdict)
@@ -308,6 +308,10 @@ class CounterService:
         """A form of the visit carries the My Number and the PIN-less visit has not proven it."""
         if visit.pinless is None or visit.pinless.my_number is not None:
             return False
+        return self.carries_my_number(visit)
+
+    def carries_my_number(self, visit: Visit) -> bool:
+        """A form the visit's target and answers choose carries the My Number."""
         forms = self.forms_needed(visit)
         return any(self.library.forms[f].definition.carries_my_number for f in forms)
 

@@ -9,8 +9,10 @@ import click
 
 from cardreader.pin import PinStatus
 from counterapp.cli.common import card_options, connected_card, echo_json, reports_card_errors
+from counterapp.cli.pinless import ask_collation_b, exit_refused
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.messages import PIN_NAMES
+from counterapp.pinless import CollationNotAccepted, read_basic_pinless
 from counterapp.reading import BasicRead, CardInfo, read_basic, read_card_info
 
 TOKEN_LABELS_JA = {
@@ -90,7 +92,12 @@ def card_info_text(result: CardInfo) -> str:
 @click.option(
     "--allow-last-try",
     is_flag=True,
-    help="When stdin is not a TTY: allow sending the PIN on its very last try.",
+    help="When stdin is not a TTY: allow sending the PIN (or 照合番号B) on its very last try.",
+)
+@click.option(
+    "--pinless",
+    is_flag=True,
+    help="No PIN: open the four items with 照合番号B from stdin (no My Number).",
 )
 @click.pass_context
 @reports_card_errors
@@ -101,34 +108,53 @@ def read_basic_command(
     as_json: bool,
     show_my_number: bool,
     allow_last_try: bool,
+    pinless: bool,
 ) -> None:
     """基本4情報とマイナンバー（券面事項入力補助用暗証番号）/ Basic 4 items and My Number.
 
     The PIN is read from standard input when it is not a terminal, otherwise
-    asked with a hidden prompt; never from the command line.
+    asked with a hidden prompt; never from the command line. With --pinless,
+    照合番号B instead (14 digits, or three lines: birth date, expiry year, security
+    code); the My Number is then not read (exit 1: 照合番号B refused, tries left named).
     """
-    interaction = TerminalInteraction(allow_last_try=allow_last_try)
-    with connected_card(ctx, reader, simulate) as opened:
-        result = read_basic(opened, interaction)
+    if pinless:
+        collation_b = ask_collation_b()  # checked before the card is touched
+        with connected_card(ctx, reader, simulate) as opened:
+            try:
+                result = read_basic_pinless(opened, collation_b, allow_last_try=allow_last_try)
+            except CollationNotAccepted as exc:
+                exit_refused(exc, as_json)
+    else:
+        interaction = TerminalInteraction(allow_last_try=allow_last_try)
+        with connected_card(ctx, reader, simulate) as opened:
+            result = read_basic(opened, interaction)
     if as_json:
         echo_json(basic_json(result, show_my_number))
     else:
         click.echo(basic_text(result, show_my_number))
 
 
+def _shown(result: BasicRead, show_my_number: bool) -> str | None:
+    if result.my_number is None:
+        return None
+    return result.my_number.reveal() if show_my_number else result.my_number.masked()
+
+
 def basic_json(result: BasicRead, show_my_number: bool) -> dict[str, Any]:
-    shown = result.my_number.reveal() if show_my_number else result.my_number.masked()
     return {
+        "method": result.method,
         "name": result.basic.name,
         "address": result.basic.address,
         "birth_date": result.basic.birth_date.isoformat(),
         "sex": result.basic.sex.name.lower(),
-        "my_number": shown,
+        "my_number": _shown(result, show_my_number),
     }
 
 
 def basic_text(result: BasicRead, show_my_number: bool) -> str:
-    shown = result.my_number.reveal() if show_my_number else result.my_number.masked()
+    shown = (
+        _shown(result, show_my_number) or "（照合番号Bでは読み取りません / not read without a PIN）"
+    )
     return "\n".join(
         [
             f"氏名: {result.basic.name}",

@@ -23,6 +23,7 @@ from counterapp.cli.common import (
     echo_json,
     reports_card_errors,
 )
+from counterapp.cli.pinless import PinlessEntry
 from counterapp.cli.prompts import TerminalInteraction
 from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, load_library
 from counterapp.forms.prefill import Answers
@@ -119,6 +120,16 @@ def check(file: Path) -> None:
 @click.option("--draft", is_flag=True, help="Keep as drafts; do not queue for sending.")
 @click.option("--ticket", help="The number the office's ticket machine gave (番号発券).")
 @click.option("--allow-last-try", is_flag=True, help="Allow a PIN's last try (stdin not a TTY).")
+@click.option(
+    "--pinless",
+    is_flag=True,
+    help="No PIN: 照合番号B from stdin, then (only for a form that carries it) the My Number.",
+)
+@click.option(
+    "--face-confirmed",
+    is_flag=True,
+    help="With --pinless: a person has compared the face photo with the holder (audited).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @reports_card_errors
@@ -133,6 +144,8 @@ def fill(
     draft: bool,
     ticket: str | None,
     allow_last_try: bool,
+    pinless: bool,
+    face_confirmed: bool,
     as_json: bool,
 ) -> None:
     """カードから申請書を作成 / Read and verify the card, fill TARGET's forms, queue them.
@@ -140,8 +153,11 @@ def fill(
     \b
     TARGET is a life event (転入, 転出, 転居, 証明書の請求, or its id) or a form id.
     PINs come from standard input when it is not a terminal, one per line: auth PIN,
-    Kenhojo PIN, then (with --sign) the signing password.
-    Exit codes: 0 queued, 1 card not genuine (nothing filled), 3 card error,
+    Kenhojo PIN, then (with --sign) the signing password. With --pinless: 照合番号B
+    (14 digits, or three lines), then the My Number only when a form carries it;
+    --face-confirmed states that a person compared the face photo (else exit 2).
+    Exit codes: 0 queued, 1 card not genuine or a 照合番号 refused (nothing filled),
+    2 undetermined (--pinless without --face-confirmed: nothing filled), 3 card error,
     4 usage error, 5 required values are missing: nothing was queued or saved (add them to
     --answers and fill again, or keep the visit with --draft and complete it in the clerk
     window's 本日の申請 list),
@@ -167,10 +183,16 @@ def fill(
         raise click.UsageError(_both(exc.message_key)) from exc
     if not service.forms_needed(visit):  # said before the card is touched or a PIN asked
         raise click.UsageError(_both("form.nothing_to_fill"))
+    pinless_entry = PinlessEntry.ask(service, visit, sign) if pinless else None
+    if face_confirmed and not pinless:
+        raise click.UsageError("--face-confirmed belongs to --pinless")
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
     with connected_card(ctx, reader, simulate) as card:
         try:
-            visit.card = service.read(card, interaction)
+            if pinless_entry is None:
+                visit.card = service.read(card, interaction)
+            else:
+                pinless_entry.read(service, card, visit, face_confirmed, allow_last_try, as_json)
         except CardNotGenuine as exc:
             click.echo(verdict_text(exc.verdict), err=True)
             click.echo(_both("form.card_not_genuine"), err=True)

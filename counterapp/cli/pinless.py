@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import NoReturn
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from cardreader.mynumber import MyNumber
-from counterapp.cli.common import EXIT_NOT_GENUINE, echo_json
+from counterapp.cli.common import EXIT_NOT_GENUINE, EXIT_UNDETERMINED, echo_json
 from counterapp.collation import (
     CollationPartError,
     collation_b_from_lines,
@@ -27,6 +28,11 @@ from counterapp.collation import (
 from counterapp.interaction import Cancelled
 from counterapp.messages import error_text, text
 from counterapp.pinless import CollationNotAccepted
+from counterapp.verification.explain import verdict_text
+
+if TYPE_CHECKING:
+    from cardreader.sessions import MyNumberCard
+    from counterapp.visit import CounterService, Visit
 
 COLLATION_B_PROMPT = (
     "照合番号B（14桁。Enterのみで生年月日・有効期限の年・セキュリティコードを順に）: "
@@ -41,12 +47,13 @@ PART_PROMPTS = (
 def ask_collation_b() -> str:
     """照合番号B from stdin or hidden prompts; a wrong part is a usage error (exit 4)."""
     try:
-        return _read_collation_b()
+        return read_collation_b()
     except CollationPartError as exc:
         raise click.UsageError(_both(exc.message_key)) from exc
 
 
-def _read_collation_b() -> str:
+def read_collation_b() -> str:
+    """照合番号B from stdin or hidden prompts; CollationPartError names a wrong part."""
     if not sys.stdin.isatty():
         first = sys.stdin.readline()
         if not first:
@@ -105,3 +112,49 @@ def exit_refused(exc: CollationNotAccepted, as_json: bool) -> NoReturn:
 
 def _both(key: str) -> str:
     return f"{text(key)} / {text(key, 'en')}"
+
+
+@dataclass
+class PinlessEntry:
+    """What ``form fill --pinless`` reads from stdin before the card is touched."""
+
+    collation_b: str
+    my_number: MyNumber | None
+
+    @classmethod
+    def ask(cls, service: CounterService, visit: Visit, sign: bool) -> PinlessEntry:
+        """照合番号B, then the My Number only when a form of the visit carries it."""
+        if sign:
+            raise click.UsageError(
+                "--sign needs the signing password: the PIN-less path offers paper or "
+                "on-screen signatures only"
+            )
+        collation_b = ask_collation_b()
+        return cls(collation_b, ask_my_number() if service.carries_my_number(visit) else None)
+
+    def read(
+        self,
+        service: CounterService,
+        card: MyNumberCard,
+        visit: Visit,
+        face_confirmed: bool,
+        allow_last_try: bool,
+        as_json: bool,
+    ) -> None:
+        """Read without a PIN, record the person's face check, prove the My Number (照合番号A).
+
+        Exits 1 when a 照合番号 is refused and 2 when nobody confirmed the face (nothing
+        filled); CardNotGenuine is the caller's to report.
+        """
+        try:
+            service.read_pinless(card, self.collation_b, visit, allow_last_try=allow_last_try)
+            if not face_confirmed:
+                service.record_verdicts()
+                assert visit.verdict is not None
+                click.echo(verdict_text(visit.verdict), err=True)
+                sys.exit(EXIT_UNDETERMINED)
+            service.confirm_holder(visit, service.audit.operator)
+            if self.my_number is not None:
+                service.prove_my_number(card, visit, self.my_number, allow_last_try=allow_last_try)
+        except CollationNotAccepted as exc:
+            exit_refused(exc, as_json)

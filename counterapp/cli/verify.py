@@ -29,8 +29,9 @@ from counterapp.cli.common import (
     echo_json,
     reports_card_errors,
 )
-from counterapp.cli.pinless import ask_collation_b, exit_refused
+from counterapp.cli.pinless import ask_collation_b, exit_refused, read_collation_b
 from counterapp.cli.prompts import TerminalInteraction
+from counterapp.collation import CollationPartError
 from counterapp.interaction import Cancelled
 from counterapp.pinless import CollationNotAccepted
 from counterapp.reading import CardFaceRead, read_signed_card_face
@@ -172,8 +173,8 @@ def _check_pinless_options(
 def _read_face(card: MyNumberCard) -> CardFaceRead | str:
     """The signed card face, or the message key of why 照合番号B did not open it (tried once)."""
     try:
-        return read_signed_card_face(card, ask_collation_b())
-    except (PinError, Cancelled) as exc:
+        return read_signed_card_face(card, read_collation_b())
+    except (PinError, Cancelled, CollationPartError) as exc:
         return exc.message_key
 
 

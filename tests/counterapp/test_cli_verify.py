@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +180,7 @@ def test_bad_usage_exits_4(tmp_path: Path, args: tuple[str, ...]) -> None:
 def test_pins_never_come_from_the_command_line(tmp_path: Path) -> None:
     help_text = run_counterapp(tmp_path, "verify", "--help")
     assert help_text.code == 0
-    assert "--pin" not in help_text.stdout
+    assert not re.search(r"--pin(?!less)", help_text.stdout)  # --pinless takes no PIN at all
     assert "0 genuine" in help_text.stdout  # exit codes are documented
 
 
@@ -196,6 +197,12 @@ def test_card_face_signature(tmp_path: Path, scenario: str, code: int, outcome: 
 
 
 def test_a_wrong_collation_number_leaves_the_face_undetermined(tmp_path: Path) -> None:
-    result = verify(tmp_path, "--simulate", "valid", "--card-face", stdin=f"{PINS}00000000000000\n")
+    result = verify(tmp_path, "--simulate", "valid", "--card-face", stdin=f"{PINS}55021720350000\n")
     assert result.code == 2, result.stderr
     assert checks_of(result)["card_face"]["reason"] == "pin.wrong"
+
+
+def test_an_impossible_collation_number_is_not_sent(tmp_path: Path) -> None:
+    result = verify(tmp_path, "--simulate", "valid", "--card-face", stdin=f"{PINS}00000000000000\n")
+    assert result.code == 2, result.stderr
+    assert checks_of(result)["card_face"]["reason"] == "collation.birth_date.invalid"

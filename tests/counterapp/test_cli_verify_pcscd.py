@@ -52,3 +52,19 @@ def test_a_reader_verifies_against_the_shipped_jlis_trust_not_the_test_one(
     assert checks["chain"]["reason"] == "chain.untrusted"
     assert checks["integrity"]["reason"] == "cvc.unknown_issuer"
     assert checks["integrity"]["params"]["key_id"].startswith("6000033")
+
+
+@pytest.mark.parametrize(("scenario", "code"), [("forgotten-pins", 0), ("bad-internal-auth", 1)])
+def test_pinless_verdict_through_pcscd(
+    virtual_card: StartCard, tmp_path: Path, scenario: str, code: int
+) -> None:
+    # 照合番号B, EF 0007 and 80 2A 00 00 through pyscard, pcscd and vpcd, as on a real reader.
+    _test_lab(tmp_path)
+    reader = virtual_card(scenario).reader
+    collation_b = "55021720352285\n"
+    result = verify(
+        tmp_path, "--reader", reader, "--pinless", "--face-confirmed", stdin=collation_b
+    )
+    assert result.code == code, result.stderr
+    assert result.json()["method"] == "pinless"
+    assert checks_of(result)["possession"]["method"] == "internal_auth"
