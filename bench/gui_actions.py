@@ -92,21 +92,31 @@ def confirm_pin(clerk: Clerk, window: ClerkWindow) -> None:
 
 def request_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
     request_until_forms(clerk, window)
+    copies_and_accept(clerk, clerk, window)
+
+
+def copies_and_accept(typist: Clerk, clerk: Clerk, window: ClerkWindow) -> None:
+    """ "1" into the focused copies field (``typist``), Ctrl+Enter (``clerk``), the receipt."""
     copies = window.editor.rows[0]["copies"].input
     if not copies.hasFocus():
         raise RuntimeError("the copies field has no focus: the clerk would need a click")
-    clerk.key(copies, Qt.Key.Key_1, "copies")
+    typist.key(copies, Qt.Key.Key_1, "copies")
     clerk.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
     wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
 
 
-def request_until_forms(clerk: Clerk, window: ClerkWindow) -> None:
+def choose_procedure(clerk: Clerk, window: ClerkWindow) -> None:
+    """The number key of the 住民票の写し request on the home list."""
     number = next(
         row + 1
         for row in range(window.home.targets.count())
         if window.home.targets.item(row).data(256) == TARGET
     )
     clerk.key(window.home, Qt.Key(Qt.Key.Key_0.value + number), "choose procedure")
+
+
+def request_until_forms(clerk: Clerk, window: ClerkWindow) -> None:
+    choose_procedure(clerk, window)
     confirm_pin(clerk, window)
     confirm_pin(clerk, window)
     wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
@@ -128,23 +138,12 @@ def reopen_and_submit(reopen: Clerk, complete: Clerk, window: ClerkWindow) -> No
     wait_until(lambda: window.queue_view.table.hasFocus(), "today's list")
     reopen.key(window.queue_view.table, Qt.Key.Key_Return, "open the draft")
     wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
-    copies = window.editor.rows[0]["copies"].input
-    if not copies.hasFocus():
-        raise RuntimeError("the missing value has no focus: the clerk would need a click")
-    complete.key(copies, Qt.Key.Key_1, "copies")
-    reopen.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
-    wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
+    copies_and_accept(complete, reopen, window)
 
 
 def pinless_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
     """From the PIN-blocked screen to a queued 住民票の写し request, without any PIN."""
-    idle = Clerk()  # choosing the procedure led to the blocked PIN: set-up, not counted
-    number = next(
-        row + 1
-        for row in range(window.home.targets.count())
-        if window.home.targets.item(row).data(256) == TARGET
-    )
-    idle.key(window.home, Qt.Key(Qt.Key.Key_0.value + number), "choose procedure")
+    choose_procedure(Clerk(), window)  # it led to the blocked PIN: set-up, not counted
     wait_until(lambda: window.stack.currentWidget() is window.message, "PIN-blocked screen")
     clerk.key(window, Qt.Key.Key_B, "check without the PIN", Qt.KeyboardModifier.ControlModifier)
     fields = window.pinless.entry.fields
@@ -163,12 +162,7 @@ def pinless_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
     wait_until(lambda: window.stack.currentWidget() is face, "face page")
     clerk.key(face.confirm, Qt.Key.Key_Space, "confirm the face")
     wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
-    copies = window.editor.rows[0]["copies"].input
-    if not copies.hasFocus():
-        raise RuntimeError("the copies field has no focus: the clerk would need a click")
-    clerk.key(copies, Qt.Key.Key_1, "copies")
-    clerk.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
-    wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
+    copies_and_accept(clerk, clerk, window)
 
 
 def measure_pinless(folder: Path) -> tuple[Clerk, list[tuple[str, str, str]]]:

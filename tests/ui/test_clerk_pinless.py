@@ -47,6 +47,20 @@ def type_parts(qtbot: QtBot, window: ClerkWindow, expiry: str, code: str, birth:
     commit_text(birth_edit, birth)
 
 
+def send_right_parts(qtbot: QtBot, window: ClerkWindow, *, until_face: bool = True) -> None:
+    """The right three parts, then Enter (and, by default, wait for the face page)."""
+    type_parts(qtbot, window, EXPIRY_YEAR, SECURITY_CODE, BIRTH_DATE_AS_PRINTED)
+    qtbot.keyClick(window.pinless.entry.fields["birth_date"].edit, Qt.Key.Key_Return)
+    if until_face:
+        face = window.pinless.face
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is face, timeout=WAIT_MS)
+
+
+def press_ctrl_b(qtbot: QtBot, window: ClerkWindow) -> None:
+    """暗証番号なしで確認（照合番号B）: one clerk action from the list or a PIN problem."""
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+
+
 def to_blocked_pin_screen(qtbot: QtBot, window: ClerkWindow) -> None:
     """住民票の写し for a resident whose PINs are both blocked: no PIN is even asked."""
     choose(qtbot, window, "juminhyo-request")
@@ -64,7 +78,7 @@ def test_resident_forgot_the_pin_from_the_blocked_screen_to_a_queued_juminhyo_re
     offer = window.pinless.problem_button
     assert offer.isVisible() and offer.text() == "暗証番号なしで確認（照合番号B） (Ctrl+B)"
 
-    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # 1
+    press_ctrl_b(qtbot, window)  # 1
     entry = window.pinless.entry
     assert window.stack.currentWidget() is entry
     assert entry.title.text() == "暗証番号なしで確認（照合番号B）"
@@ -118,7 +132,7 @@ def test_a_part_that_cannot_be_right_is_named_and_nothing_is_sent(
 ) -> None:
     context = make_context("collation-last-try")  # one try left: a send would need a yes
     window = open_window(qtbot, context)
-    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # from the list
+    press_ctrl_b(qtbot, window)  # from the procedure list
     entry = window.pinless.entry
     assert window.stack.currentWidget() is entry and window.visit.target == "juminhyo-request"
     type_parts(qtbot, window, EXPIRY_YEAR, SECURITY_CODE, "昭和55年2月30日")
@@ -152,19 +166,16 @@ def test_a_refused_collation_number_says_the_tries_left_and_asks_for_a_new_entry
     assert "照合番号Bが違います" in said and "あと2回" in said and "3つの項目" in said
     assert all(not f.edit.text() for f in entry.fields.values())  # a new entry, never a resend
     assert entry.fields["expiry_year"].edit.hasFocus()
-    type_parts(qtbot, window, EXPIRY_YEAR, SECURITY_CODE, BIRTH_DATE_AS_PRINTED)
-    qtbot.keyClick(entry.fields["birth_date"].edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pinless.face, timeout=WAIT_MS)
+    send_right_parts(qtbot, window)
 
 
 def test_the_last_try_needs_an_explicit_yes_and_a_new_entry(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:
     window = open_window(qtbot, make_context("collation-last-try"))
-    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    press_ctrl_b(qtbot, window)
     entry = window.pinless.entry
-    type_parts(qtbot, window, EXPIRY_YEAR, SECURITY_CODE, BIRTH_DATE_AS_PRINTED)
-    qtbot.keyClick(entry.fields["birth_date"].edit, Qt.Key.Key_Return)
+    send_right_parts(qtbot, window, until_face=False)
     qtbot.waitUntil(lambda: window.pinless.last_try_box is not None, timeout=WAIT_MS)
     box = window.pinless.last_try_box
     assert box is not None and "残り1回" in box.text()
@@ -173,9 +184,7 @@ def test_the_last_try_needs_an_explicit_yes_and_a_new_entry(
     use.click()
     assert window.stack.currentWidget() is entry and "残り1回" in entry.refusal.text()
     assert all(not f.edit.text() for f in entry.fields.values())  # typed again, checked again
-    type_parts(qtbot, window, EXPIRY_YEAR, SECURITY_CODE, BIRTH_DATE_AS_PRINTED)
-    qtbot.keyClick(entry.fields["birth_date"].edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.pinless.face, timeout=WAIT_MS)
+    send_right_parts(qtbot, window)
 
 
 def test_i_forgot_the_pin_and_a_wrong_pin_offer_the_path_too(
@@ -204,11 +213,9 @@ def test_a_photo_that_is_not_the_person_ends_the_visit_and_queues_nothing(
     context = make_context("forgotten-pins")
     window = open_window(qtbot, context)
     to_blocked_pin_screen(qtbot, window)
-    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    type_parts(qtbot, window, EXPIRY_YEAR, SECURITY_CODE, BIRTH_DATE_AS_PRINTED)
-    qtbot.keyClick(window.pinless.entry.fields["birth_date"].edit, Qt.Key.Key_Return)
+    press_ctrl_b(qtbot, window)
+    send_right_parts(qtbot, window)
     face = window.pinless.face
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is face, timeout=WAIT_MS)
     qtbot.mouseClick(face.differs, Qt.MouseButton.LeftButton)
     assert window.message.title.text() == "本人確認ができません"
     assert face.photo.pixmap().isNull() and DEFAULT_RESIDENT.name not in texts_in(window)
@@ -222,11 +229,9 @@ def test_forms_that_carry_the_my_number_get_it_only_after_collation_number_a(
     window = open_window(qtbot, context)
     choose(qtbot, window, "moving-in")
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=WAIT_MS)
-    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    type_parts(qtbot, window, EXPIRY_YEAR, SECURITY_CODE, BIRTH_DATE_AS_PRINTED)
-    qtbot.keyClick(window.pinless.entry.fields["birth_date"].edit, Qt.Key.Key_Return)
+    press_ctrl_b(qtbot, window)
+    send_right_parts(qtbot, window)
     face = window.pinless.face
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is face, timeout=WAIT_MS)
     qtbot.keyClick(face.confirm, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=WAIT_MS)
     qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)  # every box unchecked: 異動届

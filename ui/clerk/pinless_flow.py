@@ -22,7 +22,7 @@ from counterapp.interaction import Cancelled
 from counterapp.pinless import CollationNotAccepted
 from counterapp.visit import CardNotGenuine, InvalidOperatorId, PinlessResult
 from ui.clerk.header import operator_name
-from ui.clerk.pages import button, button_row
+from ui.clerk.pages import button, button_row, last_try_box
 from ui.clerk.pinless import CollationPage, FacePage, MyNumberPage
 from ui.i18n import error_message, t
 
@@ -187,17 +187,13 @@ class PinlessFlow(QObject):
 
     def _ask_last_try(self, name: str) -> None:
         """Nothing was sent: the entry is asked for again, to be used only after a yes."""
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(t("clerk.pinless.last_try.title", self.language))
-        box.setText(t("clerk.pinless.last_try.text", self.language))
-        use = box.addButton(
-            t("clerk.pinless.last_try.use", self.language), QMessageBox.ButtonRole.AcceptRole
+        box, use = last_try_box(
+            self.window,
+            t("clerk.pinless.last_try.title", self.language),
+            t("clerk.pinless.last_try.text", self.language),
+            t("clerk.pinless.last_try.use", self.language),
+            self.language,
         )
-        keep = box.addButton(t("ui.cancel", self.language), QMessageBox.ButtonRole.RejectRole)
-        for choice in (use, keep):
-            choice.setAccessibleName(choice.text())
-        box.setDefaultButton(keep)
         box.finished.connect(
             lambda _code: self._last_try_answered(box, name, box.clickedButton() is use)
         )

@@ -51,7 +51,14 @@ from counterapp.wire.schema import IdentityMethod
 from ui.admin.entry import add_admin_menu
 from ui.clerk.editor import FormsEditor
 from ui.clerk.header import Header
-from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
+from ui.clerk.pages import (
+    HomePage,
+    MessagePage,
+    QuestionsPage,
+    ReadingPage,
+    button,
+    last_try_box,
+)
 from ui.clerk.pinless_flow import PinlessFlow
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
@@ -287,18 +294,14 @@ class ClerkWindow(QMainWindow):
 
     def _ask_last_try(self, status: PinStatus) -> None:
         """An explicit yes before a PIN's last try is used; the default is not to use it."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
         pin = pin_name(status.kind.value, self.language)
-        box.setWindowTitle(t("ui.pin.title", self.language, pin=pin))
-        box.setText(t("ui.pin.last_try_warning", self.language))
-        use = box.addButton(
-            t("ui.pin.use_last_try", self.language), QMessageBox.ButtonRole.AcceptRole
+        box, use = last_try_box(
+            self,
+            t("ui.pin.title", self.language, pin=pin),
+            t("ui.pin.last_try_warning", self.language),
+            t("ui.pin.use_last_try", self.language),
+            self.language,
         )
-        keep = box.addButton(t("ui.cancel", self.language), QMessageBox.ButtonRole.RejectRole)
-        for choice in (use, keep):
-            choice.setAccessibleName(choice.text())
-        box.setDefaultButton(keep)
         box.finished.connect(lambda _code: self._last_try_answered(box, box.clickedButton() is use))
         self.last_try_box = box
         box.open()
