@@ -24,8 +24,10 @@ from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.inprocess import EmulatorConnection
 from cardreader.emulator.resident import DEFAULT_RESIDENT, ResidentPins
 from cardreader.emulator.scenarios import build_profile
+from cardreader.mynumber import MyNumber
 from cardreader.pin import PinKind
 from cardreader.sessions import MyNumberCard
+from counterapp.pinless import read_my_number, read_pinless
 from counterapp.reading import read_for_counter
 from tests.pcscd import PcscdUnavailable, VirtualReader, exclusive_use, running_pcscd
 
@@ -60,11 +62,35 @@ def full_counter_read(card: MyNumberCard) -> None:
     read_for_counter(card, ResidentPins(), b"\x00" * 32)
 
 
+def pinless_counter_read(card: MyNumberCard) -> None:
+    """Auth certificate, Kenhojo 照合番号B + items + EF 0007 + internal auth, Kenkaku face."""
+    read_pinless(card, DEFAULT_RESIDENT.collation_number_b(), b"\x00" * 32)
+
+
+def pinless_without_face(card: MyNumberCard) -> None:
+    """The PIN-less read up to internal authentication (what the card face adds is the rest)."""
+    card.jpki().read_auth_certificate()
+    kenhojo = card.kenhojo()
+    kenhojo.verify_collation_b(DEFAULT_RESIDENT.collation_number_b())
+    kenhojo.read_basic_info()
+    kenhojo.read_integrity_record()
+    kenhojo.read_certificate()
+    kenhojo.read_signed_key()
+    kenhojo.internal_authenticate(b"\x00" * 32)
+
+
+def collation_a_my_number(card: MyNumberCard) -> None:
+    read_my_number(card, MyNumber(DEFAULT_RESIDENT.my_number))
+
+
 OPERATIONS: dict[str, Callable[[MyNumberCard], None]] = {
     "read auth certificate": read_auth_cert,
     "Kenhojo: PIN + 4 items + My Number + integrity + CVC": read_kenhojo,
     "auth PIN + sign": verify_and_sign,
     "full counter read (issue budget: 12 ext / 26 short)": full_counter_read,
+    "PIN-less: cert + Kenhojo (照合番号B, EF 0007, int. auth)": pinless_without_face,
+    "PIN-less counter read with the card face (goal: 12 ext)": pinless_counter_read,
+    "PIN-less: 照合番号A + My Number (forms that carry it)": collation_a_my_number,
 }
 
 

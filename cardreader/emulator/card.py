@@ -1,7 +1,7 @@
 """The virtual card's command processor: one APDU in, one response out, like the chip.
 
 Behaviour follows the protocol sheet, docs/card-protocol.md. Where the sheet marks a fact
-UNCERTAIN, the choice made here is a named constant with the reason next to it.
+UNCERTAIN, the choice made is a named value in cardreader/emulator/uncertain.py.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ SFI_FLAG = 0x80
 INS_COMPUTE_SIGNATURE = 0x2A
 SHA256_DIGEST_INFO_PREFIX = bytes.fromhex("3031300d060960864801650304020105000420")
 MAX_SIGN_INPUT = 245  # PKCS#1 v1.5 type 1 leaves 245 bytes for a 2048-bit key
-MIN_AID_PREFIX = 5  # RID (5 bytes): a shorter "prefix" selects nothing
+MIN_AID_PREFIX = uncertain.MIN_AID_PREFIX  # RID (5 bytes): a shorter "prefix" selects nothing
 
 # UNCERTAIN choices (listed in cardreader/emulator/uncertain.py with what would refute them).
 SW_READ_PAST_END = uncertain.SW_READ_PAST_END
@@ -353,8 +353,8 @@ class VirtualCard:
 def _signing_input(scheme: int, data: bytes) -> bytes | int:
     """The DigestInfo (or raw data) the key signs for the P1 signing scheme (sheet §3.1).
 
-    Schemes 01 (bare hash) and 04/05 (PSS) are answered 6A86: they are single-source
-    (SOL, UNCERTAIN) and no client this product knows of uses them.
+    Schemes 01 (bare hash) and 04/05 (PSS) are answered 6A86 (uncertain.py:
+    UNSUPPORTED_SIGN_SCHEMES): single-source, and no client this product knows of uses them.
     """
     if scheme == 0x00:
         if not data or len(data) > MAX_SIGN_INPUT:

@@ -234,11 +234,11 @@ def card_face_file(
 def card_face_digests(items: list[tuple[int, bytes]]) -> bytes:
     """SHA-256 of {DF22-DF24}, {DF25-DF26}, {DF27} TLVs, concatenated (sheet §5.4).
 
-    UNCERTAIN (SOL and JSA only): the 96 bytes are then signed as SHA-256 DigestInfo,
-    which is what ``sign(..., SHA256())`` over them produces.
+    UNCERTAIN (uncertain.py: CARD_FACE_SIGNED_GROUPS): the 96 bytes are then signed as
+    SHA-256 DigestInfo, which is what ``sign(..., SHA256())`` over them produces.
     """
     encoded = {tag: tlv.encode(tag, value) for tag, value in items}
-    groups = ((0xDF22, 0xDF23, 0xDF24), (0xDF25, 0xDF26), (0xDF27,))
+    groups = uncertain.CARD_FACE_SIGNED_GROUPS
     return b"".join(
         hashlib.sha256(b"".join(encoded[tag] for tag in group)).digest() for group in groups
     )

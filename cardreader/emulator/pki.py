@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from cardreader import tlv
+from cardreader.emulator import uncertain
 
 SEED = b"counterapp TEST ONLY PKI, generation 1"
 KEY_BITS = 2048
@@ -40,11 +41,10 @@ AUTH_CA_OU = "JPKI for user authentication"
 SIGN_CA_OU = "JPKI for digital signature"
 JLIS_OU = "Japan Agency for Local Authority Information Systems"
 SAN_OID_PREFIX = "1.2.392.200149.8.5.5"
-# OIDJS only (UNCERTAIN): certificate policy OIDs of the two certificate types.
-AUTH_POLICY_OID = "1.2.392.200149.8.5.1.3.30"
-SIGN_POLICY_OID = "1.2.392.200149.8.5.1.1.20"
-# ZKM only (UNCERTAIN): the SAN birth date is an era digit followed by YYYYMMDD.
-ERA_DIGITS = ((dt.date(2019, 5, 1), "5"), (dt.date(1989, 1, 8), "4"), (dt.date(1926, 12, 25), "3"))
+# UNCERTAIN choices: see cardreader/emulator/uncertain.py.
+AUTH_POLICY_OID = uncertain.AUTH_POLICY_OID
+SIGN_POLICY_OID = uncertain.SIGN_POLICY_OID
+ERA_DIGITS = uncertain.SAN_BIRTH_DATE_ERA_DIGITS
 
 CA_NOT_BEFORE = dt.datetime(2014, 1, 1, tzinfo=dt.UTC)
 CA_NOT_AFTER = dt.datetime(2044, 1, 1, tzinfo=dt.UTC)

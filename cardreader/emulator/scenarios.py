@@ -203,7 +203,7 @@ def jpki_application(scenario: str, spec: Scenario) -> Application:
         _certificate_file(0x0A, auth),
         _certificate_file(0x0B, auth_ca),
         EmulatedFile(0x06, contents.token_info(spec.token_label)),
-        EmulatedFile(0x08, bytes.fromhex("8F8F00")),  # both certificates present (UNCERTAIN)
+        EmulatedFile(0x08, uncertain.CERTIFICATE_AVAILABILITY),  # both certificates present
     ]
     secrets = [
         Secret(0x18, spec.resident.auth_pin.encode(), 3, spec.auth_tries),

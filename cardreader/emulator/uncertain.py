@@ -7,6 +7,7 @@ README's emulator section lists the same names (a test keeps the two in step).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
@@ -37,6 +38,22 @@ RESET_CLEARS_SECURITY_STATE = False
 SW_READ_PAST_END = 0x9000
 # Signing schemes P1 01 (bare hash) and 04/05 (PSS) are refused with 6A86.
 UNSUPPORTED_SIGN_SCHEMES = (0x01, 0x04, 0x05)
+# The card-face signature: SHA-256 of {DF22-DF24}, {DF25-DF26}, {DF27}, the 96 bytes signed
+# as a SHA-256 DigestInfo (SOL and JSA only).
+CARD_FACE_SIGNED_GROUPS = ((0xDF22, 0xDF23, 0xDF24), (0xDF25, 0xDF26), (0xDF27,))
+# JPKI EF 0008: both certificates present.
+CERTIFICATE_AVAILABILITY = bytes.fromhex("8F8F00")
+# SELECT by an AID prefix of at least the RID (5 bytes) selects the application.
+MIN_AID_PREFIX = 5
+# Certificate policy OIDs of the auth and signing certificates (OIDJS only).
+AUTH_POLICY_OID = "1.2.392.200149.8.5.1.3.30"
+SIGN_POLICY_OID = "1.2.392.200149.8.5.1.1.20"
+# The signing certificate's SAN birth date is an era digit followed by YYYYMMDD (ZKM only).
+SAN_BIRTH_DATE_ERA_DIGITS = (
+    (dt.date(2019, 5, 1), "5"),
+    (dt.date(1989, 1, 8), "4"),
+    (dt.date(1926, 12, 25), "3"),
+)
 
 
 @dataclass(frozen=True)
@@ -102,5 +119,30 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "UNSUPPORTED_SIGN_SCHEMES",
         "80 2A with P1 01, 04, 05 is refused (6A86)",
         "80 2A P1 01/04/05 in JPKI after the auth PIN",
+    ),
+    Assumption(
+        "CARD_FACE_SIGNED_GROUPS",
+        "the face signature covers three item-group digests, DigestInfo-wrapped",
+        "verify a real card face with the Kenkaku CVC key",
+    ),
+    Assumption(
+        "CERTIFICATE_AVAILABILITY",
+        "JPKI EF 0008 reads 8F 8F 00",
+        "READ BINARY of JPKI EF 0008",
+    ),
+    Assumption(
+        "MIN_AID_PREFIX",
+        "SELECT by an AID prefix of 5+ bytes selects the application",
+        "SELECT with the first 5 bytes of the Kenhojo AID",
+    ),
+    Assumption(
+        "AUTH_POLICY_OID",
+        "the certificates' policy OIDs are ...1.3.30 (auth) and ...1.1.20 (sign)",
+        "hardware-check: the auth certificate's certificatePolicies",
+    ),
+    Assumption(
+        "SAN_BIRTH_DATE_ERA_DIGITS",
+        "the signing certificate's SAN birth date is an era digit + YYYYMMDD",
+        "the signing certificate's SAN (needs the signing password)",
     ),
 )

@@ -272,6 +272,7 @@ def _report(app: AppContext, visit: Visit, receipt: Receipt, as_json: bool) -> N
                 "reception_number": receipt.number,
                 "visit": receipt.visit_id,
                 "queued": receipt.queued,
+                "method": visit.identity_method.value,
                 "forms": report,
             }
         )

@@ -148,6 +148,7 @@ def test_form_fill_pinless_queues_the_certificate_request_with_chip_values(
     answers = "questions: {need_juminhyo: true}\nresident: {copies: 1}\n"
     result = _fill(tmp_path, "証明書の請求", answers, "--face-confirmed", stdin=COLLATION_B)
     assert result.code == 0, result.stderr
+    assert result.json()["method"] == "pinless"
     (form,) = result.json()["forms"]
     assert form["status"] == "queued"
     shown = run_counterapp(tmp_path, "queue", "show", form["id"]).stdout

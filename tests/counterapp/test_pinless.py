@@ -198,3 +198,14 @@ def test_clearing_the_visit_forgets_the_pinless_read(service: CounterService) ->
     assert visit.identity_method is IdentityMethod.PINLESS
     visit.clear()
     assert (visit.pinless, visit.identity_method) == (None, IdentityMethod.PIN)
+
+
+@pytest.mark.parametrize(("extended", "budget"), [(True, 15), (False, 44)])
+def test_the_pinless_read_stays_within_its_apdu_budget(extended: bool, budget: int) -> None:
+    # 10 APDUs up to internal authentication; the card face (its own AP: SELECT, tries,
+    # VERIFY, face, CVC) is the other 5. bench/apdu_counts.py prints both.
+    profile = build_profile("forgotten-pins")
+    profile.extended_length = extended
+    connection = EmulatorConnection(VirtualCard(profile))
+    read_pinless(MyNumberCard(connection), COLLATION_B, b"\x01" * 32)
+    assert connection.stats.commands <= budget
