@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,9 +14,10 @@ from pytestqt.qtbot import QtBot
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from counterapp.audit import entries
 from counterapp.forms.filled import Source
+from counterapp.settings import Settings
 from tests.ui.test_clerk import choose, enter_pin, open_window, texts_in
 from ui.clerk.window import ClerkWindow
-from ui.context import UiContext
+from ui.context import UiContext, build_context
 
 MakeContext = Callable[..., UiContext]
 WAIT_MS = 10_000
@@ -258,3 +260,25 @@ def test_forms_that_carry_the_my_number_get_it_only_after_collation_number_a(
     numbers = [f.value("my_number") for f in carrying]
     assert numbers and all(v.value == DEFAULT_RESIDENT.my_number for v in numbers)
     assert all(v.source is Source.IC_CHIP for v in numbers)
+
+
+def test_esc_during_the_read_returns_to_a_new_entry_and_the_visit_goes_on(
+    qtbot: QtBot, ui_settings: Settings
+) -> None:
+    slow = replace(ui_settings, emulator_latency_ms=40)  # the read takes long enough to stop
+    context = build_context(slow, None, "forgotten-pins")
+    try:
+        window = open_window(qtbot, context)
+        to_blocked_pin_screen(qtbot, window)
+        press_ctrl_b(qtbot, window)
+        send_right_parts(qtbot, window, until_face=False)
+        assert window.stack.currentWidget() is window.reading
+        assert "暗証番号なしで読み取っています" in window.reading.message.text()
+        qtbot.keyClick(window, Qt.Key.Key_Escape)  # 中止 (Esc), while the card is read
+        entry = window.pinless.entry
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is entry, timeout=WAIT_MS)
+        assert window.visit.target == "juminhyo-request"  # the visit goes on
+        assert all(not f.edit.text() for f in entry.fields.values())
+        send_right_parts(qtbot, window)
+    finally:
+        context.close()

@@ -137,7 +137,9 @@ class ClerkWindow(QMainWindow):
         )
         self.status.insertPermanentWidget(0, self.language_box)
         self.home.chosen.connect(self.start)
-        self.reading.cancel_requested.connect(self.context.worker.cancel)
+        # A lambda runs in the GUI thread: the worker's own thread is busy with the read,
+        # so a queued call to its slot would only arrive once the read is over.
+        self.reading.cancel_requested.connect(lambda: self.context.worker.cancel())
         self.questions.answered.connect(self._answered)
         self.message.next_resident.connect(self.next_resident)
         self.message.go_on.connect(self._read_card)
