@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from cardreader.apdu import ApduChannel, CommandApdu, ExtendedLengthUnsupported, Ins
 from cardreader.errors import CardError, CardRemoved, PinError
 from cardreader.pin import PinKind
-from cardreader.sessions.jpki import JPKI_AID, CertificateKind, JpkiSession
+from cardreader.sessions.jpki import JPKI_AID, CertificateKind, JpkiSession, sha256_digest_info
 from cardreader.sessions.kenhojo import KENHOJO_AID
 from cardreader.sessions.kenkaku import KENKAKU_AID
 from counterapp import __version__
@@ -167,6 +167,7 @@ def run_hardware_check(
     report.observations += check.reads()
     report.tries_left = check.tries_counters()
     report.observations += check.select_and_sfi_forms()
+    report.observations += check.internal_authentication()
     if interaction is not None:
         try:
             report.observations += check.with_pin(interaction)
@@ -417,6 +418,30 @@ class _Check:
                 f"by SFI: SW {_sw(by_sfi)}; after SELECT EF: SW {_sw(by_current)}",
             ),
         ]
+
+    def internal_authentication(self) -> list[Observation]:
+        """Does each text AP sign a random challenge with no secret (80 2A 00 00)?
+
+        The answer is a signature over random bytes: only whether it came and its length
+        are kept. Checking it needs EF 0007, which needs 照合番号B: not done here.
+        """
+        found = []
+        for name, aid in (("kenhojo", KENHOJO_AID), ("kenkaku", KENKAKU_AID)):
+            self.select(aid)
+            digest_info = sha256_digest_info(os.urandom(32))
+            data, sw = self.send(
+                CommandApdu(0x80, Ins.COMPUTE_SIGNATURE, 0, 0, digest_info, le=256)
+            )
+            answered = sw == SW_OK and len(data) == 256
+            found.append(
+                Observation(
+                    f"internal_authentication_{name}",
+                    f"{name}: 80 2A 00 00 signs a DigestInfo with no secret (256 bytes)",
+                    Result.AS_DOCUMENTED if answered else Result.DIFFERS,
+                    f"SW {_sw(sw)}, {len(data)} bytes",
+                )
+            )
+        return found
 
     def with_pin(self, interaction: Interaction) -> list[Observation]:
         """Verify the auth PIN the person types, once; time signatures; probe the PIN state."""

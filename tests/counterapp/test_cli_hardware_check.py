@@ -66,7 +66,10 @@ def test_the_json_report_has_the_reader_facts_and_no_personal_data(
     assert report["extended_length"]["supported"] is True
     assert report["extended_length"]["short_fallback"].startswith("OK")
     assert report["latency"]["read_binary"]["count"] >= 10
-    assert report["latency"]["compute_signature"] is None  # no PIN asked: no signature
+    # No PIN asked: only the two PIN-less internal-authentication probes sign.
+    assert report["latency"]["compute_signature"]["count"] == 2
+    observed = {item["behaviour"]: item["result"] for item in report["observations"]}
+    assert observed["internal_authentication_kenhojo"] == "as_documented"
     assert report["status_words"]["9000"] > 0
     assert report["tries_left"]["jpki_auth_pin"] == "3"
     observed = {item["behaviour"]: item["result"] for item in report["observations"]}
@@ -114,7 +117,7 @@ def test_a_wrong_pin_is_sent_once_and_reported(virtual_card: StartCard, tmp_path
     result = hardware_check(tmp_path, reader, "--json", "--ask-pins", stdin="9999\n9999\n")
     assert result.code == 0, result.stderr
     report = result.json()
-    assert report["latency"]["compute_signature"] is None
+    assert report["latency"]["compute_signature"]["count"] == 2  # internal authentication only
     assert any(item["result"] == "not_probed" for item in report["observations"])
     again = hardware_check(tmp_path, reader, "--json")
     assert again.json()["tries_left"]["jpki_auth_pin"] == "2"  # one try, never a resend
