@@ -16,6 +16,12 @@ Third path (issue 12): the resident mistypes the first PIN. The clerk presses En
 PIN dialog as always, then 「もう一度入力」 (Space on the focused button), and the read goes on
 with a new entry: Enter, Enter. Counted up to the forms page against the same read without
 the mistake (procedure, Enter, Enter = 3). Budget: <= 2 extra actions.
+Fourth path (issue 14): the resident forgot the PIN (scenario ``forgotten-pins``: both PINs
+blocked). From the PIN-blocked screen: Ctrl+B (暗証番号なしで確認（照合番号B）), typing the
+expiry year, the security code and the birth date off the card (one action per part; the
+first two move on by themselves after four digits), Enter, the face confirmation
+(「顔写真と本人が一致することを確認しました」), "1" into the copies field, Ctrl+Enter.
+Budget: <= 8 clerk actions including typing the three parts.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ BUDGET = 5
 REOPEN_BUDGET = 3
 RETRY_BUDGET = 2  # extra clerk actions a mistyped PIN costs, up to the forms page
 READ_ACTIONS = 3  # the same read without the mistake: procedure, Enter, Enter
+PINLESS_BUDGET = 8
 TARGET = "juminhyo-request"
 
 
@@ -59,6 +66,11 @@ class Clerk:
         modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
     ) -> None:
         QTest.keyClick(widget, key, modifier)
+        self.actions[label] += 1
+
+    def type(self, widget: QWidget, text: str, label: str) -> None:
+        """The clerk types one value (a part read off the card): one action."""
+        QTest.keyClicks(widget, text)
         self.actions[label] += 1
 
     def breakdown(self) -> str:
@@ -86,15 +98,21 @@ def confirm_pin(clerk: Clerk, window: ClerkWindow, pin: str = DEFAULT_RESIDENT.a
 
 def request_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
     request_until_forms(clerk, window)
+    copies_and_accept(clerk, clerk, window)
+
+
+def copies_and_accept(typist: Clerk, clerk: Clerk, window: ClerkWindow) -> None:
+    """ "1" into the focused copies field (``typist``), Ctrl+Enter (``clerk``), the receipt."""
     copies = window.editor.rows[0]["copies"].input
     if not copies.hasFocus():
         raise RuntimeError("the copies field has no focus: the clerk would need a click")
-    clerk.key(copies, Qt.Key.Key_1, "copies")
+    typist.key(copies, Qt.Key.Key_1, "copies")
     clerk.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
     wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
 
 
 def choose_procedure(clerk: Clerk, window: ClerkWindow) -> None:
+    """The number key of the 住民票の写し request on the home list."""
     number = next(
         row + 1
         for row in range(window.home.targets.count())
@@ -126,12 +144,49 @@ def reopen_and_submit(reopen: Clerk, complete: Clerk, window: ClerkWindow) -> No
     wait_until(lambda: window.queue_view.table.hasFocus(), "today's list")
     reopen.key(window.queue_view.table, Qt.Key.Key_Return, "open the draft")
     wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
-    copies = window.editor.rows[0]["copies"].input
-    if not copies.hasFocus():
-        raise RuntimeError("the missing value has no focus: the clerk would need a click")
-    complete.key(copies, Qt.Key.Key_1, "copies")
-    reopen.key(copies, Qt.Key.Key_Return, "accept", Qt.KeyboardModifier.ControlModifier)
-    wait_until(lambda: window.stack.currentWidget() is window.message, "receipt page")
+    copies_and_accept(complete, reopen, window)
+
+
+def pinless_juminhyo(clerk: Clerk, window: ClerkWindow) -> None:
+    """From the PIN-blocked screen to a queued 住民票の写し request, without any PIN."""
+    choose_procedure(Clerk(), window)  # it led to the blocked PIN: set-up, not counted
+    wait_until(lambda: window.stack.currentWidget() is window.message, "PIN-blocked screen")
+    clerk.key(window, Qt.Key.Key_B, "check without the PIN", Qt.KeyboardModifier.ControlModifier)
+    fields = window.pinless.entry.fields
+    wait_until(fields["expiry_year"].edit.hasFocus, "the first part's field")
+    resident = DEFAULT_RESIDENT
+    clerk.type(fields["expiry_year"].edit, str(resident.card_expiry.year), "typed card part")
+    if not fields["security_code"].edit.hasFocus():
+        raise RuntimeError("the security code has no focus: the clerk would need a key")
+    clerk.type(fields["security_code"].edit, resident.security_code, "typed card part")
+    birth = fields["birth_date"].edit
+    if not birth.hasFocus():
+        raise RuntimeError("the birth date has no focus: the clerk would need a key")
+    clerk.type(birth, "S55.2.17", "typed card part")  # 昭和55年2月17日 as printed
+    clerk.key(birth, Qt.Key.Key_Return, "check")
+    face = window.pinless.face
+    wait_until(lambda: window.stack.currentWidget() is face, "face page")
+    clerk.key(face.confirm, Qt.Key.Key_Space, "confirm the face")
+    wait_until(lambda: window.stack.currentWidget() is window.forms_page, "forms page")
+    copies_and_accept(clerk, clerk, window)
+
+
+def measure_pinless(folder: Path) -> tuple[Clerk, list[tuple[str, str, str]]]:
+    """The PIN-less journey in its own window on a card whose PINs are both blocked."""
+    context = build_context(load_settings(folder), None, "forgotten-pins")
+    window = ClerkWindow(context)
+    try:
+        window.show()
+        window.activateWindow()
+        wait_until(window.isActiveWindow, "active window")
+        clerk = Clerk()
+        pinless_juminhyo(clerk, window)
+        entries = context.service.queue.entries()
+        return clerk, [(e.form_id, e.status, e.identity_method) for e in entries]
+    finally:
+        window.close()
+        context.close()
+        QApplication.processEvents()
 
 
 def read_after_a_wrong_pin(clerk: Clerk, window: ClerkWindow) -> None:
@@ -195,6 +250,19 @@ def main() -> None:
     print(f"  {retry.breakdown()} = {retry.actions.total()}")
     budget = f"(budget <= {RETRY_BUDGET}: {verdict})"
     print(f"  extra over the same read without the mistake: {extra}  {budget}")
+    report_pinless()
+
+
+def report_pinless() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        clerk, queued = measure_pinless(Path(folder))
+    if queued != [(TARGET, "queued", "pinless")]:
+        raise RuntimeError(f"expected one PIN-less {TARGET} queued, the queue holds {queued}")
+    total = clerk.actions.total()
+    verdict = "ok" if total <= PINLESS_BUDGET else "over budget"
+    print("clerk actions from the PIN-blocked screen to a queued 住民票の写し request, no PIN")
+    print("(照合番号B typed from the card, face confirmed by the clerk; scenario forgotten-pins):")
+    print(f"  {clerk.breakdown()} = {total}  (budget <= {PINLESS_BUDGET}: {verdict})")
 
 
 if __name__ == "__main__":

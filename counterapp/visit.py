@@ -368,6 +368,12 @@ class CounterService:
         if visit.card is not None:
             visit.card = VerifiedCard(verdict, _pinless_data(read))
 
+    def counter_number(self) -> str:
+        """A reception number for a resident the kiosk sends to the staffed counter (a PIN
+        problem: the PIN-less path needs a clerk). Nothing of the resident is kept with it."""
+        with self.queue.db.atomic():
+            return allocate(self.queue.db, self.settings.reception_prefix, dt.date.today())
+
     def audit_card_read(self, outcome: str) -> None:
         """Audit a finished read with its verdicts (front end's thread)."""
         self.record_verdicts()

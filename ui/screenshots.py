@@ -547,6 +547,41 @@ def kiosk_pin_blocked(app: QApplication, context: UiContext, out: Path, language
     window.exit_kiosk()
 
 
+@journey("forgotten-pins")
+def clerk_pinless(app: QApplication, context: UiContext, out: Path, language: str) -> None:
+    """「暗証番号なしで確認（照合番号B）」: a resident who forgot the PIN, to a queued 住民票."""
+    window = open_clerk(context, language)
+    window.start("juminhyo-request")  # both PINs blocked: no PIN dialog at all
+    wait_until(app, lambda: window.stack.currentWidget() is window.message)
+    save(app, window, out / f"clerk-pinless-blocked-{language}.png")
+    window.pinless.problem_button.click()
+    app.processEvents()  # the cursor settles in the first field before typing
+    entry = window.pinless.entry
+    resident = DEFAULT_RESIDENT
+    for part, text in (
+        ("expiry_year", str(resident.card_expiry.year)),
+        ("security_code", resident.security_code),
+        ("birth_date", "昭和55年2月30日"),  # a day that does not exist: said before sending
+    ):
+        entry.fields[part].edit.setFocus()
+        entry.fields[part].edit.setText(text)
+    entry.send.click()
+    save(app, window, out / f"clerk-pinless-entry-{language}.png")
+    entry.fields["birth_date"].edit.setText("昭和55年2月17日")
+    entry.send.click()
+    face = window.pinless.face
+    wait_until(app, lambda: window.stack.currentWidget() is face)
+    save(app, window, out / f"clerk-pinless-face-{language}.png")
+    face.confirm.click()
+    wait_until(app, lambda: window.stack.currentWidget() is window.forms_page)
+    QTest.keyClicks(window.editor.rows[0]["copies"].input, "1")  # the one value the clerk types
+    save(app, window, out / f"clerk-pinless-forms-{language}.png")
+    window.submit()
+    save(app, window, out / f"clerk-pinless-done-{language}.png")
+    window.next_resident()
+    window.close()
+
+
 if __name__ == "__main__":
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
     main(folder, tuple(sys.argv[2:]))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -31,6 +33,25 @@ def button(text: str, shortcut: str | None = None) -> QPushButton:
     if shortcut:
         widget.setShortcut(QKeySequence(shortcut))
     return widget
+
+
+def last_try_box(
+    parent: QWidget, title: str, text: str, use_text: str, language: str
+) -> tuple[QMessageBox, QAbstractButton]:
+    """A warning that asks before a last try is used; its default (Enter) is not to use it.
+
+    Returns the box (not yet open) and its "use the last try" button.
+    """
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    use = box.addButton(use_text, QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(t("ui.cancel", language), QMessageBox.ButtonRole.RejectRole)
+    for choice in (use, keep):
+        choice.setAccessibleName(choice.text())
+    box.setDefaultButton(keep)
+    return box, use
 
 
 def button_row(*buttons: QPushButton) -> QHBoxLayout:

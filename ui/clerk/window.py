@@ -41,6 +41,7 @@ from counterapp.visit import (
     CardNotGenuine,
     IncompleteForms,
     InvalidTicketNumber,
+    MyNumberNotProven,
     NothingToFill,
     PinNotAccepted,
     Receipt,
@@ -50,7 +51,15 @@ from counterapp.wire.schema import IdentityMethod
 from ui.admin.entry import add_admin_menu
 from ui.clerk.editor import FormsEditor
 from ui.clerk.header import Header
-from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
+from ui.clerk.pages import (
+    HomePage,
+    MessagePage,
+    QuestionsPage,
+    ReadingPage,
+    button,
+    last_try_box,
+)
+from ui.clerk.pinless_flow import PinlessFlow
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
 from ui.clerk.verdict import VerdictBadge, outcome_heading_key
@@ -133,7 +142,9 @@ class ClerkWindow(QMainWindow):
         self.manual_button.clicked.connect(lambda: self.continue_without_card())
         self.message.add_problem_action(self.manual_button)
         self._problem = "clerk_choice"  # the reason key of the last card problem shown
-        self.reading.cancel_requested.connect(self.context.worker.cancel)
+        # A lambda runs in the GUI thread: the worker's own thread is busy with the read,
+        # so a queued call to its slot would only arrive once the read is over.
+        self.reading.cancel_requested.connect(lambda: self.context.worker.cancel())
         self.questions.answered.connect(self._answered)
         self.message.next_resident.connect(self.next_resident)
         self.message.go_on.connect(self._read_card)
@@ -147,6 +158,7 @@ class ClerkWindow(QMainWindow):
             self.slip_button,
             alignment=Qt.AlignmentFlag.AlignLeft,  # a button at its own width, like 次の方
         )
+        self.pinless = PinlessFlow(self)  # 暗証番号なしで確認（照合番号B）
         QShortcut(QKeySequence("F12"), self, self.next_resident)
         self.admin_action = add_admin_menu(self, self.context, lambda: self.language)
         QShortcut(QKeySequence("Ctrl+L"), self, self.show_worklist)
@@ -236,6 +248,7 @@ class ClerkWindow(QMainWindow):
         self.ticket_label.setText(t("clerk.forms.ticket", lang))
         self.ticket_edit.setAccessibleName(t("clerk.forms.ticket", lang))
         self.queue_view.retranslate(lang)
+        self.pinless.retranslate(lang)
         self.status.retranslate(lang)
         self.header.retranslate(lang)
         self.verdict_badge.show_verdict(self.verdict_badge.verdict, lang)
@@ -313,18 +326,14 @@ class ClerkWindow(QMainWindow):
 
     def _ask_last_try(self, status: PinStatus) -> None:
         """An explicit yes before a PIN's last try is used; the default is not to use it."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
         pin = pin_name(status.kind.value, self.language)
-        box.setWindowTitle(t("ui.pin.title", self.language, pin=pin))
-        box.setText(t("ui.pin.last_try_warning", self.language))
-        use = box.addButton(
-            t("ui.pin.use_last_try", self.language), QMessageBox.ButtonRole.AcceptRole
+        box, use = last_try_box(
+            self,
+            t("ui.pin.title", self.language, pin=pin),
+            t("ui.pin.last_try_warning", self.language),
+            t("ui.pin.use_last_try", self.language),
+            self.language,
         )
-        keep = box.addButton(t("ui.cancel", self.language), QMessageBox.ButtonRole.RejectRole)
-        for choice in (use, keep):
-            choice.setAccessibleName(choice.text())
-        box.setDefaultButton(keep)
         box.finished.connect(lambda _code: self._last_try_answered(box, box.clickedButton() is use))
         self.last_try_box = box
         box.open()
@@ -339,15 +348,34 @@ class ClerkWindow(QMainWindow):
             self.service.audit_card_read("ok")
             self.visit.card, self.visit.verdict = result, result.verdict
             self.status.show_verdict(result.verdict)
-            questions = self.service.questions(self.visit.target or "")
-            if questions:
-                self.questions.ask(questions, self.language)
-                self.stack.setCurrentWidget(self.questions)
-            else:
-                self._answered({})
+            self.read_accepted()
         elif name == "sign":
             self._show_signed()
             self.stack.setCurrentWidget(self.forms_page)
+
+    def read_accepted(self) -> None:
+        """The card is accepted (with its PINs, or without them and the face confirmed):
+        the life event's questions, then the forms."""
+        questions = self.service.questions(self.visit.target or "")
+        if questions:
+            self.questions.ask(questions, self.language)
+            self.stack.setCurrentWidget(self.questions)
+        else:
+            self._answered({})
+
+    def fill_forms(self) -> None:
+        """Fill the forms from the visit's card and answers (e.g. once the My Number is proven)."""
+        self._answered({})
+
+    def end_visit(self, error: BaseException) -> None:
+        """The card cannot be used: the visit ends on its outcome page (verdict or error)."""
+        self.visit.clear()
+        self._wipe_personal_widgets()
+        if isinstance(error, CardNotGenuine):
+            self.status.show_verdict(error.verdict)
+            self._show_outcome(self._verdict_summary(error.verdict), error.verdict)
+        else:
+            self._show_outcome(error_message(error, self.language), None)
 
     def _job_failed(self, name: str, error: BaseException) -> None:
         if name not in ("read", "sign"):  # e.g. the face check: its dialog says what failed
@@ -407,6 +435,7 @@ class ClerkWindow(QMainWindow):
     def _pin_help(self, why: str, heading: str | None = None) -> None:
         """What the clerk can do for a resident whose PIN is blocked or forgotten."""
         body = f"{why}\n{t('ui.pin.help.clerk', self.language)}"
+        body += f"\n{t('clerk.pinless.help', self.language)}"  # the card without its PIN
         title = heading or t("ui.pin.help.heading", self.language)
         self.message.show_message(title, body, self.language, problem=True)
         self.stack.setCurrentWidget(self.message)
@@ -428,6 +457,9 @@ class ClerkWindow(QMainWindow):
         self.questions.clear()
         try:
             self.service.fill(self.visit)
+        except MyNumberNotProven:  # PIN-less: the clerk types it from the card first
+            self.pinless.ask_my_number()
+            return
         except NothingToFill as exc:  # ask again: the card was read, nothing is lost
             self.visit.answers.clear()
             questions = self.service.questions(self.visit.target or "")
@@ -463,9 +495,10 @@ class ClerkWindow(QMainWindow):
         """How the resident was identified, above the forms (a manual visit stands out)."""
         method = self.visit.identity_method
         self.identity_label.setText(t(f"identity.{method.value}", self.language))
-        manual = method is IdentityMethod.MANUAL
-        self.identity_label.setProperty("manual", manual)
-        self.sign_button.setVisible(not manual)  # no card in this visit to sign with
+        self.identity_label.setProperty("manual", method is IdentityMethod.MANUAL)
+        card_opened_by_pin = method is IdentityMethod.PIN  # PIN-less: signed on paper or screen
+        self.sign_button.setVisible(card_opened_by_pin)  # the card signs only with its password
+        self.face_button.setVisible(card_opened_by_pin)  # PIN-less: the face was just checked
         self.identity_label.setAccessibleName(self.identity_label.text())
         self.identity_label.setStyleSheet(self.identity_label.styleSheet())  # restyle: box too
 
@@ -710,6 +743,7 @@ class ClerkWindow(QMainWindow):
         self.verdict_badge.show_verdict(None, self.language)
         self.outcome_badge.show_verdict(None, self.language)
         self.identity_label.setText("")
+        self.pinless.wipe()
 
     def _show_step(self) -> None:
         """The header's step: 選択 → 読取 → 確認 → 送信 (a problem stays at 読取)."""

@@ -208,7 +208,7 @@ class KioskFlow(QObject):
             t("ui.pin.help.no_try_used", self.language),
             t("ui.pin.help.resident", self.language),
         )
-        self._problem(t("ui.pin.help.heading", self.language), lines)
+        self._to_counter(t("ui.pin.help.heading", self.language), lines)
 
     def _ask_last_try(self, status: PinStatus) -> None:
         self.pages.last_try.show_for(status, self.language)
@@ -221,7 +221,7 @@ class KioskFlow(QObject):
             return
         self.card_read.stop()
         heading = t("kiosk.pin_failed.heading", self.language)
-        self._problem(heading, (t("kiosk.last_try.declined", self.language),))
+        self._to_counter(heading, (t("kiosk.last_try.declined", self.language),))
 
     def _read_finished(self, verified: VerifiedCard) -> None:
         if self.visit.target is None:
@@ -238,7 +238,16 @@ class KioskFlow(QObject):
             spoken = "\n".join((explanation.heading, *explanation.lines))
             self._show(self.pages.message, spoken, self.pages.message.retry)
             return
+        if isinstance(error, PinNotAccepted):  # blocked: only a clerk can go on (no PIN)
+            self._to_counter(explanation.heading, explanation.lines)
+            return
         self._problem(explanation.heading, explanation.lines)
+
+    def _to_counter(self, heading: str, lines: tuple[str, ...]) -> None:
+        """A PIN problem: the staffed counter serves without the PIN; the resident takes a
+        reception number there (the kiosk itself never offers the PIN-less path)."""
+        number = self.context.service.counter_number()
+        self._problem(heading, (*lines, t("kiosk.to_counter.number", self.language, number=number)))
 
     def _problem(self, heading: str, lines: tuple[str, ...]) -> None:
         """Show a problem; nothing of the resident is kept."""
