@@ -49,9 +49,11 @@ __all__ = [
     "CounterService",
     "IncompleteForms",
     "InvalidTicketNumber",
+    "Member",
     "NothingToFill",
     "PinNotAccepted",
     "Receipt",
+    "SameCardAgain",
     "UnknownForm",
     "VerifiedCard",
     "Visit",
@@ -90,6 +92,36 @@ class NothingToFill(ValueError):
     message_key = "form.nothing_to_fill"
 
 
+class SameCardAgain(ValueError):
+    """This card was already read in this visit: each member of a household taps their own."""
+
+    message_key = "household.same_card"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A further person of a household visit: read from their own card, or entered by hand.
+
+    The first card holder is ``Visit.card`` (the 届出人 unless the clerk changes the role);
+    ``Visit.members`` are the others, in the order they came. A member without a card has
+    ``card=None`` and a row entered by hand, marked as such on every form. ``values`` are
+    the row's values a person gave (field id → value): for a card holder what the chip does
+    not record (e.g. the reading of the name, 続柄), for a member without a card all of it.
+    ``answers`` are this person's own answers to the event's questions (e.g. ``join_nhi``).
+    """
+
+    card: VerifiedCard | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+    answers: Mapping[str, bool] = field(default_factory=dict)
+
+    @property
+    def by_hand(self) -> bool:
+        return self.card is None
+
+    def __repr__(self) -> str:
+        return f"Member(by_hand={self.by_hand}, <personal data>)"
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What the resident is told at the end: the reception number and the forms saved."""
@@ -116,6 +148,7 @@ class Visit:
     ticket_number: str | None = None  # the number the office's ticket machine printed (番号発券)
     reopened: tuple[str, ...] = ()  # the draft rows this visit was reopened from
     visit_id: str | None = None  # kept from the drafts of a reopened visit
+    members: list[Member] = field(default_factory=list)  # a household: the persons after card
 
     def clear(self) -> None:
         """Forget everything about the resident (the next one starts from nothing)."""
@@ -124,6 +157,7 @@ class Visit:
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
+        self.members.clear()
 
     def __repr__(self) -> str:
         return f"Visit(target={self.target!r}, forms={len(self.forms)}, <personal data>)"
@@ -197,6 +231,44 @@ class CounterService:
         """Audit the verdicts of the reads since the last call (front end's thread)."""
         while not self._verdicts.empty():
             audit_verdict(self.audit, self._verdicts.get_nowait())
+
+    def read_member(
+        self, card: MyNumberCard, interaction: Interaction, visit: Visit
+    ) -> VerifiedCard:
+        """Read and verify the next household member's own card (reader thread).
+
+        Exactly like ``read`` — their own PINs, resumable, the verdict audited on its own —
+        and a card already read in this visit is refused (SameCardAgain). The front end
+        then hands the result to ``add_member``. Seam for the PIN-less read: any read that
+        gives a genuine ``VerifiedCard`` may be handed to ``add_member`` the same way.
+        """
+        verified = self.read(card, interaction, visit)
+        read_before = [visit.card, *(m.card for m in visit.members)]
+        if any(c is not None and c.data.my_number == verified.data.my_number for c in read_before):
+            raise SameCardAgain("this card was already read in this visit")
+        return verified
+
+    @staticmethod
+    def add_member(
+        visit: Visit,
+        card: VerifiedCard | None = None,
+        values: Mapping[str, str] | None = None,
+        answers: Mapping[str, bool] | None = None,
+    ) -> Member:
+        """Add a household member: their verified card, or (``card=None``) entered by hand.
+
+        Call ``fill`` again to put the member's rows on the forms. A value with a control
+        character is refused (UnstorableValue).
+        """
+        check_storable(dict(values or {}))
+        member = Member(card, dict(values or {}), dict(answers or {}))
+        visit.members.append(member)
+        return member
+
+    @staticmethod
+    def remove_member(visit: Visit, index: int) -> None:
+        """Take a member (``index`` in ``visit.members``) off the visit; ``fill`` again after."""
+        del visit.members[index]
 
     def check_face(self, card: MyNumberCard, visit: Visit, collation_b: str) -> CardFace:
         """The card face for the clerk's comparison, its J-LIS signature checked (reader thread).
