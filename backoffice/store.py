@@ -78,6 +78,9 @@ submissions = Table(
     Column("signature_status", String(16), nullable=False),
     Column("signature_reason", String(64)),
     Column("ticket_number", String(16)),  # the office's ticket machine number; added later
+    # JSON: [{id, rows: [{by_hand, fields: [{id, value, source, chip_value}, ...]}]}]; the
+    # form's person groups (異動者, 被保険者, 児童 ...). Added later: NULL for a form without.
+    Column("groups", Text),
 )
 
 
@@ -158,6 +161,7 @@ class NewSubmission:
     signature_status: SignatureStatus
     signature_reason: str | None
     ticket_number: str | None
+    groups_json: str | None = None  # the person groups, one row per person (None: no groups)
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,9 @@ class Store:
         if "ticket_number" not in existing:
             with self._write() as conn:
                 conn.execute(text("alter table submissions add column ticket_number varchar(16)"))
+        if "groups" not in existing:
+            with self._write() as conn:
+                conn.execute(text("alter table submissions add column groups text"))
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -374,6 +381,20 @@ class Store:
             found.update(field["id"] for field in json.loads(row.fields))
         return found
 
+    @staticmethod
+    def person_field_ids(
+        conn: Connection, since: dt.datetime | None = None, batch: int = 1000
+    ) -> set[str]:
+        """Every field id of a person row (group) in the forms received at or after ``since``."""
+        statement = select(submissions.c.groups).where(submissions.c.groups.is_not(None))
+        if since is not None:
+            statement = statement.where(submissions.c.received_at >= as_utc(since))
+        found: set[str] = set()
+        for row in conn.execution_options(yield_per=batch).execute(statement):
+            for group in json.loads(row.groups):
+                found.update(f["id"] for person in group["rows"] for f in person["fields"])
+        return found
+
     def submission(self, client_id: str) -> StoredSubmission | None:
         """One received form by client id."""
         statement = (
@@ -529,6 +550,7 @@ def _same_content(row: Row[Any], item: NewSubmission) -> bool:
         row.visit,
         as_utc(row.created_at),
         row.fields,
+        row.groups,
         signature,
     ) == (
         item.form_id,
@@ -538,6 +560,7 @@ def _same_content(row: Row[Any], item: NewSubmission) -> bool:
         item.visit,
         as_utc(item.created_at),
         item.fields_json,
+        item.groups_json,
         item.signature,
     )
 
@@ -558,6 +581,7 @@ def _row_values(terminal_id: int, item: NewSubmission, received_at: dt.datetime)
         "signature_status": item.signature_status.value,
         "signature_reason": item.signature_reason,
         "ticket_number": item.ticket_number,
+        "groups": item.groups_json,
     }
 
 
@@ -587,6 +611,7 @@ def _submission(row: Row[Any]) -> StoredSubmission:
         signature_status=SignatureStatus(row.signature_status),
         signature_reason=row.signature_reason,
         ticket_number=row.ticket_number,
+        groups_json=row.groups,
     )
 
 
