@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import queue as threadsafe
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +27,12 @@ from counterapp.cardcheck import (
 )
 from counterapp.cardcheck import verification_inputs as _verification_inputs
 from counterapp.cardsource import CardSource, MyNumberCard
-from counterapp.forms.definition import FieldDefinition, Question
+from counterapp.forms.definition import FieldDefinition, LifeEvent, Question
 from counterapp.forms.filled import FilledForm, Source
 from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
 from counterapp.forms.validation import FieldProblem, check_storable, problems
+from counterapp.household import Person, with_household, with_value_at, without_person
 from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
 from counterapp.reading import CounterRead, read_signed_card_face
@@ -113,10 +114,16 @@ class Member:
     card: VerifiedCard | None = None
     values: Mapping[str, str] = field(default_factory=dict)
     answers: Mapping[str, bool] = field(default_factory=dict)
+    groups: frozenset[str] = frozenset()  # lists named for them (e.g. 児童) beyond the usual
 
     @property
     def by_hand(self) -> bool:
         return self.card is None
+
+    def person(self) -> Person:
+        """What the forms need of this member."""
+        data = self.card.data if self.card is not None else None
+        return Person(data, self.values, self.answers, self.groups)
 
     def __repr__(self) -> str:
         return f"Member(by_hand={self.by_hand}, <personal data>)"
@@ -248,27 +255,51 @@ class CounterService:
             raise SameCardAgain("this card was already read in this visit")
         return verified
 
-    @staticmethod
     def add_member(
+        self,
         visit: Visit,
         card: VerifiedCard | None = None,
         values: Mapping[str, str] | None = None,
         answers: Mapping[str, bool] | None = None,
+        groups: Iterable[str] = (),
     ) -> Member:
         """Add a household member: their verified card, or (``card=None``) entered by hand.
 
-        Call ``fill`` again to put the member's rows on the forms. A value with a control
-        character is refused (UnstorableValue).
+        Once the forms are filled, the member's rows are added to them at once (the values
+        already on the forms stay as edited; signatures over the old content are dropped).
+        ``answers``: their own answers to the event's questions (default: the visit's);
+        ``groups``: person lists that do not list the card holder (e.g. 児童) to add them to.
+        A value with a control character is refused (UnstorableValue).
         """
         check_storable(dict(values or {}))
-        member = Member(card, dict(values or {}), dict(answers or {}))
+        member = Member(card, dict(values or {}), dict(answers or {}), frozenset(groups))
+        if visit.forms:
+            event = self._event(visit.target or "")
+            added = with_household(
+                visit.forms, event, [member.person()], visit.answers, self._context()
+            )
+            self._replace_forms(visit, added)
         visit.members.append(member)
         return member
 
-    @staticmethod
-    def remove_member(visit: Visit, index: int) -> None:
-        """Take a member (``index`` in ``visit.members``) off the visit; ``fill`` again after."""
+    def remove_member(self, visit: Visit, index: int) -> None:
+        """Take a member (``index`` in ``visit.members``) and their rows off the visit."""
+        if visit.forms:
+            people = [member.person() for member in visit.members]
+            event = self._event(visit.target or "")
+            self._replace_forms(
+                visit, without_person(visit.forms, event, people, index, visit.answers)
+            )
         del visit.members[index]
+
+    @staticmethod
+    def _replace_forms(visit: Visit, forms: Iterable[FilledForm]) -> None:
+        visit.forms[:] = forms
+        visit.signatures.clear()  # a signature covers exactly what was signed
+        visit.handwriting = None
+
+    def _context(self) -> Context:
+        return Context(today=dt.date.today(), municipality=self.settings.municipality)
 
     def check_face(self, card: MyNumberCard, visit: Visit, collation_b: str) -> CardFace:
         """The card face for the clerk's comparison, its J-LIS signature checked (reader thread).
@@ -326,17 +357,28 @@ class CounterService:
         forms = fill_target(self.library, visit.target, visit.card.data, answers, context)
         if not forms:
             raise NothingToFill(visit.target)
+        if visit.members:  # a household: a row for each further person in their lists
+            people = [member.person() for member in visit.members]
+            event = self._event(visit.target)
+            forms = with_household(forms, event, people, visit.answers, context)
         visit.forms[:] = forms
         visit.signatures.clear()
+
+    def _event(self, target: str) -> LifeEvent | None:
+        try:
+            return self.library.event(target)
+        except KeyError:
+            return None
 
     @staticmethod
     def edit(visit: Visit, index: int, field_id: str, value: str, source: Source) -> None:
         """Change one value; a changed chip value keeps the chip's original alongside.
 
-        A value with a control character is refused (UnstorableValue), the old one kept.
+        ``field_id`` may name a person's row field (``<group>.<row>.<field>``). A value
+        with a control character is refused (UnstorableValue), the old one kept.
         """
         check_storable({field_id: value})
-        visit.forms[index] = visit.forms[index].with_value(field_id, value, source)
+        visit.forms[index] = with_value_at(visit.forms[index], field_id, value, source)
         visit.signatures.pop(index, None)  # a signature covers exactly what was signed
         visit.handwriting = None
 

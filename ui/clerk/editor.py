@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counterapp.forms.definition import FieldDefinition, FieldType, Prefill
+from counterapp.forms.definition import FieldDefinition, FieldType, PersonGroup, Prefill
 from counterapp.forms.display import display_value
-from counterapp.forms.filled import FieldValue, FilledForm
+from counterapp.forms.filled import FieldValue, FilledForm, row_field_id
 from counterapp.forms.validation import FieldProblem, field_problem
+from counterapp.household import value_at
 from counterapp.messages import text
 from ui.i18n import t
 
@@ -154,16 +155,47 @@ class FormsEditor(QTabWidget):
             label.setBuddy(row.input)
             layout.addRow(label, row)
             rows[definition.id] = row
+        for group in filled.form.definition.groups:
+            rows.update(self._group_rows(layout, index, filled, group, language, edit))
         self.rows.append(rows)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
         return scroll
 
+    @staticmethod
+    def _group_rows(
+        layout: QFormLayout,
+        index: int,
+        filled: FilledForm,
+        group: PersonGroup,
+        language: str,
+        edit: Edit,
+    ) -> dict[str, FieldRow]:
+        """A person list: a heading, then each person's row fields under their number."""
+        people = filled.rows(group.id)
+        title = QLabel(f"{group.label.in_language(language)}（{len(people)}）")
+        title.setObjectName("groupHeading")
+        layout.addRow(title)
+        rows: dict[str, FieldRow] = {}
+        for number, person in enumerate(people, start=1):
+            made = "clerk.household.by_hand" if person.by_hand else "clerk.household.by_card"
+            layout.addRow(QLabel(f"{number}. {t(made, language)}"))
+            for definition in group.fields:
+                field_id = row_field_id(group.id, number, definition.id)
+                row = FieldRow(definition, person.value(definition.id), language)
+                row.on_change(functools.partial(edit, index, field_id))
+                label = QLabel(row.input.accessibleName())
+                label.setBuddy(row.input)
+                row.input.setAccessibleName(f"{number}. {row.input.accessibleName()}")
+                layout.addRow(label, row)
+                rows[field_id] = row
+        return rows
+
     def refresh(self, forms: list[FilledForm]) -> None:
         for rows, filled in zip(self.rows, forms, strict=True):
             for field_id, row in rows.items():
-                row.show_state(filled.value(field_id), filled.flags.get(field_id, ()))
+                row.show_state(value_at(filled, field_id), filled.flags.get(field_id, ()))
 
     def refuse(self, index: int, field_id: str, kept: FieldValue, problem: Exception) -> None:
         """The core refused a typed value: show the value it kept, and why (on the field)."""
@@ -177,7 +209,7 @@ class FormsEditor(QTabWidget):
         """Put the cursor where the clerk must type first (a missing or invalid value)."""
         for index, (rows, filled) in enumerate(zip(self.rows, forms, strict=True)):
             for field_id, row in rows.items():
-                if field_problem(row.definition, filled.value(field_id).value):
+                if field_problem(row.definition, value_at(filled, field_id).value):
                     self.setCurrentIndex(index)
                     row.input.setFocus()
                     return
