@@ -157,21 +157,29 @@ def _has_field(group: PersonGroup, field_id: str) -> bool:
     return any(item.id == field_id for item in group.fields)
 
 
-def person_fields(forms: Iterable[FilledForm]) -> tuple[FieldDefinition, ...]:
-    """The row fields of the visit's person groups, once each (what a member is asked for)."""
+def person_fields(forms: Iterable[FormDefinition]) -> tuple[FieldDefinition, ...]:
+    """The row fields of the forms' person groups, once each (what a member is asked for)."""
     found: dict[str, FieldDefinition] = {}
-    for filled in forms:
-        for group in filled.form.definition.groups:
+    for form in forms:
+        for group in form.groups:
             for definition in group.fields:
                 found.setdefault(definition.id, definition)
     return tuple(found.values())
 
 
-def extra_groups(forms: Iterable[FilledForm]) -> tuple[PersonGroup, ...]:
+def extra_groups(forms: Iterable[FormDefinition]) -> tuple[PersonGroup, ...]:
     """Groups that do not list the card holder (e.g. 児童): a member is put there by name."""
     found: dict[str, PersonGroup] = {}
-    for filled in forms:
-        for group in filled.form.definition.groups:
+    for form in forms:
+        for group in form.groups:
             if not group.card_holder_row:
                 found.setdefault(group.id, group)
     return tuple(found.values())
+
+
+def deciding_questions(event: LifeEvent | None, forms: Iterable[FormDefinition]) -> tuple[str, ...]:
+    """The questions that chose a form with person lists: each member answers them too."""
+    with_groups = {form.id for form in forms if form.groups}
+    if event is None:
+        return ()
+    return tuple(dict.fromkeys(i.when for i in event.forms if i.when and i.form in with_groups))

@@ -27,12 +27,26 @@ from counterapp.cardcheck import (
 )
 from counterapp.cardcheck import verification_inputs as _verification_inputs
 from counterapp.cardsource import CardSource, MyNumberCard
-from counterapp.forms.definition import FieldDefinition, LifeEvent, Question
+from counterapp.forms.definition import (
+    FieldDefinition,
+    FormDefinition,
+    LifeEvent,
+    PersonGroup,
+    Question,
+)
 from counterapp.forms.filled import FilledForm, Source
 from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
 from counterapp.forms.validation import FieldProblem, check_storable, problems
-from counterapp.household import Person, with_household, with_value_at, without_person
+from counterapp.household import (
+    Person,
+    deciding_questions,
+    extra_groups,
+    person_fields,
+    with_household,
+    with_value_at,
+    without_person,
+)
 from counterapp.interaction import Interaction
 from counterapp.queue import FormQueue, new_id
 from counterapp.reading import CounterRead, read_signed_card_face
@@ -291,6 +305,25 @@ class CounterService:
                 visit, without_person(visit.forms, event, people, index, visit.answers)
             )
         del visit.members[index]
+
+    def member_questions(self, visit: Visit) -> tuple[Question, ...]:
+        """The event's questions a further member answers for themselves (e.g. 国保に加入)."""
+        wanted = deciding_questions(self._event(visit.target or ""), self._definitions(visit))
+        return tuple(q for q in self.questions(visit.target or "") if q.id in wanted)
+
+    def member_fields(self, visit: Visit) -> tuple[FieldDefinition, ...]:
+        """The row fields a member without a card is asked for, once each."""
+        return person_fields(self._definitions(visit))
+
+    def member_lists(self, visit: Visit) -> tuple[PersonGroup, ...]:
+        """Person lists a member is put on only when named (e.g. 児童 of a 認定請求)."""
+        return extra_groups(self._definitions(visit))
+
+    def _definitions(self, visit: Visit) -> list[FormDefinition]:
+        """The visit's forms (filled or, before filling, the ones its answers choose)."""
+        if visit.forms:
+            return [filled.form.definition for filled in visit.forms]
+        return [self.library.forms[form_id].definition for form_id in self.forms_needed(visit)]
 
     @staticmethod
     def _replace_forms(visit: Visit, forms: Iterable[FilledForm]) -> None:

@@ -9,7 +9,7 @@ window only forwards these signals.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
@@ -145,6 +145,7 @@ class MemberDialog(QDialog):
         groups: Sequence[PersonGroup],
         language: str,
         parent: QWidget | None = None,
+        answers: Mapping[str, bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(t("clerk.household.dialog.title", language))
@@ -158,6 +159,8 @@ class MemberDialog(QDialog):
             form.addRow(label, row)
             self.rows[definition.id] = row
         self.answers = {q.id: QCheckBox(q.label.in_language(language)) for q in questions}
+        for question_id, box in self.answers.items():  # the visit's answer until changed
+            box.setChecked(bool((answers or {}).get(question_id)))
         self.groups = {g.id: QCheckBox(g.label.in_language(language)) for g in groups}
         layout = QVBoxLayout(self)
         layout.addLayout(form)

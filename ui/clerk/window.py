@@ -44,11 +44,13 @@ from counterapp.visit import (
     NothingToFill,
     PinNotAccepted,
     Receipt,
+    VerifiedCard,
     Visit,
 )
 from ui.admin.entry import add_admin_menu
 from ui.clerk.editor import FormsEditor
 from ui.clerk.header import Header
+from ui.clerk.household import HouseholdBar, MemberDialog, MemberEntry
 from ui.clerk.pages import HomePage, MessagePage, QuestionsPage, ReadingPage, button
 from ui.clerk.queue_view import QueueView
 from ui.clerk.status import StatusBar
@@ -80,6 +82,7 @@ class ClerkWindow(QMainWindow):
         self.last_try_box: QMessageBox | None = None
         self.print_error: QMessageBox | None = None  # why the last print failed
         self._pin_forgotten = False
+        self._reading_member = False  # a household member's card is being read
         if context.source.is_emulator:
             context.presence.simulate(True)  # the emulated card lies on the counter's reader
         self._build()
@@ -130,7 +133,7 @@ class ClerkWindow(QMainWindow):
         self.reading.cancel_requested.connect(self.context.worker.cancel)
         self.questions.answered.connect(self._answered)
         self.message.next_resident.connect(self.next_resident)
-        self.message.go_on.connect(self._read_card)
+        self.message.go_on.connect(self._go_on)
         self.slip_button = button("", "Ctrl+P")
         self.slip_button.clicked.connect(self.save_slip)
         self.slip_button.hide()
@@ -184,6 +187,8 @@ class ClerkWindow(QMainWindow):
         layout.setSpacing(8)
         layout.addWidget(self.forms_heading)
         layout.addWidget(self.verdict_badge)
+        self.household = self._household_bar()
+        layout.addWidget(self.household)
         layout.addWidget(editor, 1)
         layout.addWidget(self.signed_label)  # its own line: a long reason never pushes buttons
         ticket = QHBoxLayout()
@@ -221,6 +226,7 @@ class ClerkWindow(QMainWindow):
         self.ticket_label.setText(t("clerk.forms.ticket", lang))
         self.ticket_edit.setAccessibleName(t("clerk.forms.ticket", lang))
         self.queue_view.retranslate(lang)
+        self.household.retranslate(lang)
         self.status.retranslate(lang)
         self.header.retranslate(lang)
         self.verdict_badge.show_verdict(self.verdict_badge.verdict, lang)
@@ -313,8 +319,13 @@ class ClerkWindow(QMainWindow):
         elif name == "sign":
             self._show_signed()
             self.stack.setCurrentWidget(self.forms_page)
+        elif name == "member":
+            self._member_read(result)
 
     def _job_failed(self, name: str, error: BaseException) -> None:
+        if name == "member":
+            self._member_failed(error)
+            return
         if name not in ("read", "sign"):  # e.g. the face check: its dialog says what failed
             return
         if name == "read":
@@ -392,6 +403,7 @@ class ClerkWindow(QMainWindow):
         assert self.visit.verdict is not None
         self.verdict_badge.show_verdict(self.visit.verdict, self.language)
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
+        self.household.show_people(self.visit, self.language)
         self._show_signed()
         self.stack.setCurrentWidget(self.forms_page)
         self.editor.focus_first_problem(self.visit.forms)
@@ -466,6 +478,7 @@ class ClerkWindow(QMainWindow):
         self.retranslate()
         if self.stack.currentWidget() is self.forms_page:
             self.editor.show_forms(self.visit.forms, language, self._edit)
+            self.household.show_people(self.visit, language)
 
     def save_pdf(self) -> None:
         """印刷用PDF: to a file the clerk chooses, or to a printer through the print dialog."""
@@ -648,11 +661,112 @@ class ClerkWindow(QMainWindow):
 
     def _wipe_personal_widgets(self) -> None:
         self.editor.wipe()
+        self.household.wipe()
         self.ticket_edit.clear()
         self.problems_label.setText("")
         self.questions.clear()
         self.verdict_badge.show_verdict(None, self.language)
         self.outcome_badge.show_verdict(None, self.language)
+
+    # -- a household: further members, each with their own card or entered by hand -------
+
+    def _household_bar(self) -> HouseholdBar:
+        cards: tuple[str, ...] = ()
+        if self.context.source.is_emulator:  # TEST ONLY residents to "place" on the reader
+            from counterapp.emulation import scenarios
+
+            cards = tuple(sorted(scenarios(), key=lambda name: name != "household-partner"))
+        bar = HouseholdBar(cards)
+        bar.next_card.connect(self.read_next_member)
+        bar.add_by_hand.connect(self.add_member_by_hand)
+        bar.remove.connect(self.remove_member)
+        return bar
+
+    def read_next_member(self) -> None:
+        """The next member taps their own card: read, verified and audited on its own."""
+        if self.stack.currentWidget() is not self.forms_page:
+            return
+        self._reading_member = True
+        self.context.worker.place(self.household.next_virtual_card)
+        self.reading.show_step("clerk.household.place_card", self.language)
+        self.stack.setCurrentWidget(self.reading)
+        visit = self.visit
+        self.context.worker.submit(
+            "member", lambda card, ask: self.service.read_member(card, ask, visit)
+        )
+
+    def _go_on(self) -> None:
+        """After a PIN not accepted or a pulled card: read the same person's card again."""
+        if self._reading_member:
+            self.stack.setCurrentWidget(self.forms_page)
+            self.read_next_member()
+        else:
+            self._read_card()
+
+    def _member_read(self, verified: VerifiedCard) -> None:
+        self._reading_member = False
+        self.service.audit_card_read("ok")
+        self.context.worker.place(None)  # the 届出人's card back (it signs, if anyone does)
+        self.service.add_member(self.visit, verified)
+        self._show_household_forms()
+
+    def _member_failed(self, error: BaseException) -> None:
+        """A member's card that cannot be used: said; the visit and its forms go on."""
+        self.service.audit_card_read(getattr(error, "message_key", "unexpected"))
+        if isinstance(error, PinNotAccepted) and error.can_try_again:
+            heading = t("ui.pin.wrong.heading", self.language)
+            body = error_message(error.error, self.language)
+            self.message.show_message(heading, body, self.language, action="ui.pin.enter_again")
+            self.stack.setCurrentWidget(self.message)
+            return
+        self._reading_member = False
+        self.context.worker.place(None)
+        if isinstance(error, CardNotGenuine):
+            body = self._verdict_summary(error.verdict)
+        elif isinstance(error, PinNotAccepted):
+            body = error_message(error.error, self.language)
+        else:
+            body = error_message(error, self.language)
+        self.problems_label.setText("⚠ " + body)
+        self.problems_label.setAccessibleName(self.problems_label.text())
+        self.stack.setCurrentWidget(self.forms_page)
+
+    def add_member_by_hand(self) -> MemberDialog | None:
+        """A member without a card: the clerk enters their row once (marked 手入力)."""
+        if self.stack.currentWidget() is not self.forms_page:
+            return None
+        visit = self.visit
+        dialog = MemberDialog(
+            self.service.member_fields(visit),
+            self.service.member_questions(visit),
+            self.service.member_lists(visit),
+            self.language,
+            self,
+            answers=visit.answers,
+        )
+        dialog.accepted.connect(lambda: self._added_by_hand(dialog.entry()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _added_by_hand(self, entry: MemberEntry) -> None:
+        try:
+            self.service.add_member(self.visit, None, entry.values, entry.answers, entry.groups)
+        except UnstorableValue as exc:
+            self.problems_label.setText("⚠ " + error_message(exc, self.language))
+            return
+        self._show_household_forms()
+
+    def remove_member(self, index: int) -> None:
+        """Take a member (and their rows on every form) off the visit."""
+        self.service.remove_member(self.visit, index)
+        self._show_household_forms()
+
+    def _show_household_forms(self) -> None:
+        self.editor.show_forms(self.visit.forms, self.language, self._edit)
+        self.household.show_people(self.visit, self.language)
+        self._show_signed()
+        self.stack.setCurrentWidget(self.forms_page)
 
     def _show_step(self) -> None:
         """The header's step: 選択 → 読取 → 確認 → 送信 (a problem stays at 読取)."""
