@@ -688,7 +688,7 @@ class ClerkWindow(QMainWindow):
             return
         self._reading_member = True
         self.context.worker.place(self.household.next_virtual_card)
-        self.reading.show_step("clerk.household.place_card", self.language)
+        self.reading.show_step("household.place_card", self.language)
         self.stack.setCurrentWidget(self.reading)
         visit = self.visit
         self.context.worker.submit(
