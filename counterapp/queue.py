@@ -22,10 +22,10 @@ from ulid import ULID
 
 from counterapp.audit import AuditEvent, AuditLog
 from counterapp.forms.definition import FormDefinition
-from counterapp.forms.filled import FieldValue, FilledForm, Source
+from counterapp.forms.filled import FieldValue, FilledForm, Source, wire_parts
 from counterapp.forms.loader import LoadedForm, definition_hash
 from counterapp.vault import Vault, VaultError, field_context, seal, unseal
-from counterapp.wire.schema import SealedItem, SubmissionItem, WireField
+from counterapp.wire.schema import SealedItem, SubmissionItem
 from counterapp.wire.sealing import key_id, seal_for
 
 
@@ -279,7 +279,7 @@ class FormQueue:
         signature = self._signature(record_id, key)
         handwriting = self._handwriting(record_id, key)
         self.audit.append(AuditEvent.FORM_VIEWED, record_id, purpose=purpose)
-        filled = FilledForm(form, values, entry.event)
+        filled = FilledForm.from_stored(form, values, entry.event)
         return StoredForm(entry, filled, signature, handwriting)
 
     def acknowledge(self, *record_ids: str) -> None:
@@ -406,7 +406,7 @@ class FormQueue:
         self.db.conn.executemany(
             "insert into form_values (record_id, position, field_id, source, value, chip_value) "
             "values (?, ?, ?, ?, ?, ?)",
-            self._encrypted_values(record_id, key, filled.values),
+            self._encrypted_values(record_id, key, filled.stored_values()),
         )
         if cms is not None:
             sealed = seal(key, cms, field_context(record_id, "#cms"))
@@ -435,7 +435,7 @@ class FormQueue:
             "created_at": now,
         }
         try:
-            item = _submission_item(record_id, row, filled.values, cms)
+            item = _submission_item(record_id, row, filled.stored_values(), cms)
         except ValidationError:  # a draft with a value the wire refuses: sealed when queued
             return
         self._store_sealed(item, now)
@@ -533,7 +533,10 @@ class FormQueue:
                 [record_id],
             )
         )
-        definition = FormDefinition.model_validate(json.loads(row["definition"]))
+        # Checked when it was queued: a rule added since must not lock an old form away.
+        definition = FormDefinition.model_validate(
+            json.loads(row["definition"]), context={"defer_consistency": True}
+        )
         return LoadedForm(definition, definition_hash(definition))
 
     def _signature(self, record_id: str, key: bytes) -> bytes | None:
@@ -622,10 +625,7 @@ def _submission_item(
     signature: bytes | None,
 ) -> SubmissionItem:
     """A form as the back office receives it, from its listing row and its opened values."""
-    fields = tuple(
-        WireField(id=v.field_id, value=v.value, source=v.source, chip_value=v.chip_value)
-        for v in values
-    )
+    fields, groups = wire_parts(values)
     return SubmissionItem.model_validate(
         {
             **{k: row[k] for k in ("visit", "event", "form_id", "form_version")},
@@ -635,6 +635,7 @@ def _submission_item(
             "fields": fields,
             "signature": base64.b64encode(signature).decode() if signature else None,
             "ticket_number": row.get("ticket_number"),
+            "groups": groups,
         }
     )
 

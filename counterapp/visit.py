@@ -496,7 +496,7 @@ class CounterService:
         self, visit: Visit, *, queued: bool, found: tuple[tuple[FieldProblem, ...], ...]
     ) -> Receipt:
         for filled in visit.forms:  # nothing is saved that the back office would refuse
-            check_storable({v.field_id: v.value for v in filled.values})
+            check_storable({v.field_id: v.value for v in filled.all_values()})
         visit.ticket_number = ticket_number(visit.ticket_number)  # InvalidTicketNumber
         visit_id = visit.visit_id or new_id()
         prefix, today = self.settings.reception_prefix, dt.date.today()

@@ -3,6 +3,34 @@
 A municipality adds a form by writing a data file, never code. The models forbid unknown
 keys so a typo is an error with its line number (see ``loader``), not a silently ignored
 setting.
+
+The representation, for whoever builds on it (e.g. a household at the counter):
+
+- ``FormDefinition.fields`` are the form's single fields (届出日, あて先, 届出人 ...), one value
+  each. ``FormDefinition.groups`` are repeating person lists (``PersonGroup``: 異動者,
+  被保険者, 児童, 対象者), each with ``min``/``max`` rows and its own ``fields``. A row is one
+  person. ``card_holder_row: true`` makes row 1 the person whose card was read; more rows
+  come from other cards (``prefill.add_card_row``) or are entered by hand
+  (``prefill.add_hand_row``: the row is marked ``by_hand`` and travels so marked). Filled
+  rows are ``filled.GroupRow`` in ``FilledForm.groups``; problems in a row are named by the
+  flat id ``<group>.<row>.<field>`` (row from 1); on the wire a form's rows are
+  ``SubmissionItem.groups`` (``WireGroup``/``WireRow``, each row with ``by_hand``).
+- ``when:`` (``Condition``) on a field: shown and required only while another field (in a
+  group row: a field of the same row first, else a form field) has one of the given values.
+- ``roles:`` (``Roles``): the choice field saying who files (``FilerRole``: 本人, 世帯主,
+  同一世帯員, 法定代理人, 任意代理人) and, per role, the checkbox fields that record the
+  documents the clerk checked (委任状 for 任意代理人). Unticked, the form cannot be queued.
+- ``deadlines:`` (``Deadline``): a date field and a number of days; past it, the clerk is
+  warned (「転入から14日を過ぎています」). A warning, never a refusal.
+- ``basis:`` (``LegalBasis``: law + article) on the form, a group or a field. Every field
+  filled from the card needs one (its own or inherited), and a field that pulls the My
+  Number needs its own: a form may carry the number only where it names why.
+- Structured addresses are plain fields marked with ``address_part`` (都道府県, 市区町村,
+  町字, 番地, 方書, or ``foreign`` text). ``prefill: card.address.<part>`` proposes a part split
+  from the chip's one-line address; it has the source ``proposed`` and blocks the form
+  until a person confirms or corrects it (``validation``), so nothing is accepted silently.
+- ``type: date`` with ``partial: true`` takes ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a date of
+  birth partly unknown, as some foreign residents' are recorded).
 """
 
 from __future__ import annotations
@@ -11,7 +39,14 @@ import enum
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 # UI languages in the order a language switch shows them. "ja-easy" is やさしい日本語.
 LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "vi", "pt")
@@ -61,6 +96,76 @@ class Prefill(enum.StrEnum):
     CARD_MY_NUMBER = "card.my_number"
     TODAY = "today"
     MUNICIPALITY = "terminal.municipality"
+    # One part of the chip's one-line address, split by the terminal: only a proposal.
+    CARD_ADDRESS_PREFECTURE = "card.address.prefecture"
+    CARD_ADDRESS_MUNICIPALITY = "card.address.municipality"
+    CARD_ADDRESS_TOWN = "card.address.town"
+    CARD_ADDRESS_BLOCK = "card.address.block"
+    CARD_ADDRESS_BUILDING = "card.address.building"
+
+    @property
+    def from_card(self) -> bool:
+        """True for a value the card gives (personal data), False for the terminal's own."""
+        return self.value.startswith("card.")
+
+    @property
+    def address_part(self) -> str | None:
+        """The part of the chip's address this prefill proposes, or None."""
+        prefix = "card.address."
+        return self.value.removeprefix(prefix) if self.value.startswith(prefix) else None
+
+
+class AddressPart(enum.StrEnum):
+    """The parts of an address as 住民記録 systems keep them."""
+
+    PREFECTURE = "prefecture"  # 都道府県
+    MUNICIPALITY = "municipality"  # 市区町村 (with 郡 and 政令市の区)
+    TOWN = "town"  # 町字 (from the address master)
+    BLOCK = "block"  # 番地・号
+    BUILDING = "building"  # 方書 (building and room)
+    FOREIGN = "foreign"  # an address abroad, as one text
+
+
+class FilerRole(enum.StrEnum):
+    """Who files or requests (届出人・請求者), as 住民基本台帳法 §12 and §26 distinguish."""
+
+    SELF = "self"  # 本人
+    HOUSEHOLDER = "householder"  # 世帯主
+    HOUSEHOLD_MEMBER = "household_member"  # 同一世帯員
+    LEGAL_REPRESENTATIVE = "legal_representative"  # 法定代理人
+    DELEGATE = "delegate"  # 任意代理人 (needs a 委任状)
+
+
+class LegalBasis(Strict):
+    """The law and article that make a form collect an item, e.g. 住民基本台帳法 第22条."""
+
+    law: str = Field(min_length=1, max_length=120)
+    article: str = Field(min_length=1, max_length=120)
+
+    def __str__(self) -> str:
+        return f"{self.law} {self.article}"
+
+
+class Condition(Strict):
+    """True while the named field has one of the values (``equals`` or ``in``)."""
+
+    field: Identifier
+    equals: str | None = None
+    one_of: tuple[str, ...] = Field(default=(), alias="in")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        if (self.equals is None) == (not self.one_of):
+            raise ValueError("a condition takes exactly one of 'equals' or 'in'")
+        return self
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return (self.equals,) if self.equals is not None else self.one_of
+
+    def holds(self, value: str) -> bool:
+        """Whether the condition holds for the named field's current value."""
+        return value in self.values
 
 
 class Choice(Strict):
@@ -87,6 +192,14 @@ class FieldDefinition(Strict):
     # A repeating entry (e.g. the 世帯員 of a 転入): the group's name and this field's person.
     group: Identifier | None = None
     slot: int | None = Field(default=None, ge=1, le=20)
+    # Shown and required only while this condition holds (else ignored and left blank).
+    when: Condition | None = None
+    # Why the form collects this item (law and article); inherited from the group or form.
+    basis: tuple[LegalBasis, ...] = ()
+    # A date that may be partly unknown: YYYY, YYYY-MM or YYYY-MM-DD.
+    partial: bool = False
+    # The part of a structured address this field holds.
+    address_part: AddressPart | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldDefinition:
@@ -98,6 +211,11 @@ class FieldDefinition(Strict):
             kiosk_problem = _kiosk_problem(self)
             if kiosk_problem:
                 raise ValueError(kiosk_problem)
+        if self.partial and self.type is not FieldType.DATE:
+            raise ValueError("'partial' is only for type date")
+        part = self.prefill.address_part if self.prefill is not None else None
+        if part is not None and part != self.address_part:
+            raise ValueError(f"prefill {self.prefill} fills a field with 'address_part: {part}'")
         if self.pattern is not None:
             try:
                 re.compile(self.pattern)
@@ -139,6 +257,54 @@ def _kiosk_problem(definition: FieldDefinition) -> str | None:
     return None
 
 
+class PersonGroup(Strict):
+    """A repeating list of persons (異動者, 被保険者, 児童, 対象者): one row per person."""
+
+    id: Identifier
+    label: Text
+    help: Text | None = None
+    min_rows: int = Field(default=0, ge=0, le=50, alias="min")
+    max_rows: int = Field(ge=1, le=50, alias="max")
+    # Row 1 is the person whose card was read (its card.* fields are filled from the chip).
+    card_holder_row: bool = False
+    basis: tuple[LegalBasis, ...] = ()
+    fields: tuple[FieldDefinition, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rows(self) -> PersonGroup:
+        if self.min_rows > self.max_rows:
+            raise ValueError(f"min ({self.min_rows}) is more than max ({self.max_rows})")
+        return self
+
+    def field(self, field_id: str) -> FieldDefinition:
+        """The row field with this id (KeyError if there is none)."""
+        for item in self.fields:
+            if item.id == field_id:
+                return item
+        raise KeyError(field_id)
+
+
+class Roles(Strict):
+    """Who files the form and the documents each role must show (checked by the clerk)."""
+
+    field: Identifier  # a choice field whose values are FilerRole values
+    # Role → checkbox fields the clerk ticks once the document is seen (e.g. 委任状).
+    documents: dict[FilerRole, tuple[Identifier, ...]] = Field(default_factory=dict)
+
+
+class Deadline(Strict):
+    """Warn the clerk when the form is filed more than ``days`` after the date in ``field``."""
+
+    field: Identifier
+    days: int = Field(ge=0, le=3660)
+    when: Condition | None = None
+    warning: Text
+
+
+# Where a consistency problem is, as the path into the form file (for its line number).
+Location = tuple[str | int, ...]
+
+
 class FormDefinition(Strict):
     """A form: its fields and where each field's value comes from."""
 
@@ -151,21 +317,27 @@ class FormDefinition(Strict):
     carries_my_number: bool = False
     # Languages whose texts are machine translations awaiting review by a native speaker.
     machine_translated: tuple[Language, ...] = ()
+    # The form's legal basis: covers every field and group that names none of its own.
+    basis: tuple[LegalBasis, ...] = ()
     fields: tuple[FieldDefinition, ...] = Field(min_length=1)
+    groups: tuple[PersonGroup, ...] = ()
+    roles: Roles | None = None
+    deadlines: tuple[Deadline, ...] = ()
 
     @model_validator(mode="after")
-    def _consistent(self) -> FormDefinition:
-        ids = [f.id for f in self.fields]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate field id(s): {', '.join(duplicates)}")
-        pulls = [f.id for f in self.fields if f.prefill is Prefill.CARD_MY_NUMBER]
-        if pulls and not self.carries_my_number:
-            raise ValueError(
-                f"field(s) {', '.join(pulls)} pull the My Number, but the form does not "
-                "declare 'carries_my_number: true'"
-            )
+    def _consistent(self, info: ValidationInfo) -> FormDefinition:
+        if info.context and info.context.get("defer_consistency"):
+            return self  # the loader reports each problem at its own line
+        found = self.consistency_problems()
+        if found:
+            raise ValueError("; ".join(message for _, message in found))
         return self
+
+    def consistency_problems(self) -> list[tuple[Location, str]]:
+        """What is wrong across fields (ids, My Number, bases, conditions, roles, deadlines)."""
+        from counterapp.forms.consistency import form_problems  # keeps this module small
+
+        return form_problems(self)
 
     def field(self, field_id: str) -> FieldDefinition:
         """The field with this id (KeyError if there is none)."""
@@ -173,6 +345,17 @@ class FormDefinition(Strict):
             if item.id == field_id:
                 return item
         raise KeyError(field_id)
+
+    def group(self, group_id: str) -> PersonGroup:
+        """The person group with this id (KeyError if there is none)."""
+        for item in self.groups:
+            if item.id == group_id:
+                return item
+        raise KeyError(group_id)
+
+    def all_fields(self) -> tuple[FieldDefinition, ...]:
+        """Form fields, then every group's row fields."""
+        return self.fields + tuple(f for g in self.groups for f in g.fields)
 
 
 class Question(Strict):

@@ -36,8 +36,16 @@ def display_date(value: str, language: str = "ja") -> str:
         day = dt.date.fromisoformat(value)
         era = str(to_wareki(day))
     except ValueError:
-        return value
+        return _partial_date(value, language)
     gregorian = f"{day.year}年{day.month}月{day.day}日"
     if language.startswith("ja"):
         return f"{era}（{gregorian}）"
     return f"{day.isoformat()} ({era})"
+
+
+def _partial_date(value: str, language: str) -> str:
+    """A partly unknown date (``1980``, ``1980-02``): ``1980年2月`` in Japanese, else as stored."""
+    parts = value.split("-")
+    if not language.startswith("ja") or not all(p.isdigit() for p in parts) or len(parts) > 2:
+        return value
+    return "".join(f"{int(p)}{unit}" for p, unit in zip(parts, ("年", "月"), strict=False))

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from counterapp import parsecache
-from counterapp.forms import definition
+from counterapp.forms import consistency, definition
 from counterapp.forms.definition import FieldDefinition, FormDefinition, LifeEvent
 from counterapp.resources import resource_path
 
@@ -90,7 +90,7 @@ def load_library(folder: Path | None = None) -> FormLibrary:
     """The checked library: from the start-up cache when the files are unchanged, else parsed."""
     root = folder or resource_path("forms")
     files = [*root.glob("*.yaml"), *(root / EVENTS_FOLDER).glob("*.yaml")]
-    code = [Path(__file__), Path(definition.__file__)]
+    code = [Path(__file__), Path(definition.__file__), Path(consistency.__file__)]
     key = parsecache.content_key(CACHE_KIND, files, root, code)
     entry = parsecache.read_entry(CACHE_KIND, key)
     if entry is not None:
@@ -123,7 +123,8 @@ def _entry_of(library: FormLibrary) -> _LibraryEntry:
 
 
 def _library_from_entry(entry: bytes) -> FormLibrary:
-    parsed = _LibraryEntry.model_validate_json(entry)
+    # Checked when it was parsed (the cache key covers the rules' code too).
+    parsed = _LibraryEntry.model_validate_json(entry, context={"defer_consistency": True})
     forms = {
         form_id: LoadedForm(cached.definition, cached.sha256)
         for form_id, cached in parsed.forms.items()
@@ -187,12 +188,17 @@ def load_form(path: Path, catalogue: Mapping[str, Mapping[str, Any]] | None = No
     if catalogue is None:
         catalogue = load_catalogue(resource_path("forms", CATALOGUE_FILE))
     data = _read_yaml(path)
-    resolved, problems = _resolve_fields(data, catalogue)
+    resolved, problems = _resolve_form(data, catalogue)
     try:
-        definition = FormDefinition.model_validate(resolved)
+        definition = FormDefinition.model_validate(resolved, context={"defer_consistency": True})
     except ValidationError as exc:
         reported = {p.where for p in problems}  # an unknown "use:" is reported once
         problems.extend(p for p in _problems(exc, data, []) if not _within(p.where, reported))
+    else:
+        problems.extend(
+            Problem(_line(data, list(where)), ".".join(map(str, where)), message)
+            for where, message in definition.consistency_problems()
+        )
     if problems:
         raise DefinitionError(str(path), problems)
     return LoadedForm(definition, definition_hash(definition))
@@ -251,8 +257,24 @@ def _event_form_problems(
             yield f"preset {field_id}={value!r} is not one of the field's choices"
 
 
-def _resolve_fields(
+def _resolve_form(
     data: Any, catalogue: Mapping[str, Mapping[str, Any]]
+) -> tuple[Any, list[Problem]]:
+    """Resolve ``use:`` in the form's fields and in each person group's fields."""
+    resolved, problems = _resolve_fields(data, catalogue, data, [])
+    groups = resolved.get("groups") if isinstance(resolved, Mapping) else None
+    if not isinstance(groups, list):
+        return resolved, problems
+    resolved_groups = []
+    for index, group in enumerate(groups):
+        group_resolved, group_problems = _resolve_fields(group, catalogue, data, ["groups", index])
+        resolved_groups.append(group_resolved)
+        problems.extend(group_problems)
+    return {**resolved, "groups": resolved_groups}, problems
+
+
+def _resolve_fields(
+    data: Any, catalogue: Mapping[str, Mapping[str, Any]], root: Any, prefix: list[Any]
 ) -> tuple[Any, list[Problem]]:
     """Replace ``use:`` entries by catalogue fields with the entry's overrides on top."""
     if not isinstance(data, Mapping) or not isinstance(data.get("fields"), list):
@@ -263,10 +285,11 @@ def _resolve_fields(
         if isinstance(entry, Mapping) and "use" in entry:
             name = entry["use"]
             if not isinstance(name, str) or name not in catalogue:
+                where = [*prefix, "fields", index]
                 problems.append(
                     Problem(
-                        _line(data, ["fields", index]),
-                        f"fields.{index}",
+                        _line(root, where),
+                        ".".join(map(str, where)),
                         f"no catalogue field {name!r}",
                     )
                 )

@@ -7,13 +7,26 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from counterapp.forms.definition import FieldDefinition, FieldType
-from counterapp.forms.filled import FilledForm
+from counterapp.forms.definition import (
+    Condition,
+    FieldDefinition,
+    FieldType,
+    FilerRole,
+    FormDefinition,
+    PersonGroup,
+    Text,
+)
+from counterapp.forms.filled import FieldValue, FilledForm, GroupRow, Source, row_field_id
 from counterapp.wire.schema import WireField
 from counterapp.wire.values import storable_text
 
 KATAKANA = re.compile(r"^[\u30A1-\u30FA\u30FC\u3000 ・]+$")  # full-width katakana, ー, spaces
 POSTAL_CODE = re.compile(r"^[0-9]{3}-?[0-9]{4}$")
+PARTIAL_DATE = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$")  # YYYY or YYYY-MM
+UNCONFIRMED = "field.unconfirmed"  # split from the chip's address, not yet confirmed
+DOCUMENT_REQUIRED = "field.document_required"  # the filer's role needs this document
+TOO_FEW_ROWS = "group.too_few"
+TOO_MANY_ROWS = "group.too_many"
 
 
 # The longest value the back office takes (the wire schema's limit).
@@ -46,13 +59,104 @@ class FieldProblem:
 
 
 def problems(filled: FilledForm) -> tuple[FieldProblem, ...]:
-    """Every field that is missing or malformed, in form order."""
-    found = []
-    for definition in filled.form.definition.fields:
-        key = field_problem(definition, filled.value(definition.id).value)
-        if key:
-            found.append(FieldProblem(definition.id, key))
+    """Every field that is missing, malformed or unconfirmed, in form order; then each person
+    group's row count and rows; then the documents the filer's role needs.
+
+    A field whose ``when`` condition does not hold is not checked (it is not shown). A row
+    field is named by its flat id ``<group>.<row>.<field>``.
+    """
+    form = filled.form.definition
+    found = [
+        FieldProblem(definition.id, key)
+        for definition in form.fields
+        if shown(definition, filled)
+        and (key := value_problem(definition, filled.value(definition.id)))
+    ]
+    for group in form.groups:
+        found.extend(_group_problems(group, filled))
+    found.extend(_document_problems(form, filled))
     return tuple(found)
+
+
+def shown(definition: FieldDefinition, filled: FilledForm, row: GroupRow | None = None) -> bool:
+    """Whether the field applies: no ``when``, or its condition holds (row fields first)."""
+    return definition.when is None or condition_holds(definition.when, filled, row)
+
+
+def condition_holds(condition: Condition, filled: FilledForm, row: GroupRow | None = None) -> bool:
+    """The condition on the current value of the field it names."""
+    if row is not None and any(v.field_id == condition.field for v in row.values):
+        return condition.holds(row.value(condition.field).value)
+    return condition.holds(filled.value(condition.field).value)
+
+
+def value_problem(definition: FieldDefinition, value: FieldValue) -> str | None:
+    """What is wrong with a filled value: a proposal nobody confirmed, or ``field_problem``."""
+    if value.source is Source.PROPOSED:
+        return UNCONFIRMED
+    return field_problem(definition, value.value)
+
+
+def _group_problems(group: PersonGroup, filled: FilledForm) -> list[FieldProblem]:
+    rows = filled.rows(group.id)
+    found = []
+    if len(rows) < group.min_rows:
+        found.append(FieldProblem(group.id, TOO_FEW_ROWS))
+    if len(rows) > group.max_rows:
+        found.append(FieldProblem(group.id, TOO_MANY_ROWS))
+    for number, row in enumerate(rows, start=1):
+        for definition in group.fields:
+            if not shown(definition, filled, row):
+                continue
+            key = value_problem(definition, row.value(definition.id))
+            if key:
+                found.append(FieldProblem(row_field_id(group.id, number, definition.id), key))
+    return found
+
+
+def _document_problems(form: FormDefinition, filled: FilledForm) -> list[FieldProblem]:
+    if form.roles is None:
+        return []
+    try:
+        role = FilerRole(filled.value(form.roles.field).value)
+    except ValueError:
+        return []  # no role chosen yet: the role field's own check says so
+    return [
+        FieldProblem(document, DOCUMENT_REQUIRED)
+        for document in form.roles.documents.get(role, ())
+        if filled.value(document).value != "true"
+    ]
+
+
+def deadline_warnings(filled: FilledForm, today: dt.date) -> tuple[Text, ...]:
+    """The clerk's warnings for deadlines passed (e.g. 「転入から14日を過ぎています」).
+
+    The form's filing date is its ``application_date`` when it has one, else ``today``.
+    """
+    form = filled.form.definition
+    filed = _filing_date(filled) or today
+    warnings = []
+    for deadline in form.deadlines:
+        if deadline.when is not None and not condition_holds(deadline.when, filled):
+            continue
+        start = _full_date(filled.value(deadline.field).value)
+        if start is not None and (filed - start).days > deadline.days:
+            warnings.append(deadline.warning)
+    return tuple(warnings)
+
+
+def _filing_date(filled: FilledForm) -> dt.date | None:
+    try:
+        return _full_date(filled.value("application_date").value)
+    except KeyError:
+        return None
+
+
+def _full_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def field_problem(definition: FieldDefinition, value: str) -> str | None:
@@ -75,7 +179,8 @@ def _type_problem(definition: FieldDefinition, value: str) -> str | None:
         case FieldType.POSTAL_CODE:
             return None if POSTAL_CODE.match(value) else "field.postal_code"
         case FieldType.DATE:
-            return None if _is_date(value) else "field.date"
+            partial = definition.partial and PARTIAL_DATE.match(value)
+            return None if partial or _is_date(value) else "field.date"
         case FieldType.CHOICE:
             return None if value in {c.value for c in definition.choices} else "field.choice"
         case FieldType.CHECKBOX:

@@ -36,6 +36,8 @@ class ValueSource(enum.StrEnum):
     RESIDENT = "resident"
     CLERK = "clerk"
     BLANK = "blank"
+    # Split from the chip's one-line address by the terminal, not yet confirmed by a person.
+    PROPOSED = "proposed"
 
 
 class WireField(Strict):
@@ -43,6 +45,21 @@ class WireField(Strict):
     value: str = Field(max_length=2000)
     source: ValueSource
     chip_value: str | None = Field(default=None, max_length=2000)
+
+
+class WireRow(Strict):
+    """One person of a repeating group (異動者, 被保険者, 児童, 対象者 ...)."""
+
+    # A member without a card: the clerk entered the row by hand (no chip value in it).
+    by_hand: bool = False
+    fields: tuple[WireField, ...] = Field(min_length=1, max_length=200)
+
+
+class WireGroup(Strict):
+    """A repeating person group of a form: its rows in form order, one per person."""
+
+    id: Identifier
+    rows: tuple[WireRow, ...] = Field(max_length=50)
 
 
 class SubmissionItem(Strict):
@@ -61,6 +78,9 @@ class SubmissionItem(Strict):
     # The number the office's ticket machine (番号発券) gave the resident, typed by the clerk.
     # Optional and added later: items without it are as valid as before.
     ticket_number: str | None = Field(default=None, pattern=TICKET_NUMBER_PATTERN)
+    # The form's person groups, one row per person. Optional and added later: an item of a
+    # form without groups is exactly as before (and so are its canonical bytes).
+    groups: tuple[WireGroup, ...] = Field(default=(), max_length=20)
 
     def canonical(self) -> bytes:
         """The bytes the resident's signature covers."""
@@ -69,6 +89,10 @@ class SubmissionItem(Strict):
             self.form_version,
             self.definition_sha256,
             ((f.id, f.value) for f in self.fields),
+            tuple(
+                (g.id, tuple((r.by_hand, tuple((f.id, f.value) for f in r.fields)) for r in g.rows))
+                for g in self.groups
+            ),
         )
 
 
@@ -139,14 +163,35 @@ class Problem(Strict):
     detail: str
 
 
+# A group as the signature covers it: (group id, ((by_hand, ((field id, value), ...)), ...)).
+CanonicalGroup = tuple[str, tuple[tuple[bool, tuple[tuple[str, str], ...]], ...]]
+
+
 def canonical_form_bytes(
-    form_id: str, version: int, definition_sha256: str, values: Iterable[tuple[str, str]]
+    form_id: str,
+    version: int,
+    definition_sha256: str,
+    values: Iterable[tuple[str, str]],
+    groups: Iterable[CanonicalGroup] = (),
 ) -> bytes:
-    """Form id, version, definition hash and field values in form order, as compact JSON."""
-    document = {
+    """Form id, version, definition hash and field values in form order, as compact JSON.
+
+    Person groups, when the form has any, follow as ``"groups"``: a form without groups
+    has the same bytes as before groups existed, so its old signatures still verify.
+    """
+    document: dict[str, object] = {
         "form": form_id,
         "version": version,
         "definition_sha256": definition_sha256,
         "fields": [[field_id, value] for field_id, value in values],
     }
+    listed = [
+        [
+            group_id,
+            [{"by_hand": by_hand, "fields": [list(v) for v in row]} for by_hand, row in rows],
+        ]
+        for group_id, rows in groups
+    ]
+    if listed:
+        document["groups"] = listed
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

@@ -61,7 +61,8 @@ def as_utc(when: dt.datetime) -> dt.datetime:
 
 def _texts(item: SubmissionItem) -> Iterator[str]:
     yield item.visit
-    for field in item.fields:
+    fields = [*item.fields, *(f for g in item.groups for r in g.rows for f in r.fields)]
+    for field in fields:
         yield field.value
         if field.chip_value is not None:
             yield field.chip_value

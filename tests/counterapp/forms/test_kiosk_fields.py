@@ -14,7 +14,10 @@ TEXT = "{ja: a, ja-easy: a, en: a, zh: a, ko: a, vi: a, pt: a}"
 
 def _form(tmp_path: Path, fields: str) -> Path:
     path = tmp_path / "form.yaml"
-    path.write_text(f"kind: form\nid: kiosk-test\nversion: 1\ntitle: {TEXT}\nfields:\n{fields}")
+    path.write_text(
+        f"kind: form\nid: kiosk-test\nversion: 1\ntitle: {TEXT}\n"
+        f"basis: [{{law: 住民基本台帳法, article: 第12条}}]\nfields:\n{fields}"
+    )
     return path
 
 

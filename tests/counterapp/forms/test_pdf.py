@@ -40,6 +40,7 @@ SAMPLE_FORM = """\
 kind: form
 id: pdf-sample
 version: 1
+basis: [{law: 住民基本台帳法, article: 第22条}]
 title:
   ja: 住民異動届
   ja-easy: ひっこし の とどけ
