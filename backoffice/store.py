@@ -161,7 +161,7 @@ class NewSubmission:
     signature_status: SignatureStatus
     signature_reason: str | None
     ticket_number: str | None
-    groups_json: str | None = None  # the person groups, one row per person (None: no groups)
+    groups_json: str | None  # the person groups, one row per person (None: no groups)
 
 
 @dataclass(frozen=True)

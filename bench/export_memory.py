@@ -76,6 +76,8 @@ def fill(data_dir: Path, count: int) -> None:
                 signature=None,
                 signature_status=SignatureStatus.UNSIGNED,
                 signature_reason=None,
+                ticket_number=None,
+                groups_json=None,
             )
             for number in range(start, min(start + CHUNK, count))
         ]

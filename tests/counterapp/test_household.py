@@ -9,11 +9,16 @@ import pytest
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT, PARTNER_RESIDENT, ResidentPins
 from counterapp.cardsource import CardSlot, CardSource, SourceError
-from counterapp.forms.loader import load_library
+from counterapp.forms.definition import LifeEvent
+from counterapp.forms.filled import FilledForm, Source
+from counterapp.forms.loader import load_form, load_library
+from counterapp.forms.prefill import Answers, fill_form
+from counterapp.household import Person, value_at, with_household, with_value_at, without_person
 from counterapp.keyguard import open_queue
 from counterapp.settings import Settings, load_settings
 from counterapp.store import audit_log
 from counterapp.visit import CounterService, PinNotAccepted, SameCardAgain, Visit
+from tests.counterapp.conftest import CONTEXT, card_of
 
 
 @pytest.fixture
@@ -71,3 +76,49 @@ def test_the_same_card_twice_is_refused(service: CounterService) -> None:
     visit.card = service.read(slot.open(), ResidentPins())
     with pytest.raises(SameCardAgain):
         service.read_member(slot.open(), ResidentPins(), visit)
+
+
+# -- the rows of a household on a form with a person list (the model's sample form) ------
+
+SAMPLE = Path(__file__).parent / "forms" / "samples" / "household.yaml"
+CHILD = {"name": "番号　さくら", "birth_date": "2019-05-05"}
+_TEXT = {lang: "x" for lang in ("ja", "ja-easy", "en", "zh", "ko", "vi", "pt")}
+
+
+def _sample_filled() -> FilledForm:
+    return fill_form(load_form(SAMPLE), card_of(), Answers(), CONTEXT)
+
+
+def _people() -> list[Person]:
+    return [Person(card_of(PARTNER_RESIDENT)), Person(None, CHILD)]
+
+
+def test_each_further_person_gets_their_row_from_their_own_card_or_by_hand() -> None:
+    (filled,) = with_household([_sample_filled()], None, _people(), {}, CONTEXT)
+    rows = filled.rows("movers")
+    names = [row.value("name").value for row in rows]
+    assert names == [DEFAULT_RESIDENT.name, PARTNER_RESIDENT.name, CHILD["name"]]
+    assert [row.by_hand for row in rows] == [False, False, True]
+    assert rows[1].value("name").source is Source.IC_CHIP  # the partner's own chip
+    assert rows[1].value("my_number").value == PARTNER_RESIDENT.my_number
+    assert rows[2].value("my_number").value == ""  # no card: nothing from a chip
+
+
+def test_a_person_taken_off_leaves_everyone_elses_rows_as_edited() -> None:
+    people = _people()
+    (filled,) = with_household([_sample_filled()], None, people, {}, CONTEXT)
+    filled = with_value_at(filled, "movers.3.birth_date", "2019-06-01", Source.CLERK)
+    (fewer,) = without_person([filled], None, people, 0, {})
+    rows = fewer.rows("movers")
+    assert [row.value("name").value for row in rows] == [DEFAULT_RESIDENT.name, CHILD["name"]]
+    assert value_at(fewer, "movers.2.birth_date").value == "2019-06-01"
+
+
+def test_a_person_joins_a_form_chosen_by_a_question_only_on_their_own_yes() -> None:
+    event = LifeEvent.model_validate(
+        {"kind": "life-event", "id": "e", "name": _TEXT, "questions": [{"id": "q", "label": _TEXT}],
+         "forms": [{"form": "household-sample", "when": "q"}]}
+    )  # fmt: skip
+    no, yes = Person(None, CHILD, {"q": False}), Person(None, CHILD)
+    (filled,) = with_household([_sample_filled()], event, [no, yes], {"q": True}, CONTEXT)
+    assert [row.by_hand for row in filled.rows("movers")] == [False, True]
