@@ -32,6 +32,7 @@ STANDARD_ITEM_NAMES: Final = MappingProxyType(
         "application_date": "届出日",
         "householder_name": "世帯主氏名",
         "relationship_to_householder": "続柄",
+        "relationship": "続柄",  # a person row's 世帯主との続柄 (異動者 ...)
         "domicile": "本籍",
         "domicile_head": "筆頭者氏名",
         "my_number": "個人番号",
