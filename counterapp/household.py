@@ -10,7 +10,11 @@ applies when it fills the forms of a household:
 - a member joins a group of a form that a yes/no question chose (e.g. 国保 for
   ``join_nhi``) only when their own answer to that question is yes (default: the visit's);
 - a member is added to a group that does not list the card holder (e.g. the 児童 of a
-  児童手当 認定請求, whose claimant is the card holder) only when the clerk names it.
+  児童手当 認定請求, whose claimant is the card holder) only when the clerk names it;
+- a form without person lists that the chip fills is about one card (e.g. the card's
+  継続利用): every further card holder gets their own copy, filled from their own chip and
+  the household's shared values (new address, date of the move) — when the event always
+  has the form, or when they said yes themselves to the question that chose it.
 
 Row field values are addressed by their flat id ``<group>.<row>.<field>`` (row from 1),
 as the queue, the validation and the audit log name them.
@@ -21,9 +25,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from counterapp.forms.definition import FieldDefinition, FormDefinition, LifeEvent, PersonGroup
+from counterapp.forms.definition import (
+    FieldDefinition,
+    FormDefinition,
+    LifeEvent,
+    PersonGroup,
+    Prefill,
+)
 from counterapp.forms.filled import CardData, FieldValue, FilledForm, GroupRow, Source
-from counterapp.forms.prefill import Context, card_row, gaiji_flags, hand_row
+from counterapp.forms.prefill import Answers, Context, card_row, fill_form, gaiji_flags, hand_row
 
 
 @dataclass(frozen=True)
@@ -111,13 +121,78 @@ def with_household(
     visit_answers: Mapping[str, bool],
     context: Context,
 ) -> tuple[FilledForm, ...]:
-    """The forms with a row per further person in each group that lists them."""
+    """The forms with a row per further person in each group that lists them, and each
+    card holder's own copy of the forms about one card (see ``needs_own_copy``)."""
     result = list(forms)
+    personal = {f.id for f in person_fields(f.form.definition for f in forms)}
     for person in people:
-        for index, filled in enumerate(result):
+        for index, filled in enumerate(list(result)):
             for group in groups_for(filled, event, person, visit_answers):
                 result[index] = result[index].with_row(group.id, _row(group, person, context))
+        for filled in _first_of_each(result):
+            if needs_own_copy(filled, event, person):
+                last = max(i for i, f in enumerate(result) if f.form_id == filled.form_id)
+                copy = _own_copy(filled, event, person, context, personal)
+                result.insert(last + 1, copy)
     return tuple(_flagged(filled) for filled in result)
+
+
+def needs_own_copy(filled: FilledForm, event: LifeEvent | None, person: Person) -> bool:
+    """A form without person lists that the chip fills is about one card (e.g. 継続利用):
+    a further card holder gets their own — always when the event always has it, else
+    only when they said yes to the question that chose it (the questions asked were the
+    first card holder's)."""
+    form = filled.form.definition
+    if person.card is None or form.groups:
+        return False
+    if not any(f.prefill is not None and f.prefill.from_card for f in form.fields):
+        return False
+    question = _question_of(event, filled.form_id)
+    return question is None or person.answers.get(question) is True
+
+
+def _first_of_each(forms: Sequence[FilledForm]) -> list[FilledForm]:
+    seen: dict[str, FilledForm] = {}
+    for filled in forms:
+        seen.setdefault(filled.form_id, filled)
+    return list(seen.values())
+
+
+def _own_copy(
+    filled: FilledForm,
+    event: LifeEvent | None,
+    person: Person,
+    context: Context,
+    personal: set[str],
+) -> FilledForm:
+    """The form filled from the person's own card, with the household's shared values
+    (the new address, the date of the move ...) as people gave them on the first copy."""
+    assert person.card is not None
+    form = filled.form.definition
+
+    def shared(source: Source) -> dict[str, str]:
+        return {
+            v.field_id: v.value
+            for v in filled.values
+            if v.source is source and v.field_id not in personal and not _from_card(form, v)
+        }
+
+    own = {k: v for k, v in person.values.items() if any(f.id == k for f in form.fields)}
+    answers = Answers(resident={**shared(Source.RESIDENT), **own}, clerk=shared(Source.CLERK))
+    preset = _item_of(event, filled.form_id)
+    return fill_form(filled.form, person.card, answers, context, preset, filled.event)
+
+
+def _from_card(form: FormDefinition, value: FieldValue) -> bool:
+    prefill = form.field(value.field_id).prefill
+    return prefill is not None and prefill.from_card
+
+
+def _item_of(event: LifeEvent | None, form_id: str) -> Mapping[str, str] | None:
+    for item in event.forms if event is not None else ():
+        if item.form == form_id:
+            return item.preset
+    return None
 
 
 def without_person(
@@ -127,9 +202,14 @@ def without_person(
     index: int,
     visit_answers: Mapping[str, bool],
 ) -> tuple[FilledForm, ...]:
-    """The forms without the rows of ``people[index]`` (everyone else's rows stay as edited)."""
+    """The forms without the rows of ``people[index]`` and without their own copies
+    (everyone else's rows and forms stay as edited)."""
     result = []
+    firsts = {id(f) for f in _first_of_each(forms)}
+    card = people[index].card
     for filled in forms:
+        if card is not None and id(filled) not in firsts and _copy_of(filled, card):
+            continue
         listed = [
             {g.id for g in groups_for(filled, event, person, visit_answers)} for person in people
         ]
@@ -139,6 +219,17 @@ def without_person(
             filled = filled.without_row(group_id, holder + earlier)
         result.append(_flagged(filled))
     return tuple(result)
+
+
+def _copy_of(filled: FilledForm, card: CardData) -> bool:
+    """Whether the chip that filled this form was ``card`` (its name and birth date)."""
+    chip = {Prefill.CARD_NAME: card.name, Prefill.CARD_BIRTH_DATE: card.birth_date.isoformat()}
+    found = [
+        (v.chip_value if v.chip_value is not None else v.value) == chip[definition.prefill]
+        for definition, v in zip(filled.form.definition.fields, filled.values, strict=True)
+        if definition.prefill in chip
+    ]
+    return bool(found) and all(found)
 
 
 def _flagged(filled: FilledForm) -> FilledForm:

@@ -122,3 +122,21 @@ def test_a_person_joins_a_form_chosen_by_a_question_only_on_their_own_yes() -> N
     no, yes = Person(None, CHILD, {"q": False}), Person(None, CHILD)
     (filled,) = with_household([_sample_filled()], event, [no, yes], {"q": True}, CONTEXT)
     assert [row.by_hand for row in filled.rows("movers")] == [False, True]
+
+
+def test_each_further_card_holder_gets_their_own_copy_of_a_form_about_one_card() -> None:
+    library = load_library()
+    event = library.event("moving-in")
+    answers = Answers(resident={"new_address": "東京都千代田区千代田１番１号"})
+    filled = fill_form(
+        library.forms["mynumber-card-address-change"], card_of(), answers, CONTEXT,
+        {"change_reason": "tennyu"}, event.id,
+    )  # fmt: skip
+    people = [Person(card_of(PARTNER_RESIDENT)), Person(None, CHILD)]
+    forms = with_household([filled], event, people, {}, CONTEXT)
+    assert [f.value("name").value for f in forms] == [DEFAULT_RESIDENT.name, PARTNER_RESIDENT.name]
+    own = forms[1]
+    assert own.value("name").source is Source.IC_CHIP  # from the partner's own chip
+    assert own.value("new_address").value == "東京都千代田区千代田１番１号"  # the household's
+    assert own.value("change_reason").value == "tennyu"
+    assert without_person(forms, event, people, 0, {}) == (forms[0],)
