@@ -8,6 +8,7 @@ show tries left) → the life event's questions → the pre-filled forms → sig
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from cardreader.types import CardRemoved, PinStatus
+from counterapp.forms.definition import FieldDefinition
 from counterapp.forms.filled import Source
 from counterapp.forms.pdf import PdfError
 from counterapp.forms.validation import UnstorableValue
@@ -68,6 +70,10 @@ if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
     from ui.clerk.handwriting import HandwritingDialog
 
 
+def _from_chip(definition: FieldDefinition) -> bool:
+    return definition.prefill is not None and definition.prefill.from_card
+
+
 class ClerkWindow(QMainWindow):
     """The counter window. All card work goes through ``context.worker``."""
 
@@ -83,6 +89,7 @@ class ClerkWindow(QMainWindow):
         self.print_error: QMessageBox | None = None  # why the last print failed
         self._pin_forgotten = False
         self._reading_member = False  # a household member's card is being read
+        self.member_dialog: MemberDialog | None = None  # the last household member dialog
         if context.source.is_emulator:
             context.presence.simulate(True)  # the emulated card lies on the counter's reader
         self._build()
@@ -320,7 +327,7 @@ class ClerkWindow(QMainWindow):
             self._show_signed()
             self.stack.setCurrentWidget(self.forms_page)
         elif name == "member":
-            self._member_read(result)
+            self._member_read(result)  # opens the member's dialog
 
     def _job_failed(self, name: str, error: BaseException) -> None:
         if name == "member":
@@ -703,12 +710,19 @@ class ClerkWindow(QMainWindow):
         else:
             self._read_card()
 
-    def _member_read(self, verified: VerifiedCard) -> None:
+    def _member_read(self, verified: VerifiedCard) -> MemberDialog:
+        """Their card is genuine: the clerk adds what the chip does not record (続柄 ...),
+        their own answers and lists; 追加 puts their rows on the forms."""
         self._reading_member = False
         self.service.audit_card_read("ok")
         self.context.worker.place(None)  # the 届出人's card back (it signs, if anyone does)
-        self.service.add_member(self.visit, verified)
-        self._show_household_forms()
+        self.stack.setCurrentWidget(self.forms_page)
+        fields = [f for f in self.service.member_fields(self.visit) if not _from_chip(f)]
+        title = t("clerk.household.dialog.card_title", self.language, name=verified.data.name)
+        dialog = self._member_dialog(fields, title)
+        dialog.accepted.connect(lambda: self._add_member(verified, dialog.entry()))
+        dialog.open()
+        return dialog
 
     def _member_failed(self, error: BaseException) -> None:
         """A member's card that cannot be used: said; the visit and its forms go on."""
@@ -735,23 +749,30 @@ class ClerkWindow(QMainWindow):
         """A member without a card: the clerk enters their row once (marked 手入力)."""
         if self.stack.currentWidget() is not self.forms_page:
             return None
+        fields = self.service.member_fields(self.visit)
+        dialog = self._member_dialog(fields, t("clerk.household.dialog.title", self.language))
+        dialog.accepted.connect(lambda: self._add_member(None, dialog.entry()))
+        dialog.open()
+        return dialog
+
+    def _member_dialog(self, fields: Sequence[FieldDefinition], title: str) -> MemberDialog:
         visit = self.visit
         dialog = MemberDialog(
-            self.service.member_fields(visit),
+            fields,
             self.service.member_questions(visit),
             self.service.member_lists(visit),
             self.language,
             self,
             answers=visit.answers,
         )
-        dialog.accepted.connect(lambda: self._added_by_hand(dialog.entry()))
+        dialog.setWindowTitle(title)
         dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        self.member_dialog = dialog
         return dialog
 
-    def _added_by_hand(self, entry: MemberEntry) -> None:
+    def _add_member(self, card: VerifiedCard | None, entry: MemberEntry) -> None:
         try:
-            self.service.add_member(self.visit, None, entry.values, entry.answers, entry.groups)
+            self.service.add_member(self.visit, card, entry.values, entry.answers, entry.groups)
         except UnstorableValue as exc:
             self.problems_label.setText("⚠ " + error_message(exc, self.language))
             return
