@@ -1,0 +1,225 @@
+"""A household moves in at the clerk window: two residents tap their own cards, a child
+without a card is entered by hand, and the 転入 bundle is queued for all three."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from cardreader.emulator.resident import DEFAULT_RESIDENT, PARTNER_RESIDENT
+from counterapp.forms.definition import FieldDefinition, FieldType
+from counterapp.forms.filled import FilledForm
+from counterapp.household import definition_at, value_at
+from counterapp.visit import Visit
+from tests.ui.test_clerk import choose, enter_pin, open_window
+from ui.clerk.editor import FieldRow
+from ui.clerk.household import MemberDialog
+from ui.clerk.window import ClerkWindow
+from ui.context import UiContext
+
+MakeContext = Callable[..., UiContext]
+WAIT_MS = 10_000
+NEW_ADDRESS = "東京都千代田区千代田１番１号"
+CHILD = {"name": "番号　さくら", "birth_date": "2019-05-05", "sex": "2"}
+# Plausible values a clerk types, by field type (the chip's values are kept as read).
+TYPED = {
+    FieldType.TEXT: "テスト",
+    FieldType.KATAKANA: "バンゴウ　サクラ",
+    FieldType.DATE: "2026-11-20",
+    FieldType.ADDRESS: NEW_ADDRESS,
+    FieldType.POSTAL_CODE: "100-0001",
+    FieldType.NUMBER: "1",
+}
+
+
+def type_text(edit: QLineEdit, text: str) -> None:
+    """Replace the edit's text as a person does (an IME commit: Japanese text too)."""
+    edit.setFocus()
+    edit.selectAll()
+    edit.del_()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(edit, event)
+
+
+def enter(row: FieldRow, definition: FieldDefinition, value: str | None = None) -> None:
+    """The clerk enters a value in one field row (a plausible one unless given)."""
+    widget = row.input
+    if isinstance(widget, QComboBox):
+        wanted = value if value is not None else definition.choices[0].value
+        widget.setCurrentIndex(widget.findData(wanted))
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(True)
+    elif isinstance(widget, QLineEdit) and not widget.isReadOnly():
+        type_text(widget, value if value is not None else TYPED.get(definition.type, "1"))
+
+
+def complete_the_forms(window: ClerkWindow) -> None:
+    """Type every value still missing, where the clerk would: in the forms editor."""
+    for _ in range(5):  # a value may make another field appear (a condition)
+        found = window.service.problems(window.visit)
+        if not any(found):
+            return
+        for index, problems in enumerate(found):
+            for problem in problems:
+                row = window.editor.rows[index].get(problem.field_id)
+                if row is None:
+                    continue
+                definition = definition_at(
+                    window.visit.forms[index].form.definition, problem.field_id
+                )
+                current = value_at(window.visit.forms[index], problem.field_id).value
+                enter(row, definition, current or None)
+    assert not any(window.service.problems(window.visit)), window.service.problems(window.visit)
+
+
+def member_dialog(qtbot: QtBot, window: ClerkWindow) -> MemberDialog:
+    qtbot.waitUntil(lambda: window.member_dialog is not None, timeout=WAIT_MS)
+    dialog = window.member_dialog
+    assert dialog is not None
+    window.member_dialog = None
+    return dialog
+
+
+def fill_dialog(dialog: MemberDialog, values: dict[str, str]) -> None:
+    for field_id, row in dialog.rows.items():
+        if field_id in values or row.definition.required:
+            enter(row, row.definition, values.get(field_id))
+
+
+def rows_of(filled: FilledForm) -> list[tuple[str, bool]]:
+    """(name, by hand) of every person listed on the form, in every list."""
+    return [
+        (row.value("name").value, row.by_hand)
+        for group in filled.form.definition.groups
+        for row in filled.rows(group.id)
+    ]
+
+
+def test_a_household_of_three_moves_in_two_with_cards_one_by_hand(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "moving-in")
+    enter_pin(qtbot, window, DEFAULT_RESIDENT.auth_pin)
+    enter_pin(qtbot, window, DEFAULT_RESIDENT.kenhojo_pin)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=WAIT_MS)
+    for question, box in window.questions.boxes.items():
+        box.setChecked(question in ("join_nhi", "has_children", "register_seal"))
+    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
+
+    # the partner taps their own card and types their own PINs
+    bar = window.household
+    bar.virtual_card.setCurrentIndex(bar.virtual_card.findData("household-partner"))
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    enter_pin(qtbot, window, PARTNER_RESIDENT.auth_pin)
+    enter_pin(qtbot, window, PARTNER_RESIDENT.kenhojo_pin)
+    partner = member_dialog(qtbot, window)
+    assert PARTNER_RESIDENT.name in partner.windowTitle()
+    assert "name" not in partner.rows  # the chip's values are not typed again
+    for question, box in partner.answers.items():
+        box.setChecked(question != "join_nhi")  # the partner is insured at work
+    fill_dialog(partner, {})
+    partner.accept()
+
+    # the child has no card: the clerk enters the row once, marked 手入力
+    child = window.add_member_by_hand()
+    assert child is not None
+    fill_dialog(child, CHILD)
+    for box in child.groups.values():  # e.g. the 児童 of the 児童手当 認定請求
+        box.setChecked(True)
+    child.accept()
+    people = _texts(bar)
+    assert DEFAULT_RESIDENT.name in people and PARTNER_RESIDENT.name in people
+    assert CHILD["name"] in people and "手入力" in people
+
+    complete_the_forms(window)
+    receipt = window.submit()
+    assert receipt is not None, window.problems_label.text()
+    stored = [context.service.queue.open(i, "test").filled for i in receipt.record_ids]
+    assert_household_bundle(stored)
+
+
+def assert_household_bundle(stored: list[FilledForm]) -> None:
+    """What the Done-when of a household 転入 asks: one 住民異動届 listing all three, 国保
+    for those who join, 児童手当 for the child, 印鑑登録 at the new address, 継続利用 per card."""
+    by_form: dict[str, list[FilledForm]] = {}
+    for filled in stored:
+        by_form.setdefault(filled.form_id, []).append(filled)
+    (move,) = by_form["resident-move"]
+    everyone = [
+        (DEFAULT_RESIDENT.name, False),
+        (PARTNER_RESIDENT.name, False),
+        (CHILD["name"], True),
+    ]
+    assert rows_of(move) == everyone
+    (nhi,) = by_form["nhi-enrolment"]
+    assert [name for name, _ in rows_of(nhi)] in (
+        [DEFAULT_RESIDENT.name, CHILD["name"]],  # the partner, insured at work, is not listed
+        [],  # (a form without person lists: the card holder's own)
+    )
+    allowance = [f for f in stored if f.form_id.startswith("child-allowance")]
+    assert len(allowance) == 1 and (CHILD["name"], True) in rows_of(allowance[0])
+    (seal,) = by_form["inkan-registration"]
+    assert NEW_ADDRESS in {v.value for v in seal.values}
+    cards = by_form["mynumber-card-address-change"]
+    assert [f.value("name").value for f in cards] == [DEFAULT_RESIDENT.name, PARTNER_RESIDENT.name]
+
+
+def _texts(widget: QWidget) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_a_member_taken_off_leaves_with_their_rows_and_their_card_copy(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "moving-in")
+    enter_pin(qtbot, window, DEFAULT_RESIDENT.auth_pin)
+    enter_pin(qtbot, window, DEFAULT_RESIDENT.kenhojo_pin)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=WAIT_MS)
+    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
+    before = len(window.visit.forms)
+    window.household.virtual_card.setCurrentIndex(
+        window.household.virtual_card.findData("household-partner")
+    )
+    window.read_next_member()
+    enter_pin(qtbot, window, PARTNER_RESIDENT.auth_pin)
+    enter_pin(qtbot, window, PARTNER_RESIDENT.kenhojo_pin)
+    member_dialog(qtbot, window).accept()
+    assert len(window.visit.forms) == before + 1  # the partner's own 継続利用
+    assert window.editor.count() == len(window.visit.forms)
+    (remove,) = window.household.remove_buttons
+    qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
+    assert len(window.visit.forms) == before and not window.visit.members
+    assert PARTNER_RESIDENT.name not in _texts(window.forms_page)
+
+
+def test_the_same_card_again_is_refused_and_the_visit_goes_on(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    choose(qtbot, window, "moving-in")
+    enter_pin(qtbot, window, DEFAULT_RESIDENT.auth_pin)
+    enter_pin(qtbot, window, DEFAULT_RESIDENT.kenhojo_pin)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=WAIT_MS)
+    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
+    window.household.virtual_card.setCurrentIndex(window.household.virtual_card.findData("valid"))
+    window.read_next_member()  # the first card holder's card once more
+    enter_pin(qtbot, window, DEFAULT_RESIDENT.auth_pin)
+    enter_pin(qtbot, window, DEFAULT_RESIDENT.kenhojo_pin)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
+    assert "読み取り済み" in window.problems_label.text()
+    assert isinstance(window.visit, Visit) and not window.visit.members
