@@ -199,6 +199,57 @@ def main(out: Path) -> None:
                 finally:
                     context.close()
         resident_entry_and_admin_screens(app, settings, out)
+        clerk_household(app, settings, out)
+
+
+def clerk_household(app: QApplication, settings: Settings, out: Path) -> None:
+    """A household moving in: the first card, the partner's own card, a child by hand."""
+    from counterapp.emulation import PARTNER_RESIDENT
+
+    child = {"name": "番号　さくら", "name_kana": "バンゴウ　サクラ", "birth_date": "2019-05-05"}
+    for language in ("ja", "en"):
+        context = build_context(settings, None, "valid")
+        try:
+            window = ClerkWindow(context, language=language)
+            window.resize(*CLERK_SIZE)
+            window.show()
+            window.start("moving-in")
+            _type_pins(app, window, (DEFAULT_RESIDENT.auth_pin, DEFAULT_RESIDENT.kenhojo_pin))
+            wait_until(app, lambda w=window: w.stack.currentWidget() is w.questions)  # type: ignore[misc]
+            for question, box in window.questions.boxes.items():
+                box.setChecked(question in ("join_nhi", "has_children"))
+            window.questions.next.click()
+            bar = window.household
+            bar.virtual_card.setCurrentIndex(bar.virtual_card.findData("household-partner"))
+            window.read_next_member()
+            _type_pins(app, window, (PARTNER_RESIDENT.auth_pin, PARTNER_RESIDENT.kenhojo_pin))
+            wait_until(app, lambda w=window: w.member_dialog is not None)  # type: ignore[misc]
+            assert window.member_dialog is not None
+            window.member_dialog.accept()
+            dialog = window.add_member_by_hand()
+            assert dialog is not None
+            for field_id, row in dialog.rows.items():
+                if field_id in child and hasattr(row.input, "setText"):
+                    row.input.setText(child[field_id])
+            for box in dialog.groups.values():
+                box.setChecked(True)
+            save(app, dialog, out / f"clerk-household-member-{language}.png")
+            dialog.accept()
+            save(app, window, out / f"clerk-household-{language}.png")
+            window.next_resident()
+            window.close()
+        finally:
+            context.close()
+
+
+def _type_pins(app: QApplication, window: ClerkWindow, pins: tuple[str, ...]) -> None:
+    for pin in pins:
+        wait_until(app, lambda: window.pin_dialog is not None)
+        dialog = window.pin_dialog
+        assert dialog is not None
+        dialog.edit.setText(pin)
+        dialog.accept()
+        wait_until(app, lambda d=dialog: window.pin_dialog is not d)  # type: ignore[misc]
 
 
 if __name__ == "__main__":

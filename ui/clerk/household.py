@@ -63,13 +63,18 @@ class HouseholdBar(QWidget):
         for scenario in virtual_cards:
             self.virtual_card.addItem(scenario, scenario)
         self.virtual_card.setVisible(bool(virtual_cards))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.title)
-        row.addLayout(self.people, 1)
-        row.addWidget(self.virtual_card)
-        row.addWidget(self.next_button)
-        row.addWidget(self.hand_button)
+        people = QHBoxLayout()  # the persons on one line, the ways to add one under it
+        people.addWidget(self.title)
+        people.addLayout(self.people, 1)
+        actions = QHBoxLayout()
+        actions.addStretch()
+        for widget in (self.virtual_card, self.next_button, self.hand_button):
+            actions.addWidget(widget)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        column.addLayout(people)
+        column.addLayout(actions)
         self.remove_buttons: list[QPushButton] = []
 
     def retranslate(self, language: str) -> None:

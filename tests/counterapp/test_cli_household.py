@@ -1,0 +1,129 @@
+"""``counterapp form fill --member``: a household of three moves in from a clerk's script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from cardreader.emulator.resident import DEFAULT_RESIDENT, PARTNER_RESIDENT
+from counterapp.forms.definition import FieldDefinition, FieldType
+from counterapp.forms.loader import load_library
+from counterapp.household import extra_groups, person_fields
+from tests.counterapp.cli_runner import Result, run_counterapp
+from tests.counterapp.household_bundle import CHILD, NEW_ADDRESS, assert_household_bundle
+from tests.counterapp.test_cli_form import _queue
+
+PINS = "".join(
+    f"{pin}\n"
+    for pin in (
+        DEFAULT_RESIDENT.auth_pin,
+        DEFAULT_RESIDENT.kenhojo_pin,
+        PARTNER_RESIDENT.auth_pin,
+        PARTNER_RESIDENT.kenhojo_pin,
+    )
+)
+QUESTIONS = {"join_nhi": True, "has_children": True, "register_seal": True, "has_ltc": False}
+
+
+def plausible(definition: FieldDefinition) -> str:
+    """A value a clerk would type for a field the chip does not fill."""
+    if definition.type is FieldType.CHOICE:
+        return definition.choices[0].value
+    if definition.type is FieldType.CHECKBOX:
+        return "true"
+    if definition.type is FieldType.ADDRESS or "address" in definition.id:
+        return NEW_ADDRESS
+    return {
+        FieldType.KATAKANA: "バンゴウ　ハナコ",
+        FieldType.DATE: "2026-11-20",
+        FieldType.POSTAL_CODE: "100-0001",
+        FieldType.NUMBER: "1",
+    }.get(definition.type, "テスト")
+
+
+def _bundle() -> list[Any]:
+    library = load_library()
+    event = library.event("moving-in")
+    chosen = event.applicable_forms(QUESTIONS)
+    return [library.forms[item.form].definition for item in chosen]
+
+
+def _write(path: Path, data: dict[str, Any]) -> Path:
+    with path.open("w", encoding="utf-8") as stream:
+        YAML(typ="safe").dump(data, stream)
+    return path
+
+
+def _household_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """answers.yaml, partner.yaml, child.yaml: what the clerk's script knows of each person."""
+    forms = _bundle()
+    every = {f.id: f for form in forms for f in form.fields}
+    resident = {
+        field_id: plausible(definition)
+        for field_id, definition in every.items()
+        if definition.prefill is None and definition.type is not FieldType.CHECKBOX
+    }
+    resident["new_address"] = NEW_ADDRESS
+    person = {f.id: f for f in person_fields(forms) if f.prefill is None}
+    partner_values = {k: plausible(f) for k, f in person.items()}
+    child_values = {**{f.id: plausible(f) for f in person_fields(forms)}, **CHILD}
+    child_values = {k: v for k, v in child_values.items() if k != "my_number"}
+    lists = [group.id for group in extra_groups(forms)]
+    answers = _write(tmp_path / "answers.yaml", {"questions": QUESTIONS, "resident": resident})
+    partner = _write(
+        tmp_path / "partner.yaml",
+        {"values": partner_values, "questions": {"join_nhi": False}},
+    )
+    child = _write(
+        tmp_path / "child.yaml",
+        {"values": child_values, "questions": {"join_nhi": True}, "groups": lists},
+    )
+    return answers, partner, child
+
+
+def _fill(tmp_path: Path, *extra: str, stdin: str = PINS) -> Result:
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "settings.toml").write_text('municipality = "千代田区"\n', encoding="utf-8")
+    answers, partner, child = _household_files(tmp_path)
+    return run_counterapp(
+        data, "form", "fill", "転入", "--simulate", "valid", "--answers", str(answers),
+        "--member", f"household-partner:{partner}", "--member", f"manual:{child}",
+        "--json", *extra, stdin=stdin,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_household_of_three_moves_in_two_cards_and_a_child_by_hand(tmp_path: Path) -> None:
+    result = _fill(tmp_path)
+    assert result.code == 0, result.stdout + result.stderr
+    report = result.json()
+    assert report["queued"]
+    move = next(f for f in report["forms"] if f["form"] == "resident-move")
+    assert list(move["persons"].values()) in (
+        [["card", "card", "by_hand"]],
+        [],  # (a 住民異動届 without person lists)
+    )
+    queue = _queue(tmp_path / "data")
+    stored = [queue.open(form["id"], "test").filled for form in report["forms"]]
+    assert_household_bundle(stored)
+    for secret in (DEFAULT_RESIDENT.my_number, PARTNER_RESIDENT.my_number):
+        assert secret not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_wrong_member_option_is_refused_before_any_card_is_read(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for member, said in (
+        ("manual", "manual:FILE"),
+        ("no-such-card", "unknown scenario"),
+        ("card", "--reader"),
+        (f"manual:{tmp_path / 'missing.yaml'}", "cannot read"),
+    ):
+        result = run_counterapp(
+            data, "form", "fill", "転入", "--simulate", "valid", "--member", member, stdin=""
+        )
+        assert result.code == 4 and said in result.stderr, (member, result.stderr)
