@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from counterapp.forms.definition import (
     FieldDefinition,
+    FilerRole,
     FormDefinition,
     LifeEvent,
     PersonGroup,
@@ -274,3 +275,14 @@ def deciding_questions(event: LifeEvent | None, forms: Iterable[FormDefinition])
     if event is None:
         return ()
     return tuple(dict.fromkeys(i.when for i in event.forms if i.when and i.form in with_groups))
+
+
+def with_card_holder_filing(filled: FilledForm) -> FilledForm:
+    """The first card holder files (本人) unless someone chose another role already."""
+    roles = filled.form.definition.roles
+    if roles is None or filled.value(roles.field).value:
+        return filled
+    choices = {choice.value for choice in filled.form.definition.field(roles.field).choices}
+    if FilerRole.SELF.value not in choices:
+        return filled
+    return filled.with_value(roles.field, FilerRole.SELF.value, Source.SYSTEM)

@@ -43,6 +43,7 @@ from counterapp.household import (
     deciding_questions,
     extra_groups,
     person_fields,
+    with_card_holder_filing,
     with_household,
     with_value_at,
     without_person,
@@ -390,6 +391,7 @@ class CounterService:
         forms = fill_target(self.library, visit.target, visit.card.data, answers, context)
         if not forms:
             raise NothingToFill(visit.target)
+        forms = tuple(with_card_holder_filing(filled) for filled in forms)  # 届出人: 本人
         if visit.members:  # a household: a row for each further person in their lists
             people = [member.person() for member in visit.members]
             event = self._event(visit.target)

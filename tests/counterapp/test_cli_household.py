@@ -36,6 +36,8 @@ def plausible(definition: FieldDefinition) -> str:
         return "true"
     if definition.type is FieldType.ADDRESS or "address" in definition.id:
         return NEW_ADDRESS
+    if definition.id == "phone":
+        return "03-1234-5678"
     return {
         FieldType.KATAKANA: "バンゴウ　ハナコ",
         FieldType.DATE: "2026-11-20",

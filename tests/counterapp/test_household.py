@@ -13,7 +13,14 @@ from counterapp.forms.definition import LifeEvent
 from counterapp.forms.filled import FilledForm, Source
 from counterapp.forms.loader import load_form, load_library
 from counterapp.forms.prefill import Answers, fill_form
-from counterapp.household import Person, value_at, with_household, with_value_at, without_person
+from counterapp.household import (
+    Person,
+    value_at,
+    with_card_holder_filing,
+    with_household,
+    with_value_at,
+    without_person,
+)
 from counterapp.keyguard import open_queue
 from counterapp.settings import Settings, load_settings
 from counterapp.store import audit_log
@@ -140,3 +147,10 @@ def test_each_further_card_holder_gets_their_own_copy_of_a_form_about_one_card()
     assert own.value("new_address").value == "東京都千代田区千代田１番１号"  # the household's
     assert own.value("change_reason").value == "tennyu"
     assert without_person(forms, event, people, 0, {}) == (forms[0],)
+
+
+def test_the_first_card_holder_files_unless_the_clerk_chose_another_role() -> None:
+    filled = with_card_holder_filing(_sample_filled())
+    assert filled.value("filer_role").value == "self"
+    chosen = _sample_filled().with_value("filer_role", "delegate", Source.CLERK)
+    assert with_card_holder_filing(chosen).value("filer_role").value == "delegate"
