@@ -112,8 +112,11 @@ def test_a_household_of_three_moves_in_two_cards_and_a_child_by_hand(tmp_path: P
     queue = _queue(tmp_path / "data")
     stored = [queue.open(form["id"], "test").filled for form in report["forms"]]
     assert_household_bundle(stored)
+    shown = run_counterapp(tmp_path / "data", "queue", "show", move["id"], "--json").json()
+    child = [row for row in shown["fields"] if row["value"] == CHILD["name"]]
+    assert child and "手入力" in str(child[0]["label"])  # the person's row, marked by hand
     for secret in (DEFAULT_RESIDENT.my_number, PARTNER_RESIDENT.my_number):
-        assert secret not in result.stdout + result.stderr
+        assert secret not in result.stdout + result.stderr + str(shown)
 
 
 @pytest.mark.slow
