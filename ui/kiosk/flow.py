@@ -326,7 +326,8 @@ class KioskFlow(QObject):
         """Ask whether anyone moves along (forms with person lists only), else review."""
         service = self.context.service
         self.member_asked = tuple(f for f in service.member_fields(self.visit) if f.kiosk == "ask")
-        if not self.member_asked:
+        asked_by_slot = any(f.group is not None or "." in f.id for f in self.asked)
+        if not self.member_asked or asked_by_slot:  # (persons already asked slot by slot)
             self._review()
             return
         self.member_position = 0
