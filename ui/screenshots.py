@@ -233,7 +233,6 @@ def clerk_household(app: QApplication, settings: Settings, out: Path) -> None:
                     row.input.setText(child[field_id])
             for box in dialog.groups.values():
                 box.setChecked(True)
-            save(app, dialog, out / f"clerk-household-member-{language}.png")
             dialog.accept()
             save(app, window, out / f"clerk-household-{language}.png")
             window.next_resident()
