@@ -368,9 +368,8 @@ class CounterService:
         """The fields the resident is asked for (``kiosk: ask``) on the visit's forms, once each."""
         asked: dict[str, FieldDefinition] = {}
         for form_id in self.forms_needed(visit):
-            for definition in self.library.forms[form_id].definition.fields:
-                if definition.kiosk == "ask":
-                    asked.setdefault(definition.id, definition)
+            for definition in self.library.forms[form_id].definition.kiosk_fields():
+                asked.setdefault(definition.id, definition)
         return tuple(asked.values())
 
     def fill(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from counterapp.forms.definition import (
+    KIOSK_PREFILLED,
     Condition,
     FieldDefinition,
     FieldType,
@@ -25,6 +26,7 @@ def form_problems(form: FormDefinition) -> list[tuple[Location, str]]:
     """Every cross-field problem of ``form``, in file order."""
     return [
         *_duplicates(form),
+        *_kiosk_prefilled(form),
         *_my_number(form),
         *_bases(form),
         *_conditions(form),
@@ -43,6 +45,12 @@ def _duplicates(form: FormDefinition) -> Found:
         repeated = sorted({i for i in row_ids if row_ids.count(i) > 1})
         if repeated:
             yield ("groups", index, "fields"), f"duplicate field id(s): {', '.join(repeated)}"
+
+
+def _kiosk_prefilled(form: FormDefinition) -> Found:
+    for index, item in enumerate(form.fields):
+        if item.kiosk == "ask" and item.prefill is not None:
+            yield ("fields", index), KIOSK_PREFILLED
 
 
 def _placed_fields(form: FormDefinition) -> Iterator[tuple[Location, FieldDefinition]]:
@@ -119,8 +127,9 @@ def _condition_problems(
     allowed = _values_of(target)
     wrong = [v for v in condition.values if allowed is not None and v not in allowed]
     if wrong:
+        key = "equals" if condition.equals is not None else "in" if condition.one_of else "not_in"
         yield (
-            (*where, "equals" if condition.equals is not None else "in"),
+            (*where, key),
             (f"{', '.join(map(repr, wrong))} is not a value field {target.id} can have"),
         )
 

@@ -147,25 +147,29 @@ class LegalBasis(Strict):
 
 
 class Condition(Strict):
-    """True while the named field has one of the values (``equals`` or ``in``)."""
+    """True while the named field has one of the values (``equals``, ``in``) or none of
+    them (``not_in``)."""
 
     field: Identifier
     equals: str | None = None
     one_of: tuple[str, ...] = Field(default=(), alias="in")
+    none_of: tuple[str, ...] = Field(default=(), alias="not_in")
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
-        if (self.equals is None) == (not self.one_of):
-            raise ValueError("a condition takes exactly one of 'equals' or 'in'")
+        given = [self.equals is not None, bool(self.one_of), bool(self.none_of)]
+        if given.count(True) != 1:
+            raise ValueError("a condition takes exactly one of 'equals', 'in' or 'not_in'")
         return self
 
     @property
     def values(self) -> tuple[str, ...]:
-        return (self.equals,) if self.equals is not None else self.one_of
+        """The values the condition names."""
+        return (self.equals,) if self.equals is not None else self.one_of or self.none_of
 
     def holds(self, value: str) -> bool:
         """Whether the condition holds for the named field's current value."""
-        return value in self.values
+        return (value in self.values) != bool(self.none_of)
 
 
 class Choice(Strict):
@@ -200,6 +204,8 @@ class FieldDefinition(Strict):
     partial: bool = False
     # The part of a structured address this field holds.
     address_part: AddressPart | None = None
+    # The value the field starts with when nothing fills it (e.g. 届出人: 本人).
+    default: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldDefinition:
@@ -211,6 +217,11 @@ class FieldDefinition(Strict):
             kiosk_problem = _kiosk_problem(self)
             if kiosk_problem:
                 raise ValueError(kiosk_problem)
+        if self.default is not None and self.prefill is not None:
+            raise ValueError("a field takes 'default' or 'prefill', not both")
+        allowed = {c.value for c in self.choices}
+        if self.default is not None and allowed and self.default not in allowed:
+            raise ValueError(f"default {self.default!r} is not one of the choices")
         if self.partial and self.type is not FieldType.DATE:
             raise ValueError("'partial' is only for type date")
         part = self.prefill.address_part if self.prefill is not None else None
@@ -246,9 +257,14 @@ def _digits_only(pattern: str) -> bool:
     return bool(accepted.fullmatch("0312345678")) and not accepted.search("a")
 
 
+KIOSK_PREFILLED = "'kiosk: ask' is for values the resident knows, not for pre-filled fields"
+
+
 def _kiosk_problem(definition: FieldDefinition) -> str | None:
-    if definition.prefill is not None:
-        return "'kiosk: ask' is for values the resident knows, not for pre-filled fields"
+    # A pre-filled field may be asked in a person group (for a member without a card);
+    # on the form itself the consistency check refuses it.
+    if definition.prefill is not None and kiosk_input(definition) is None:
+        return KIOSK_PREFILLED
     if kiosk_input(definition) is None:
         return (
             "'kiosk: ask' needs a field the kiosk can take: katakana, number with minimum "
@@ -267,6 +283,9 @@ class PersonGroup(Strict):
     max_rows: int = Field(ge=1, le=50, alias="max")
     # Row 1 is the person whose card was read (its card.* fields are filled from the chip).
     card_holder_row: bool = False
+    # How many more persons the kiosk asks for one by one ("anyone else?"); 0: none, the
+    # clerk adds them. Needs the kiosk texts ``kiosk.more.<group id>`` (and ``.first``).
+    kiosk_persons: int = Field(default=0, ge=0, le=10)
     basis: tuple[LegalBasis, ...] = ()
     fields: tuple[FieldDefinition, ...] = Field(min_length=1)
 
@@ -357,6 +376,43 @@ class FormDefinition(Strict):
         """Form fields, then every group's row fields."""
         return self.fields + tuple(f for g in self.groups for f in g.fields)
 
+    def field_at(self, field_id: str) -> FieldDefinition:
+        """A form field by id, or a row field by its flat id ``<group>.<row>.<field>``."""
+        group_id, _, rest = field_id.partition(".")
+        if not rest:
+            return self.field(field_id)
+        return self.group(group_id).field(rest.partition(".")[2])
+
+    def kiosk_fields(self) -> tuple[FieldDefinition, ...]:
+        """What the kiosk asks (``kiosk: ask``), in order.
+
+        People first: the card holder's row fields under their plain id (they fill row 1,
+        as a form field would); then up to ``kiosk_persons`` more persons per group, each
+        row field under its flat id with ``group``/``slot`` set, so the kiosk asks person by
+        person ("anyone else?"); a value the card gives is asked only of these persons.
+        Then the form's own fields.
+        """
+        asked: list[FieldDefinition] = []
+        for group in self.groups:
+            row_fields = [f for f in group.fields if f.kiosk == "ask"]
+            if group.card_holder_row:
+                asked += [f for f in row_fields if f.prefill is None]
+            first = 2 if group.card_holder_row else 1
+            last = min(group.max_rows, first + group.kiosk_persons - 1)
+            asked += [
+                f.model_copy(
+                    update={
+                        "id": f"{group.id}.{row}.{f.id}",
+                        "group": group.id,
+                        "slot": row - first + 1,
+                        "prefill": None,
+                    }
+                )
+                for row in range(first, last + 1)
+                for f in row_fields
+            ]
+        return tuple(asked + [f for f in self.fields if f.kiosk == "ask"])
+
 
 class Question(Strict):
     """A yes/no question of a life event that decides which forms apply."""
@@ -374,6 +430,14 @@ class EventForm(Strict):
     unless: Identifier | None = None  # left out if this question is answered yes
     # Values the event itself decides, e.g. the kind of move on the 住民異動届.
     preset: dict[Identifier, str] = Field(default_factory=dict)
+    # Field → the field whose entered value it takes instead of its own pre-fill, e.g. the
+    # 印鑑登録 address during 転入 is the new address, never the chip's (old) one.
+    values_from: dict[Identifier, Identifier] = Field(default_factory=dict)
+    # One copy of the form per card read in the visit (e.g. the card's 継続利用).
+    per_card: bool = False
+    # False: the person whose card is read files for others (e.g. after a death), so person
+    # groups do not start with the card holder's row; the persons are entered by hand.
+    card_holder_rows: bool = True
 
 
 class LifeEvent(Strict):
@@ -386,6 +450,8 @@ class LifeEvent(Strict):
     machine_translated: tuple[Language, ...] = ()
     questions: tuple[Question, ...] = ()
     forms: tuple[EventForm, ...] = Field(min_length=1)
+    # The visit starts without a card (e.g. 国外からの転入: the 在留カード is entered by hand).
+    starts_without_card: bool = False
 
     @model_validator(mode="after")
     def _conditions_name_questions(self) -> LifeEvent:

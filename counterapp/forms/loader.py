@@ -216,6 +216,12 @@ def load_event(path: Path, forms: Mapping[str, LoadedForm]) -> LifeEvent:
         for index, item in enumerate(event.forms)
         for message in _event_form_problems(item.form, item.preset, forms)
     ]
+    problems += [
+        Problem(_line(data, ["forms", index, "values_from"]), f"forms.{index}.values_from", message)
+        for index, item in enumerate(event.forms)
+        if item.form in forms
+        for message in _values_from_problems(item.values_from, forms[item.form])
+    ]
     if problems:
         raise DefinitionError(str(path), problems)
     return event
@@ -255,6 +261,13 @@ def _event_form_problems(
             continue
         if target.choices and value not in {c.value for c in target.choices}:
             yield f"preset {field_id}={value!r} is not one of the field's choices"
+
+
+def _values_from_problems(values_from: Mapping[str, str], form: LoadedForm) -> Iterable[str]:
+    known = {f.id for f in form.definition.fields}
+    for target in values_from:
+        if target not in known:
+            yield f"values_from names {target!r}, which form {form.definition.id} does not have"
 
 
 def _resolve_form(

@@ -30,7 +30,8 @@ from reportlab.platypus import CallerMacro, KeepTogether, Paragraph, Spacer, Tab
 from counterapp.forms import printtext
 from counterapp.forms.definition import FieldDefinition, FieldType, FormDefinition, Text
 from counterapp.forms.display import display_date, display_value
-from counterapp.forms.filled import FieldValue, FilledForm, Source
+from counterapp.forms.filled import FieldValue, FilledForm, GroupRow, Source
+from counterapp.forms.validation import shown as is_shown
 from counterapp.resources import resource_path
 
 FAILURES = (platypus.doctemplate.LayoutError, TTFError, OSError)  # reported as a PdfError
@@ -46,6 +47,7 @@ LABEL_TEXT, VALUE_TEXT = LABEL_WIDTH - 2 * PAD, VALUE_WIDTH - 2 * PAD  # inside 
 BLACK, SHADE, HEADING_SHADE = Color(0, 0, 0), Color(0.93, 0.93, 0.93), Color(0.85, 0.85, 0.85)
 SOURCE_LABELS = {Source.IC_CHIP: "ICチップ", Source.SYSTEM: "端末", Source.EVENT: "手続"}
 SOURCE_LABELS |= {Source.RESIDENT: "本人入力", Source.CLERK: "職員入力", Source.BLANK: "要記入"}
+SOURCE_LABELS |= {Source.PROPOSED: "要確認"}  # split from the chip's address, not confirmed
 ALL, SIDES = ((0, 0), (-1, -1)), ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 HEADINGS = (("項目", "Item"), ("記載内容", "Entry"), ("転記元", "Source"))
 NOTICE = (
@@ -168,6 +170,14 @@ def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) ->
     return [[label, cells[0], source + edited], *([more, cell, []] for cell in cells[1:])]
 
 
+def _person_heading(label: Text, number: int, row: GroupRow, reading: str) -> list[Any]:
+    """The row that heads one person of a group: 「異動者 2人目（手入力）」."""
+    how = ("手入力", "entered by hand") if row.by_hand else ("カード", "from a card")
+    ja = f"{label.ja}　{number}人目（{how[0]}）"
+    second = f"{label.in_language(reading)} — {number} ({how[1]})"
+    return [_both(ja, second, (HEADING, SECONDARY), WIDTH - 2 * PAD), [], []]
+
+
 def _write_in(field: FieldDefinition, reading: str) -> Any:
     """A field nobody filled: the choices to tick, or an empty box."""
     if field.type in (FieldType.CHOICE, FieldType.CHECKBOX):
@@ -208,15 +218,33 @@ def _form(
     rows: list[Any] = [[_pair(ja, en, HEADING) for ja, en in HEADINGS]]
     notes: list[str] = []
     covered = register_fonts()
-    for field in definition.fields:
-        shown = display_value(field, form.value(field.id).value)
-        if chars := printtext.characters_to_check(shown, form.flags.get(field.id, ()), covered):
+    headings: list[int] = []  # the rows that head a person of a group
+
+    def add(field: FieldDefinition, value: FieldValue, flag_id: str) -> None:
+        shown = display_value(field, value.value)
+        if chars := printtext.characters_to_check(shown, form.flags.get(flag_id, ()), covered):
             described = "、".join(printtext.describe(char, covered) for char in chars)
             notes.append(f"※外字{len(notes) + 1}　{field.label.ja}：{described}")
-        rows += _rows(field, form.value(field.id), len(notes) if chars else 0, reading)
+        rows.extend(_rows(field, value, len(notes) if chars else 0, reading))
+
+    for field in definition.fields:
+        if is_shown(field, form):
+            add(field, form.value(field.id), field.id)
+    for group in definition.groups:
+        for number, row in enumerate(form.rows(group.id), start=1):
+            headings.append(len(rows))
+            rows.append(_person_heading(group.label, number, row, reading))
+            for field in group.fields:
+                value = row.value(field.id)
+                if is_shown(field, form, row) and (value.value or field.required):
+                    add(field, value, f"{group.id}.{number}.{field.id}")
     widths = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
     table = _grid(rows[:-1], widths, repeatRows=1)
     table.setStyle([("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE)])
+    for index in (i for i in headings if i < len(rows) - 1):
+        table.setStyle(
+            [("SPAN", (0, index), (-1, index)), ("BACKGROUND", (0, index), (-1, index), SHADE)]
+        )
     # The last row goes along with the signature: a signature is never alone on a page.
     tail = KeepTogether([_grid(rows[-1:], widths), *_notes(notes), _signature()])
     where = f"{definition.id} v{definition.version}　{record_id or ''}"

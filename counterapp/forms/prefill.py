@@ -14,6 +14,7 @@ from counterapp.forms.address import split_address
 from counterapp.forms.definition import FieldDefinition, LifeEvent, PersonGroup, Prefill
 from counterapp.forms.filled import CardData, FieldValue, FilledForm, GroupRow, Source
 from counterapp.forms.loader import FormLibrary, LoadedForm
+from counterapp.forms.validation import without_hidden
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,16 @@ class UnknownForm(LookupError):
 
 
 def fill_target(
-    library: FormLibrary, target: str, card: CardData, answers: Answers, context: Context
+    library: FormLibrary,
+    target: str,
+    card: CardData | None,
+    answers: Answers,
+    context: Context,
 ) -> tuple[FilledForm, ...]:
-    """The forms of a life event (by id or Japanese name), or a single form by id."""
+    """The forms of a life event (by id or Japanese name), or a single form by id.
+
+    ``card`` is None for a visit without a card: nothing is taken from a chip.
+    """
     try:
         event = library.event(target)
     except KeyError:
@@ -58,22 +66,59 @@ def fill_target(
 
 
 def fill_event(
-    library: FormLibrary, event: LifeEvent, card: CardData, answers: Answers, context: Context
+    library: FormLibrary,
+    event: LifeEvent,
+    card: CardData | None,
+    answers: Answers,
+    context: Context,
 ) -> tuple[FilledForm, ...]:
     """Every form the life event needs, given the answers to its questions."""
     return tuple(
-        fill_form(library.forms[item.form], card, answers, context, item.preset, event.id)
+        _taking_values(
+            fill_form(
+                library.forms[item.form],
+                card,
+                answers,
+                context,
+                item.preset,
+                event.id,
+                holder_rows=item.card_holder_rows,
+            ),
+            item.values_from,
+            answers,
+        )
         for item in event.applicable_forms(dict(answers.questions))
     )
 
 
+def _taking_values(
+    filled: FilledForm, values_from: Mapping[str, str], answers: Answers
+) -> FilledForm:
+    """Fields that take another field's entered value instead of their own pre-fill: what
+    the clerk or resident entered for the source, else blank (never the chip's value)."""
+    for target, source_field in values_from.items():
+        if source_field in answers.clerk:
+            value, source = answers.clerk[source_field], Source.CLERK
+        elif source_field in answers.resident:
+            value, source = answers.resident[source_field], Source.RESIDENT
+        else:
+            value, source = "", Source.BLANK
+        values = tuple(
+            FieldValue(target, value, source) if v.field_id == target else v for v in filled.values
+        )
+        filled = replace(filled, values=values)
+    return replace(filled, flags=gaiji_flags(filled))
+
+
 def fill_form(
     form: LoadedForm,
-    card: CardData,
+    card: CardData | None,
     answers: Answers,
     context: Context,
     preset: Mapping[str, str] | None = None,
     event: str | None = None,
+    *,
+    holder_rows: bool = True,
 ) -> FilledForm:
     """One form: chip and system values, then the event's presets, the resident's, the clerk's.
 
@@ -91,16 +136,19 @@ def fill_form(
     for layer, source in layers:
         filled = _apply(filled, layer, source)
     for group in form.definition.groups:
-        holder = (card_row(group, card, context, layers),) if group.card_holder_row else ()
+        with_holder = holder_rows and group.card_holder_row and card is not None
+        holder = (card_row(group, card, context, layers),) if with_holder else ()
+        entered = _entered_rows(group, layers[1:])
         hand = tuple(hand_row(group, values) for values in answers.rows.get(group.id, ()))
-        if holder or hand:
-            filled = filled.with_rows(group.id, holder + hand)
+        if holder or entered or hand:
+            filled = filled.with_rows(group.id, holder + entered + hand)
+    filled = without_hidden(filled)
     return replace(filled, event=event, flags=gaiji_flags(filled))
 
 
 def card_row(
     group: PersonGroup,
-    card: CardData,
+    card: CardData | None,
     context: Context,
     layers: Sequence[tuple[Mapping[str, str], Source]] = (),
 ) -> GroupRow:
@@ -127,6 +175,31 @@ def hand_row(
     )
 
 
+def _entered_rows(
+    group: PersonGroup, layers: Sequence[tuple[Mapping[str, str], Source]]
+) -> tuple[GroupRow, ...]:
+    """Persons entered under flat ids (``<group>.<row>.<field>``, e.g. at the kiosk), in row
+    order; a person with no value entered is no row."""
+    by_row: dict[int, dict[str, tuple[str, Source]]] = {}
+    for layer, source in layers:
+        for key, value in layer.items():
+            group_id, _, rest = key.partition(".")
+            number, _, field_id = rest.partition(".")
+            if group_id == group.id and number.isdigit() and value:
+                by_row.setdefault(int(number), {})[field_id] = (value, source)
+    rows = []
+    for row_number in sorted(by_row):
+        entered = by_row[row_number]
+        row_values = tuple(
+            FieldValue(f.id, *entered[f.id])
+            if f.id in entered
+            else FieldValue(f.id, "", Source.BLANK)
+            for f in group.fields
+        )
+        rows.append(GroupRow(row_values, by_hand=True))
+    return tuple(rows)
+
+
 def add_card_row(filled: FilledForm, group_id: str, card: CardData, context: Context) -> FilledForm:
     """Another household member tapped their card: their row at the end of the group."""
     group = filled.form.definition.group(group_id)
@@ -139,8 +212,12 @@ def add_hand_row(filled: FilledForm, group_id: str, values: Mapping[str, str]) -
     return filled.with_row(group_id, hand_row(group, values))
 
 
-def _first_value(definition: FieldDefinition, card: CardData, context: Context) -> FieldValue:
-    if definition.prefill is None:
+def _first_value(
+    definition: FieldDefinition, card: CardData | None, context: Context
+) -> FieldValue:
+    if definition.default is not None:
+        return FieldValue(definition.id, definition.default, Source.SYSTEM)
+    if definition.prefill is None or (card is None and definition.prefill.from_card):
         return FieldValue(definition.id, "", Source.BLANK)
     value = _prefill_value(definition.prefill, card, context)
     if definition.prefill.address_part is not None:
@@ -149,7 +226,15 @@ def _first_value(definition: FieldDefinition, card: CardData, context: Context) 
     return FieldValue(definition.id, value, Source.SYSTEM if system else Source.IC_CHIP)
 
 
-def _prefill_value(prefill: Prefill, card: CardData, context: Context) -> str:
+def _prefill_value(prefill: Prefill, card: CardData | None, context: Context) -> str:
+    if prefill is Prefill.TODAY:
+        return context.today.isoformat()
+    if prefill is Prefill.MUNICIPALITY:
+        return context.municipality
+    return "" if card is None else _card_value(prefill, card)
+
+
+def _card_value(prefill: Prefill, card: CardData) -> str:
     if prefill.address_part is not None:
         return split_address(card.address).part(prefill.address_part)
     match prefill:
@@ -163,11 +248,7 @@ def _prefill_value(prefill: Prefill, card: CardData, context: Context) -> str:
             return card.sex
         case Prefill.CARD_MY_NUMBER:
             return card.my_number.reveal()
-        case Prefill.TODAY:
-            return context.today.isoformat()
-        case Prefill.MUNICIPALITY:
-            return context.municipality
-    return ""  # pragma: no cover - every prefill is handled above
+    return ""  # pragma: no cover - the terminal's own values are handled above
 
 
 def _apply(filled: FilledForm, values: Mapping[str, str], source: Source) -> FilledForm:

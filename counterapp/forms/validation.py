@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from counterapp.forms.definition import (
     Condition,
@@ -88,6 +88,31 @@ def condition_holds(condition: Condition, filled: FilledForm, row: GroupRow | No
     if row is not None and any(v.field_id == condition.field for v in row.values):
         return condition.holds(row.value(condition.field).value)
     return condition.holds(filled.value(condition.field).value)
+
+
+def without_hidden(filled: FilledForm) -> FilledForm:
+    """Blank every field whose condition does not hold: a value not asked for (e.g. the My
+    Number on a 転居) is not kept on the form."""
+    form = filled.form.definition
+    for definition in form.fields:
+        if not shown(definition, filled) and filled.value(definition.id).value:
+            filled = filled.with_value(definition.id, "", Source.BLANK)
+    for group in form.groups:
+        for index, row in enumerate(filled.rows(group.id)):
+            for definition in group.fields:
+                if not shown(definition, filled, row) and row.value(definition.id).value:
+                    blank = row.value(definition.id)
+                    row = replace(
+                        row,
+                        values=tuple(
+                            FieldValue(v.field_id, "", Source.BLANK) if v is blank else v
+                            for v in row.values
+                        ),
+                    )
+            filled = filled.with_rows(
+                group.id, (*filled.rows(group.id)[:index], row, *filled.rows(group.id)[index + 1 :])
+            )
+    return filled
 
 
 def value_problem(definition: FieldDefinition, value: FieldValue) -> str | None:

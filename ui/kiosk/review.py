@@ -68,8 +68,12 @@ class ReviewPage(QWidget):
         title.setText(filled.form.definition.title.in_language(language))
         grid.addWidget(title, 0, 0, 1, 3)
         definition = filled.form.definition
-        shown = [v for v in filled.values if v.value or definition.field(v.field_id).group is None]
-        for row, value in enumerate(shown, start=1):  # nobody entered: no empty person rows
+        shown = [  # nobody entered: no empty person rows
+            v
+            for v in filled.all_values()
+            if v.value or (definition.field_at(v.field_id).group is None and "." not in v.field_id)
+        ]
+        for row, value in enumerate(shown, start=1):
             self._add_field(grid, row, filled, value, language)
         return box
 
@@ -77,7 +81,7 @@ class ReviewPage(QWidget):
     def _add_field(
         grid: QGridLayout, row: int, filled: FilledForm, value: FieldValue, language: str
     ) -> None:
-        definition = filled.form.definition.field(value.field_id)
+        definition = filled.form.definition.field_at(value.field_id)
         shown = shown_value(definition, value.value, language)
         grid.addWidget(_value_label(definition.label.in_language(language)), row, 0)
         grid.addWidget(_value_label(shown or t("kiosk.review.blank", language)), row, 1)

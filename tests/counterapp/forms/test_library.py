@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from cardreader.mynumber import MyNumber
 from counterapp.forms.definition import LANGUAGES, FormDefinition, LifeEvent, Prefill, Text
-from counterapp.forms.filled import CardData, FilledForm, Source
+from counterapp.forms.filled import CardData, FilledForm, GroupRow, Source
 from counterapp.forms.loader import FormLibrary, load_library
 from counterapp.forms.prefill import Answers, Context, fill_event
 from counterapp.forms.validation import problems
@@ -26,25 +26,45 @@ FORMS = {
     "child-allowance-address",
     "mynumber-card-address-change",
     "ltc-insurance-address",
+    "child-allowance-claim",
+    "ltc-insurance",
+    "late-elderly-medical",
+    "child-medical-subsidy",
+    "school-enrolment",
+    "household-change",
+    "funeral-expenses",
+    "former-surname",
 }
 CARRY_MY_NUMBER = {
     "resident-move",
     "nhi-enrolment",
     "child-allowance-address",
     "ltc-insurance-address",
+    "child-allowance-claim",
+    "ltc-insurance",
+    "late-elderly-medical",
 }
 EVENTS = {
     "moving-in": "転入",
     "moving-out": "転出",
     "moving-within": "転居",
     "certificates": "証明書の請求",
+    "death": "死亡・おくやみ",
+    "birth": "出生",
+    "marriage-divorce": "婚姻・離婚",
+    "change-of-household": "世帯変更",
+    "moving-abroad": "国外転出",
+    "from-abroad": "国外からの転入",
 }
 MOVING_IN_ALL = [
     "resident-move",
     "mynumber-card-address-change",
     "nhi-enrolment",
-    "child-allowance-address",
-    "ltc-insurance-address",
+    "late-elderly-medical",
+    "ltc-insurance",
+    "child-allowance-claim",
+    "child-medical-subsidy",
+    "school-enrolment",
     "inkan-registration",
 ]
 MACHINE_TRANSLATED = ("zh", "ko", "vi", "pt")
@@ -151,7 +171,7 @@ def test_exactly_the_forms_that_declare_it_pull_the_my_number(library: FormLibra
     pulling = {
         d.id
         for d in _definitions(library)
-        if any(f.prefill is Prefill.CARD_MY_NUMBER for f in d.fields)
+        if any(f.prefill is Prefill.CARD_MY_NUMBER for f in d.all_fields())
     }
     assert declaring == pulling == CARRY_MY_NUMBER
 
@@ -169,18 +189,23 @@ def test_the_residence_record_request_does_not_carry_the_my_number(
 def test_every_form_takes_the_four_card_items_and_the_system_values(
     library: FormLibrary, form_id: str
 ) -> None:
+    # The card items on the form or on the card holder's row (the first person of a group);
+    # the address whole, or in parts proposed from it.
     definition = library.forms[form_id].definition
-    prefills = [f.prefill for f in definition.fields if f.prefill is not None]
-    for item in (*CARD_ITEMS, Prefill.TODAY, Prefill.MUNICIPALITY):
-        assert prefills.count(item) == 1, f"{form_id}: {item.value}"
-    for field_id in ("name", "birth_date", "sex", "application_date", "municipality"):
+    prefills = {f.prefill for f in definition.all_fields() if f.prefill is not None}
+    addressed = {p.value.startswith("card.address") for p in prefills}
+    assert CARD_ITEMS - {Prefill.CARD_ADDRESS} <= prefills and True in addressed, form_id
+    system = [f.prefill for f in definition.fields if f.prefill is not None]
+    for item in (Prefill.TODAY, Prefill.MUNICIPALITY):
+        assert system.count(item) == 1, f"{form_id}: {item.value}"
+    for field_id in ("application_date", "municipality"):
         definition.field(field_id)
 
 
 def test_sex_takes_the_values_a_juminhyo_records(library: FormLibrary) -> None:
     # JIS X 0303 codes as the chip gives them, but only 男 and 女: a 住民票 has no 9.
     for definition in _definitions(library):
-        sex = definition.field("sex")
+        (sex,) = {f for f in definition.all_fields() if f.id == "sex"}
         assert sex.prefill is Prefill.CARD_SEX
         labels = {c.value: (c.label.ja, c.label.en) for c in sex.choices}
         assert labels == {
@@ -208,7 +233,7 @@ def test_moving_forms_show_the_card_address_as_the_previous_address(
     ):
         definition = library.forms[form_id].definition
         assert definition.field("previous_address").prefill is Prefill.CARD_ADDRESS
-        assert definition.field("new_address").prefill is None
+        assert definition.field("new_address_town").prefill is None
 
 
 @pytest.mark.parametrize(
@@ -238,7 +263,7 @@ def test_the_phone_pattern_takes_japanese_numbers(
 # ---- life events ------------------------------------------------------------------
 
 
-def test_moving_in_with_every_answer_yes_bundles_six_forms(library: FormLibrary) -> None:
+def test_moving_in_with_every_answer_yes_bundles_nine_forms(library: FormLibrary) -> None:
     event = library.event("転入")
     forms = [item.form for item in event.applicable_forms(_all_yes(event))]
     assert forms == MOVING_IN_ALL
@@ -263,16 +288,32 @@ def test_moving_in_asks_about_insurance_children_care_and_seal(library: FormLibr
     event = library.event("転入")
     questions = {q.id: q.label.ja for q in event.questions}
     assert questions["join_nhi"] == "国民健康保険に加入しますか"
-    assert set(questions) == {"join_nhi", "has_children", "has_ltc", "register_seal"}
+    assert set(questions) == {
+        "join_nhi",
+        "is_late_elderly",
+        "has_ltc",
+        "has_children",
+        "child_medical",
+        "school_age",
+        "register_seal",
+    }
     conditions = {item.form: item.when for item in event.forms}
     assert conditions == {
         "resident-move": None,
         "mynumber-card-address-change": None,
         "nhi-enrolment": "join_nhi",
-        "child-allowance-address": "has_children",
-        "ltc-insurance-address": "has_ltc",
+        "late-elderly-medical": "is_late_elderly",
+        "ltc-insurance": "has_ltc",
+        "child-allowance-claim": "has_children",  # 認定請求, not an address change
+        "child-medical-subsidy": "child_medical",
+        "school-enrolment": "school_age",
         "inkan-registration": "register_seal",
     }
+    presets = {item.form: item.preset for item in event.forms}
+    assert presets["ltc-insurance"]["kind"] == "acquire"  # 資格取得, not an address change
+    assert presets["child-allowance-claim"]["kind"] == "claim"
+    (card,) = [item for item in event.forms if item.per_card]
+    assert card.form == "mynumber-card-address-change"  # one 継続利用 per card
 
 
 @pytest.mark.parametrize(
@@ -341,48 +382,100 @@ def test_moving_in_for_the_default_resident_leaves_only_what_the_resident_enters
     assert [f.form_id for f in filled] == MOVING_IN_ALL
     for form in filled:
         definition = form.form.definition
-        assert form.value("name").value == r.name
-        assert form.value("birth_date").value == r.birth_date.isoformat()
-        assert form.value("sex").value == r.sex
+        holder = _card_holder(form)
+        assert holder.value("name").value == r.name
+        assert holder.value("birth_date").value == r.birth_date.isoformat()
+        assert holder.value("sex").value == r.sex
         for field_id in ("name", "birth_date", "sex"):
-            assert form.value(field_id).source is Source.IC_CHIP
+            assert holder.value(field_id).source is Source.IC_CHIP
         assert form.value("municipality").value == "千代田区"
         assert form.value("application_date").value == "2025-04-01"
-        address = [f.id for f in definition.fields if f.prefill is Prefill.CARD_ADDRESS]
-        assert [form.value(i).value for i in address] == [r.address]
-        if definition.carries_my_number:
-            assert form.value("my_number").value == r.my_number
+        if definition.carries_my_number and form.form_id != "resident-move":
+            numbers = [v for v in form.all_values() if v.field_id.endswith("my_number")]
+            assert r.my_number in {v.value for v in numbers}, form.form_id
         for field_id, value in presets[form.form_id].items():
             assert form.value(field_id).value == value
             assert form.value(field_id).source is Source.EVENT
+        assert {p.key for p in problems(form)} <= {"field.required", "group.too_few"}
 
-        found = problems(form)
-        assert {p.key for p in found} <= {"field.required"}, form.form_id
-        to_enter = {
-            f.id
-            for f in definition.fields
-            if f.required and f.prefill is None and f.id not in presets[form.form_id]
-        }
-        assert {p.field_id for p in found} == to_enter, form.form_id
+
+def _card_holder(form: FilledForm) -> FilledForm | GroupRow:
+    """Where the card holder's items are: the form itself, or row 1 of its person group."""
+    if any(f.id == "name" for f in form.form.definition.fields):
+        return form
+    group = next(g for g in form.form.definition.groups if g.card_holder_row)
+    return form.rows(group.id)[0]
+
+
+MOVED_IN = {
+    "name_kana": "バンゴウ　ハナコ",
+    "relationship": "householder",
+    "move_date": "2025-03-28",
+    "transfer_basis": "certificate",
+    "new_address_town": "九段南",
+    "new_address_block": "１丁目２番１号",
+    "new_address_building": "九段ハイツ３０１号室",
+    "new_postal_code": "102-0074",
+    "household_kind": "new",
+    "householder_name": "番号　花子",
+    "pension": "employee",
+    "health_insurance": "employee",
+    "phone": "090-1234-5678",
+}
+CHILD = {
+    "name": "番号　太郎",
+    "name_kana": "バンゴウ　タロウ",
+    "birth_date": "2017-05-01",
+    "sex": "1",
+    "relationship": "child",
+    "school_stage": "elementary",
+}
 
 
 def test_moving_in_passes_once_the_resident_has_answered(library: FormLibrary) -> None:
     event = library.event("転入")
-    resident = {
-        "name_kana": "バンゴウ　ハナコ",
-        "move_date": "2025-03-28",
-        "new_address": "東京都千代田区九段南１丁目２番１号　九段ハイツ３０１号室",
-        "new_postal_code": "102-0074",
-        "householder_name": "番号　花子",
-        "relationship_to_householder": "世帯主",
-        "change_date": "2025-03-28",
-        "number_of_children": "2",
-        "phone": "090-1234-5678",
-    }
-    filled = _fill_moving_in(library, Answers(questions=_all_yes(event), resident=resident))
+    answers = Answers(questions=_all_yes(event), resident=MOVED_IN, rows={"children": (CHILD,)})
+    filled = _fill_moving_in(library, answers)
     for form in filled:
         assert problems(form) == (), form.form_id
-        if any(v.field_id == "new_address" for v in form.values):
+        if any(v.field_id == "new_address_town" for v in form.values):
             # Typed once, on every form of the event that asks for it.
-            assert form.value("new_address").value == resident["new_address"]
-            assert form.value("new_address").source is Source.RESIDENT
+            assert form.value("new_address_town").value == "九段南"
+            assert form.value("new_address_town").source is Source.RESIDENT
+    allowance = next(f for f in filled if f.form_id == "child-allowance-claim")
+    (child,) = allowance.rows("children")
+    assert child.by_hand and child.value("name").value == "番号　太郎"
+    assert allowance.value("reason_date").value == "2025-03-28"  # the day of the move
+
+
+def test_moving_in_registers_the_seal_at_the_new_address_not_the_chips(
+    library: FormLibrary,
+) -> None:
+    # The chip still has the old address during 転入: the 印鑑登録 must not take it.
+    event = library.event("転入")
+    answered = _fill_moving_in(library, Answers(questions=_all_yes(event), resident=MOVED_IN))
+    seal = next(f for f in answered if f.form_id == "inkan-registration")
+    assert [seal.value(f"address_{p}").value for p in ("town", "block", "building")] == [
+        "九段南",
+        "１丁目２番１号",
+        "九段ハイツ３０１号室",
+    ]
+    assert seal.value("address_town").source is Source.RESIDENT
+    unanswered = _fill_moving_in(library, Answers(questions=_all_yes(event)))
+    seal = next(f for f in unanswered if f.form_id == "inkan-registration")
+    assert seal.value("address_town").value == ""  # blank, never the old 霞が関
+    assert "霞が関" not in "".join(v.value for v in seal.values)
+
+
+def test_a_seal_registered_without_a_move_proposes_the_chips_address_for_confirmation(
+    library: FormLibrary,
+) -> None:
+    from counterapp.forms.prefill import fill_form
+
+    seal = fill_form(library.forms["inkan-registration"], _default_card(), Answers(), CONTEXT)
+    town = seal.value("address_town")
+    assert (town.value, town.source) == ("霞が関", Source.PROPOSED)
+    assert {p.field_id for p in problems(seal) if p.key == "field.unconfirmed"} == {
+        "address_town",
+        "address_block",
+    }

@@ -24,7 +24,8 @@ def test_chip_values_are_taken_exactly_and_marked_as_chip(juminhyo: LoadedForm) 
 def test_gaiji_is_kept_and_flagged_for_the_clerk(juminhyo: LoadedForm) -> None:
     filled = fill_form(juminhyo, card_of(GAIJI_RESIDENT), Answers(), CONTEXT)
     assert filled.value("name").value == "髙橋　𠮷男"
-    assert filled.flags == {"name": ("髙", "𠮷")}
+    # On the requester's name and on the card holder's row of the persons on the copy.
+    assert filled.flags == {"name": ("髙", "𠮷"), "subjects.1.name": ("髙", "𠮷")}
     assert outside_jis_x_0208("番号　花子、東京都千代田区１丁目") == ()
 
 
@@ -33,7 +34,7 @@ def test_a_clerk_correction_keeps_the_chip_value_and_is_reported(juminhyo: Loade
     filled = fill_form(juminhyo, card_of(GAIJI_RESIDENT), answers, CONTEXT)
     name = filled.value("name")
     assert (name.value, name.source, name.chip_value) == ("高橋　吉男", Source.CLERK, "髙橋　𠮷男")
-    assert filled.edited_chip_fields() == ("name",)
+    assert filled.edited_chip_fields() == ("name", "subjects.1.name")
     assert "name" not in filled.flags  # the corrected value is plain JIS X 0208
 
 
