@@ -11,10 +11,10 @@ applies when it fills the forms of a household:
   ``join_nhi``) only when their own answer to that question is yes (default: the visit's);
 - a member is added to a group that does not list the card holder (e.g. the 児童 of a
   児童手当 認定請求, whose claimant is the card holder) only when the clerk names it;
-- a form without person lists that the chip fills is about one card (e.g. the card's
-  継続利用): every further card holder gets their own copy, filled from their own chip and
-  the household's shared values (new address, date of the move) — when the event always
-  has the form, or when they said yes themselves to the question that chose it.
+- a form the event has once per card (``per_card``, e.g. the card's 継続利用): every further
+  card holder gets their own copy, filled from their own chip and the household's shared
+  values (new address, date of the move) — when the event always has the form, or when
+  they said yes themselves to the question that chose it.
 
 Row field values are addressed by their flat id ``<group>.<row>.<field>`` (row from 1),
 as the queue, the validation and the audit log name them.
@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from counterapp.forms.definition import (
+    EventForm,
     FieldDefinition,
     FilerRole,
     FormDefinition,
@@ -107,12 +108,8 @@ def groups_for(
 
 def _question_of(event: LifeEvent | None, form_id: str) -> str | None:
     """The yes/no question that chose this form in the event (None: always there)."""
-    if event is None:
-        return None
-    for item in event.forms:
-        if item.form == form_id:
-            return item.when
-    return None
+    item = _event_item(event, form_id)
+    return item.when if item is not None else None
 
 
 def with_household(
@@ -139,17 +136,13 @@ def with_household(
 
 
 def needs_own_copy(filled: FilledForm, event: LifeEvent | None, person: Person) -> bool:
-    """A form without person lists that the chip fills is about one card (e.g. 継続利用):
-    a further card holder gets their own — always when the event always has it, else
-    only when they said yes to the question that chose it (the questions asked were the
-    first card holder's)."""
-    form = filled.form.definition
-    if person.card is None or form.groups:
+    """A form the event has once per card (``per_card``, e.g. the card's 継続利用): a further
+    card holder gets their own — always when the event always has it, else only when they
+    said yes to the question that chose it (the questions asked were the first holder's)."""
+    item = _event_item(event, filled.form_id)
+    if person.card is None or item is None or not item.per_card:
         return False
-    if not any(f.prefill is not None and f.prefill.from_card for f in form.fields):
-        return False
-    question = _question_of(event, filled.form_id)
-    return question is None or person.answers.get(question) is True
+    return item.when is None or person.answers.get(item.when) is True
 
 
 def _first_of_each(forms: Sequence[FilledForm]) -> list[FilledForm]:
@@ -190,9 +183,14 @@ def _from_card(form: FormDefinition, value: FieldValue) -> bool:
 
 
 def _item_of(event: LifeEvent | None, form_id: str) -> Mapping[str, str] | None:
+    item = _event_item(event, form_id)
+    return item.preset if item is not None else None
+
+
+def _event_item(event: LifeEvent | None, form_id: str) -> EventForm | None:
     for item in event.forms if event is not None else ():
         if item.form == form_id:
-            return item.preset
+            return item
     return None
 
 

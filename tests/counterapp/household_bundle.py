@@ -6,7 +6,17 @@ from cardreader.emulator.resident import DEFAULT_RESIDENT, PARTNER_RESIDENT
 from counterapp.forms.filled import FilledForm
 
 NEW_ADDRESS = "東京都千代田区千代田１番１号"
-CHILD = {"name": "番号　さくら", "birth_date": "2019-05-05", "sex": "2"}
+# The new address in the municipality, in the parts its forms keep (町字, 番地).
+NEW_ADDRESS_PARTS = {"town": "千代田", "block": "１番１号"}
+CHILD = {"name": "番号　さくら", "birth_date": "2019-05-05", "sex": "2", "relationship": "子"}
+
+
+def address_part(field_id: str) -> str | None:
+    """The new address's part a field named ``…_town`` or ``…_block`` holds."""
+    for part, value in NEW_ADDRESS_PARTS.items():
+        if field_id.endswith(f"address_{part}"):
+            return value
+    return None
 
 
 def rows_of(filled: FilledForm) -> list[tuple[str, bool]]:
@@ -31,14 +41,14 @@ def assert_household_bundle(stored: list[FilledForm]) -> None:
         (CHILD["name"], True),
     ]
     assert rows_of(move) == everyone
-    (nhi,) = by_form["nhi-enrolment"]
-    assert [name for name, _ in rows_of(nhi)] in (
-        [DEFAULT_RESIDENT.name, CHILD["name"]],  # the partner, insured at work, is not listed
-        [],  # (a form without person lists: the card holder's own)
-    )
-    allowance = [f for f in stored if f.form_id.startswith("child-allowance")]
-    assert len(allowance) == 1 and (CHILD["name"], True) in rows_of(allowance[0])
-    (seal,) = by_form["inkan-registration"]
-    assert NEW_ADDRESS in {v.value for v in seal.values}
-    cards = by_form["mynumber-card-address-change"]
+    (nhi,) = by_form["nhi-enrolment"]  # the partner, insured at work, is not listed
+    assert rows_of(nhi) == [(DEFAULT_RESIDENT.name, False), (CHILD["name"], True)]
+    (allowance,) = by_form["child-allowance-claim"]  # a 認定請求 for the child
+    assert rows_of(allowance) == [(CHILD["name"], True)]
+    assert allowance.value("name").value == DEFAULT_RESIDENT.name  # the claimant
+    (seal,) = by_form["inkan-registration"]  # at the new address, not the chip's old one
+    assert seal.value("address_town").value == NEW_ADDRESS_PARTS["town"]
+    assert seal.value("address_block").value == NEW_ADDRESS_PARTS["block"]
+    cards = by_form["mynumber-card-address-change"]  # 継続利用: one per card read
     assert [f.value("name").value for f in cards] == [DEFAULT_RESIDENT.name, PARTNER_RESIDENT.name]
+    assert {f.value("new_address_town").value for f in cards} == {NEW_ADDRESS_PARTS["town"]}

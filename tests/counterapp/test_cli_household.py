@@ -13,7 +13,12 @@ from counterapp.forms.definition import FieldDefinition, FieldType
 from counterapp.forms.loader import load_library
 from counterapp.household import extra_groups, person_fields
 from tests.counterapp.cli_runner import Result, run_counterapp
-from tests.counterapp.household_bundle import CHILD, NEW_ADDRESS, assert_household_bundle
+from tests.counterapp.household_bundle import (
+    CHILD,
+    NEW_ADDRESS,
+    address_part,
+    assert_household_bundle,
+)
 from tests.counterapp.test_cli_form import _queue
 
 PINS = "".join(
@@ -34,6 +39,9 @@ def plausible(definition: FieldDefinition) -> str:
         return definition.choices[0].value
     if definition.type is FieldType.CHECKBOX:
         return "true"
+    part = address_part(definition.id)
+    if part is not None:
+        return part
     if definition.type is FieldType.ADDRESS or "address" in definition.id:
         return NEW_ADDRESS
     if definition.id == "phone":
@@ -68,7 +76,6 @@ def _household_files(tmp_path: Path) -> tuple[Path, Path, Path]:
         for field_id, definition in every.items()
         if definition.prefill is None and definition.type is not FieldType.CHECKBOX
     }
-    resident["new_address"] = NEW_ADDRESS
     person = {f.id: f for f in person_fields(forms) if f.prefill is None}
     partner_values = {k: plausible(f) for k, f in person.items()}
     child_values = {**{f.id: plausible(f) for f in person_fields(forms)}, **CHILD}

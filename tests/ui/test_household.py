@@ -14,7 +14,12 @@ from cardreader.emulator.resident import DEFAULT_RESIDENT, PARTNER_RESIDENT
 from counterapp.forms.definition import FieldDefinition, FieldType
 from counterapp.household import definition_at, value_at
 from counterapp.visit import Visit
-from tests.counterapp.household_bundle import CHILD, NEW_ADDRESS, assert_household_bundle
+from tests.counterapp.household_bundle import (
+    CHILD,
+    NEW_ADDRESS,
+    address_part,
+    assert_household_bundle,
+)
 from tests.ui.test_clerk import choose, enter_pin, open_window
 from ui.clerk.editor import FieldRow
 from ui.clerk.household import MemberDialog
@@ -71,8 +76,8 @@ def complete_the_forms(window: ClerkWindow) -> None:
                     window.visit.forms[index].form.definition, problem.field_id
                 )
                 current = value_at(window.visit.forms[index], problem.field_id).value
-                phone = "03-1234-5678" if problem.field_id == "phone" else None
-                enter(row, definition, current or phone)
+                typed = "03-1234-5678" if problem.field_id == "phone" else None
+                enter(row, definition, current or address_part(problem.field_id) or typed)
     assert not any(window.service.problems(window.visit)), window.service.problems(window.visit)
 
 
