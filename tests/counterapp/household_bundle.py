@@ -8,7 +8,13 @@ from counterapp.forms.filled import FilledForm
 NEW_ADDRESS = "東京都千代田区千代田１番１号"
 # The new address in the municipality, in the parts its forms keep (町字, 番地).
 NEW_ADDRESS_PARTS = {"town": "千代田", "block": "１番１号"}
-CHILD = {"name": "番号　さくら", "birth_date": "2019-05-05", "sex": "2", "relationship": "子"}
+CHILD = {
+    "name": "番号　さくら",
+    "name_kana": "バンゴウ　サクラ",
+    "birth_date": "2019-05-05",
+    "sex": "2",
+    "relationship": "child",
+}
 
 
 def address_part(field_id: str) -> str | None:

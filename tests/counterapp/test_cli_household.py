@@ -30,6 +30,12 @@ PINS = "".join(
         PARTNER_RESIDENT.kenhojo_pin,
     )
 )
+HOLDER = {
+    "relationship": "householder",
+    "new_address_town": "千代田",
+    "new_address_block": "１番１号",
+}
+PARTNER = {"relationship": "spouse", "name_kana": "バンゴウ　タロウ"}
 QUESTIONS = {"join_nhi": True, "has_children": True, "register_seal": True, "has_ltc": False}
 
 
@@ -70,27 +76,24 @@ def _write(path: Path, data: dict[str, Any]) -> Path:
 def _household_files(tmp_path: Path) -> tuple[Path, Path, Path]:
     """answers.yaml, partner.yaml, child.yaml: what the clerk's script knows of each person."""
     forms = _bundle()
-    every = {f.id: f for form in forms for f in form.fields}
+    preset = {k for item in load_library().event("moving-in").forms for k in item.preset}
+    typed = [f for form in forms for f in form.fields] + list(person_fields(forms))
     resident = {
-        field_id: plausible(definition)
-        for field_id, definition in every.items()
-        if definition.prefill is None and definition.type is not FieldType.CHECKBOX
+        f.id: plausible(f) for f in typed if f.required and f.prefill is None and f.id not in preset
     }
-    person = {f.id: f for f in person_fields(forms) if f.prefill is None}
-    partner_values = {k: plausible(f) for k, f in person.items()}
-    child_values = {**{f.id: plausible(f) for f in person_fields(forms)}, **CHILD}
-    child_values = {k: v for k, v in child_values.items() if k != "my_number"}
+    resident.update(HOLDER)
+    partner = {f.id: plausible(f) for f in person_fields(forms) if f.required and f.prefill is None}
+    partner.update(PARTNER)
     lists = [group.id for group in extra_groups(forms)]
     answers = _write(tmp_path / "answers.yaml", {"questions": QUESTIONS, "resident": resident})
-    partner = _write(
-        tmp_path / "partner.yaml",
-        {"values": partner_values, "questions": {"join_nhi": False}},
+    partner_file = _write(
+        tmp_path / "partner.yaml", {"values": partner, "questions": {"join_nhi": False}}
     )
     child = _write(
         tmp_path / "child.yaml",
-        {"values": child_values, "questions": {"join_nhi": True}, "groups": lists},
+        {"values": CHILD, "questions": {"join_nhi": True}, "groups": lists},
     )
-    return answers, partner, child
+    return answers, partner_file, child
 
 
 def _fill(tmp_path: Path, *extra: str, stdin: str = PINS) -> Result:
