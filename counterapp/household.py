@@ -71,14 +71,6 @@ def value_at(filled: FilledForm, field_id: str) -> FieldValue:
     return rows[row - 1].value(name)
 
 
-def definition_at(form: FormDefinition, field_id: str) -> FieldDefinition:
-    """The definition of a form field or (flat id) of a row field."""
-    where = split_id(field_id)
-    if where is None:
-        return form.field(field_id)
-    return form.group(where[0]).field(where[2])
-
-
 def with_value_at(filled: FilledForm, field_id: str, value: str, source: Source) -> FilledForm:
     """A copy with one form field or (flat id) one row field changed."""
     where = split_id(field_id)

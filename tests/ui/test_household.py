@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT, PARTNER_RESIDENT
 from counterapp.forms.definition import FieldDefinition, FieldType
-from counterapp.household import definition_at, value_at
+from counterapp.household import value_at
 from counterapp.visit import Visit
 from tests.counterapp.household_bundle import (
     CHILD,
@@ -20,7 +20,7 @@ from tests.counterapp.household_bundle import (
     address_part,
     assert_household_bundle,
 )
-from tests.ui.test_clerk import choose, enter_pin, open_window
+from tests.ui.test_clerk import enter_pin, open_window
 from ui.clerk.editor import FieldRow
 from ui.clerk.household import MemberDialog
 from ui.clerk.window import ClerkWindow
@@ -37,6 +37,17 @@ TYPED = {
     FieldType.POSTAL_CODE: "100-0001",
     FieldType.NUMBER: "1",
 }
+
+
+def choose(qtbot: QtBot, window: ClerkWindow, target: str) -> None:
+    """Select the procedure on the home list and press Enter."""
+    targets = window.home.targets
+    for row in range(targets.count()):
+        if targets.item(row).data(256) == target:
+            targets.setCurrentRow(row)
+            qtbot.keyClick(targets, Qt.Key.Key_Return)
+            return
+    raise AssertionError(f"{target} is not on the home page")
 
 
 def type_text(edit: QLineEdit, text: str) -> None:
@@ -72,9 +83,7 @@ def complete_the_forms(window: ClerkWindow) -> None:
                 row = window.editor.rows[index].get(problem.field_id)
                 if row is None:
                     continue
-                definition = definition_at(
-                    window.visit.forms[index].form.definition, problem.field_id
-                )
+                definition = window.visit.forms[index].form.definition.field_at(problem.field_id)
                 current = value_at(window.visit.forms[index], problem.field_id).value
                 typed = "03-1234-5678" if problem.field_id == "phone" else None
                 enter(row, definition, current or address_part(problem.field_id) or typed)
