@@ -234,6 +234,7 @@ def clerk_household(app: QApplication, settings: Settings, out: Path) -> None:
             for box in dialog.groups.values():
                 box.setChecked(True)
             dialog.accept()
+            window.editor.show_person(0, "movers.2.name")  # the 住民異動届's persons moving
             save(app, window, out / f"clerk-household-{language}.png")
             window.next_resident()
             window.close()

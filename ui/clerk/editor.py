@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from counterapp.forms.definition import FieldDefinition, FieldType, PersonGroup, Prefill
 from counterapp.forms.display import display_value
 from counterapp.forms.filled import FieldValue, FilledForm, row_field_id
-from counterapp.forms.validation import FieldProblem, field_problem
-from counterapp.household import value_at
+from counterapp.forms.validation import FieldProblem, field_problem, shown
+from counterapp.household import split_id, value_at
 from counterapp.messages import text
 from ui.i18n import t
 
@@ -180,7 +180,10 @@ class FormsEditor(QTabWidget):
         rows: dict[str, FieldRow] = {}
         for number, person in enumerate(people, start=1):
             made = "clerk.household.by_hand" if person.by_hand else "clerk.household.by_card"
-            layout.addRow(QLabel(f"{number}. {t(made, language)}"))
+            name = person.value("name").value if _has(group, "name") else ""
+            header = QLabel(f"{number}. {name}（{t(made, language)}）")
+            header.setObjectName("groupHeading")
+            layout.addRow(header)
             for definition in group.fields:
                 field_id = row_field_id(group.id, number, definition.id)
                 row = FieldRow(definition, person.value(definition.id), language)
@@ -196,6 +199,19 @@ class FormsEditor(QTabWidget):
         for rows, filled in zip(self.rows, forms, strict=True):
             for field_id, row in rows.items():
                 row.show_state(value_at(filled, field_id), filled.flags.get(field_id, ()))
+                self._show_if_it_applies(row, filled, field_id)
+
+    @staticmethod
+    def _show_if_it_applies(row: FieldRow, filled: FilledForm, field_id: str) -> None:
+        """A field whose condition does not hold (e.g. the 外国人住民 block) is not shown."""
+        if row.definition.when is None:
+            return
+        where = split_id(field_id)
+        person = filled.rows(where[0])[where[1] - 1] if where is not None else None
+        page = row.parentWidget()
+        layout = page.layout() if page is not None else None
+        if isinstance(layout, QFormLayout):
+            layout.setRowVisible(row, shown(row.definition, filled, person))
 
     def refuse(self, index: int, field_id: str, kept: FieldValue, problem: Exception) -> None:
         """The core refused a typed value: show the value it kept, and why (on the field)."""
@@ -214,6 +230,14 @@ class FormsEditor(QTabWidget):
                     row.input.setFocus()
                     return
         self.setFocus()
+
+    def show_person(self, index: int, field_id: str) -> None:
+        """Show form ``index`` scrolled to one field (e.g. a person's row ``movers.2.name``)."""
+        self.setCurrentIndex(index)
+        scroll = self.widget(index)
+        row = self.rows[index].get(field_id)
+        if isinstance(scroll, QScrollArea) and row is not None:
+            scroll.ensureWidgetVisible(row, 0, scroll.viewport().height() // 3)
 
     def mark_problems(self, found: Sequence[Sequence[FieldProblem]]) -> None:
         """Mark every missing or invalid value and put the cursor on the first."""
@@ -241,3 +265,7 @@ class FormsEditor(QTabWidget):
             widget.setParent(None)  # out of the widget tree now, not at the next event loop
             widget.deleteLater()
         self.rows.clear()
+
+
+def _has(group: PersonGroup, field_id: str) -> bool:
+    return any(item.id == field_id for item in group.fields)

@@ -52,7 +52,9 @@ class HouseholdBar(QWidget):
     def __init__(self, virtual_cards: Sequence[str] = ()) -> None:
         super().__init__()
         self.title = QLabel()
-        self.title.setObjectName("groupHeading")
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
         self.people = QHBoxLayout()
         self.next_button = button("", "Ctrl+N")
         self.hand_button = button("", "Ctrl+M")
