@@ -33,11 +33,17 @@ from counterapp.forms.definition import (
     LifeEvent,
     PersonGroup,
     Question,
+    Text,
 )
 from counterapp.forms.filled import FilledForm, Source
 from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
-from counterapp.forms.validation import FieldProblem, check_storable, problems
+from counterapp.forms.validation import (
+    FieldProblem,
+    check_storable,
+    deadline_warnings,
+    problems,
+)
 from counterapp.household import (
     Person,
     deciding_questions,
@@ -214,6 +220,13 @@ class CounterService:
                 raise UnknownForm(target) from None
         return Visit(target=target)
 
+    def starts_without_card(self, visit: Visit) -> bool:
+        """True for a life event that reads no card (国外からの転入: persons entered by hand)."""
+        assert visit.target is not None
+        if visit.target in self.library.forms:
+            return False
+        return self.library.event(visit.target).starts_without_card
+
     def forms_needed(self, visit: Visit) -> tuple[str, ...]:
         """The form ids the visit's target and answers choose (none: nothing to fill)."""
         assert visit.target is not None
@@ -377,17 +390,31 @@ class CounterService:
         visit: Visit,
         clerk_values: Mapping[str, str] | None = None,
         resident_values: Mapping[str, str] | None = None,
+        rows: Mapping[str, tuple[Mapping[str, str], ...]] | None = None,
     ) -> None:
-        """Fill the visit's forms from its verified card, its answers and people's entries."""
-        assert visit.card is not None and visit.target is not None
-        check_storable({**(resident_values or {}), **(clerk_values or {})})  # UnstorableValue
+        """Fill the visit's forms from its verified card, its answers and people's entries.
+
+        ``rows``: persons entered by hand per person group. A visit that starts without a
+        card (``starts_without_card``) takes nothing from a chip.
+        """
+        assert visit.target is not None
+        assert visit.card is not None or self.starts_without_card(visit)
+        by_hand = {
+            f"{group}.{number}.{field_id}": value
+            for group, persons in (rows or {}).items()
+            for number, person in enumerate(persons, start=1)
+            for field_id, value in person.items()
+        }
+        check_storable({**(resident_values or {}), **(clerk_values or {}), **by_hand})
         context = Context(today=dt.date.today(), municipality=self.settings.municipality)
         answers = Answers(
             questions=dict(visit.answers),
             resident=dict(resident_values or {}),
             clerk=dict(clerk_values or {}),
+            rows=dict(rows or {}),
         )
-        forms = fill_target(self.library, visit.target, visit.card.data, answers, context)
+        card = visit.card.data if visit.card is not None else None
+        forms = fill_target(self.library, visit.target, card, answers, context)
         if not forms:
             raise NothingToFill(visit.target)
         forms = tuple(with_card_holder_filing(filled) for filled in forms)  # 届出人: 本人
@@ -419,6 +446,11 @@ class CounterService:
     @staticmethod
     def problems(visit: Visit) -> list[tuple[FieldProblem, ...]]:
         return [problems(filled) for filled in visit.forms]
+
+    @staticmethod
+    def warnings(visit: Visit) -> list[tuple[Text, ...]]:
+        """Per form: the deadlines passed, for the clerk (「転入から14日を過ぎています」)."""
+        return [deadline_warnings(filled, dt.date.today()) for filled in visit.forms]
 
     @staticmethod
     def gaiji(visit: Visit) -> list[dict[str, tuple[str, ...]]]:

@@ -3,6 +3,9 @@
 questions: {join_nhi: true, has_children: false}
 resident: {name_kana: バンゴウ　ハナコ, new_address: 東京都…}
 clerk: {phone: 03-1234-5678}
+rows: {movers: [{name: 番号　太郎, birth_date: 2020-04, relationship: child}]}
+
+``rows`` are persons entered by hand (no card), per person group, in order.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class _AnswersFile(BaseModel):
     questions: dict[str, bool] = {}
     resident: dict[str, Scalar] = {}
     clerk: dict[str, Scalar] = {}
+    rows: dict[str, list[dict[str, Scalar]]] = {}
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -64,8 +68,15 @@ def load_answers(path: Path) -> Answers:
             questions=parsed.questions,
             resident={k: as_text(v) for k, v in parsed.resident.items()},
             clerk={k: as_text(v) for k, v in parsed.clerk.items()},
+            rows={
+                group: tuple({k: as_text(v) for k, v in person.items()} for person in persons)
+                for group, persons in parsed.rows.items()
+            },
         )
         check_storable({**answers.resident, **answers.clerk})  # before any card or PIN
+        for persons in answers.rows.values():
+            for person in persons:
+                check_storable(person)
     except UnstorableValue as exc:
         raise AnswersFileError(f"{path}: {exc}") from exc
     return answers

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -69,7 +69,12 @@ def list_forms(as_json: bool) -> None:
     """ライフイベントと申請書の一覧 / Life events and forms."""
     library = library_or_exit()
     events = [
-        {"id": e.id, "name": e.name.ja, "forms": [f.form for f in e.forms]}
+        {
+            "id": e.id,
+            "name": e.name.ja,
+            "forms": [f.form for f in e.forms],
+            "starts_without_card": e.starts_without_card,
+        }
         for e in library.events.values()
     ]
     forms = [
@@ -78,6 +83,8 @@ def list_forms(as_json: bool) -> None:
             "title": f.definition.title.ja,
             "version": f.definition.version,
             "carries_my_number": f.definition.carries_my_number,
+            "basis": [str(b) for b in f.definition.basis],
+            "groups": [g.id for g in f.definition.groups],
             "sha256": f.sha256,
         }
         for f in library.forms.values()
@@ -86,12 +93,15 @@ def list_forms(as_json: bool) -> None:
         echo_json({"events": events, "forms": forms})
         return
     click.echo("ライフイベント / Life events:")
-    for event in events:
-        click.echo(f"  {event['name']}（{event['id']}）: {', '.join(event['forms'])}")
+    for e in library.events.values():
+        no_card = "（カードなし / without a card）" if e.starts_without_card else ""
+        click.echo(f"  {e.name.ja}（{e.id}）{no_card}: {', '.join(f.form for f in e.forms)}")
     click.echo("申請書 / Forms:")
-    for item in forms:
-        mark = " [個人番号]" if item["carries_my_number"] else ""
-        click.echo(f"  {item['id']} v{item['version']}: {item['title']}{mark}")
+    for loaded in library.forms.values():
+        d = loaded.definition
+        mark = " [個人番号]" if d.carries_my_number else ""
+        click.echo(f"  {d.id} v{d.version}: {d.title.ja}{mark}")
+        click.echo(f"      根拠 / basis: {'; '.join(str(b) for b in d.basis)}")
 
 
 @form.command("check")
@@ -182,16 +192,33 @@ def fill(
         raise click.UsageError(_both(exc.message_key)) from exc
     if not service.forms_needed(visit):  # said before the card is touched or a PIN asked
         raise click.UsageError(_both("form.nothing_to_fill"))
+    if service.starts_without_card(visit):  # e.g. 国外からの転入: no card yet, all by hand
+        service.fill(visit, answers.clerk, answers.resident, answers.rows)
+        _finish(app, service, visit, pdf, draft=draft, as_json=as_json)
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
     slot = CardSlot(source)
     with connected_card(ctx, reader, simulate, slot) as card, _card_verdicts(service):
         visit.card = service.read(card, interaction)
     add_members(ctx, service, visit, household, slot, interaction)
     with connected_card(ctx, reader, simulate, slot) as card:
-        service.fill(visit, clerk_values=answers.clerk, resident_values=answers.resident)
+        service.fill(visit, answers.clerk, answers.resident, answers.rows)
         missing = tuple(service.problems(visit))
         if sign and not any(missing):
             service.sign(card, interaction, visit)
+    _finish(app, service, visit, pdf, draft=draft, as_json=as_json)
+
+
+def _finish(
+    app: AppContext,
+    service: CounterService,
+    visit: Visit,
+    pdf: Path | None,
+    *,
+    draft: bool,
+    as_json: bool,
+) -> NoReturn:
+    """Queue (or keep as drafts) the filled visit, print it, report; exit."""
+    missing = tuple(service.problems(visit))
     if any(missing) and not draft:
         _refuse_incomplete(visit, IncompleteForms(missing), as_json)
     receipt = service.submit(visit, draft=draft)
@@ -302,6 +329,7 @@ def _both(key: str) -> str:
 
 
 def _report(app: AppContext, visit: Visit, receipt: Receipt, as_json: bool) -> None:
+    warnings = CounterService.warnings(visit)
     report = [
         {
             "id": record_id,
@@ -312,6 +340,7 @@ def _report(app: AppContext, visit: Visit, receipt: Receipt, as_json: bool) -> N
             "missing_or_invalid": {p.field_id: p.key for p in receipt.problems[index]},
             "gaiji": {k: [f"U+{ord(c):04X}" for c in v] for k, v in filled.flags.items()},
             "persons": _persons(filled),
+            "warnings": [w.ja for w in warnings[index]],
         }
         for index, (record_id, filled) in enumerate(
             zip(receipt.record_ids, visit.forms, strict=True)
@@ -351,6 +380,8 @@ def _print_report(number: str, report: list[dict[str, Any]]) -> None:
             click.echo(f"    ! {field_id}: {text(key)}")
         for field_id, chars in item["gaiji"].items():
             click.echo(f"    外字 {field_id}: {' '.join(chars)} — {text('form.gaiji')}")
+        for warning in item["warnings"]:
+            click.echo(f"    ⚠ {warning}")
 
 
 @form.command("verify-signature")

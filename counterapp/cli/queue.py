@@ -9,7 +9,7 @@ import click
 
 from counterapp.cli.common import AppContext, echo_json
 from counterapp.forms.display import display_value
-from counterapp.forms.filled import FilledForm, row_field_id
+from counterapp.forms.filled import FilledForm
 from counterapp.queue import FormNotFound, FormPurged, NotRefused, QueueEntry, worklist_counts
 from counterapp.retention import purged_at_end_of
 from counterapp.wire.values import storable_text
@@ -94,23 +94,21 @@ def show(app: AppContext, record_id: str, as_json: bool) -> None:
 
 
 def _shown_values(filled: FilledForm) -> list[dict[str, object]]:
-    """Form fields, then each listed person's row fields under ``<group>.<row>.<field>``
-    (the label says which person, and 手入力 for a row entered by hand)."""
+    """Each field, then each person of each group (field ``<group>.<row>.<field>``)."""
     form = filled.form.definition
     shown = [(d, filled.value(d.id), d.id, d.label.ja) for d in form.fields]
     for group in form.groups:
-        for number, person in enumerate(filled.rows(group.id), start=1):
-            mark = "・手入力" if person.by_hand else ""
-            who = f"{group.label.ja}{number}{mark}"
-            shown.extend(
+        for number, row in enumerate(filled.rows(group.id), start=1):
+            hand = "・手入力" if row.by_hand else ""
+            shown += [
                 (
                     d,
-                    person.value(d.id),
-                    row_field_id(group.id, number, d.id),
-                    f"{who}: {d.label.ja}",
+                    row.value(d.id),
+                    f"{group.id}.{number}.{d.id}",
+                    f"{group.label.ja}{number}{hand}: {d.label.ja}",
                 )
                 for d in group.fields
-            )
+            ]
     return [
         {
             "field": field_id,

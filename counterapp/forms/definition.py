@@ -452,6 +452,8 @@ class LifeEvent(Strict):
     forms: tuple[EventForm, ...] = Field(min_length=1)
     # The visit starts without a card (e.g. 国外からの転入: the 在留カード is entered by hand).
     starts_without_card: bool = False
+    # Where the event stands in lists (the clerk's home page keys 1–9): lower first.
+    order: int = Field(default=100, ge=0, le=1000)
 
     @model_validator(mode="after")
     def _conditions_name_questions(self) -> LifeEvent:

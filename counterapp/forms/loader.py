@@ -140,10 +140,8 @@ def parse_library(root: Path) -> FormLibrary:
         if path.name != CATALOGUE_FILE:
             loaded = load_form(path, catalogue)
             forms[loaded.definition.id] = loaded
-    events = {}
-    for path in sorted((root / EVENTS_FOLDER).glob("*.yaml")):
-        event = load_event(path, forms)
-        events[event.id] = event
+    parsed = [load_event(path, forms) for path in sorted((root / EVENTS_FOLDER).glob("*.yaml"))]
+    events = {event.id: event for event in sorted(parsed, key=lambda e: e.order)}
     return FormLibrary(forms, events)
 
 

@@ -25,12 +25,16 @@ MOVING_IN = """
 questions: {join_nhi: true, has_children: true, has_ltc: true, register_seal: true}
 resident:
   name_kana: バンゴウ　ハナコ
-  new_address: 東京都千代田区丸の内１丁目１番１号
+  relationship: householder
+  new_address_town: 丸の内
+  new_address_block: １丁目１番１号
   move_date: 2026-11-20
-  change_date: 2026-11-20
   householder_name: 番号　花子
-  relationship_to_householder: 本人
-  number_of_children: 2
+  pension: employee
+clerk:
+  transfer_basis: special
+  planned_move_out_date: 2026-11-15
+  household_kind: new
 """
 CERTIFICATES = """
 questions: {need_juminhyo: true, need_inkan_certificate: false}
@@ -79,8 +83,8 @@ def test_moving_in_queues_every_form_with_the_chip_values_and_prints_them(tmp_pa
             "resident-move",
             "mynumber-card-address-change",
             "nhi-enrolment",
-            "child-allowance-address",
-            "ltc-insurance-address",
+            "ltc-insurance",
+            "child-allowance-claim",
             "inkan-registration",
         ]
     )
@@ -88,13 +92,18 @@ def test_moving_in_queues_every_form_with_the_chip_values_and_prints_them(tmp_pa
     for item in forms:
         shown = _shown(data, item["id"])
         for field, value in CHIP_FIELDS.items():
-            assert (shown[field]["value"], shown[field]["source"]) == (value, "ic_chip")
+            row = shown.get(field) or shown.get(f"movers.1.{field}")  # the card holder's row
+            assert row is not None and (row["value"], row["source"]) == (value, "ic_chip")
         addresses = [row for row in shown.values() if row["value"] == DEFAULT_RESIDENT.address]
-        assert addresses and addresses[0]["source"] == "ic_chip"
+        if item["form"] == "inkan-registration":  # registered at the new address, not the chip's
+            assert not addresses and shown["address_town"]["value"] == "丸の内"
+        else:
+            assert addresses and addresses[0]["source"] == "ic_chip"
     page = pypdfium2.PdfDocument(pdf)
     assert len(page) >= len(forms)
-    text = page[0].get_textpage().get_text_range()
+    text = "".join(page[n].get_textpage().get_text_range() for n in range(len(page)))
     assert DEFAULT_RESIDENT.name in text and "昭和55年2月17日" in text
+    assert "異動者（引っ越す人）　1人目（カード）" in text  # each person of a group, headed
     histogram = page[0].render(scale=1).to_pil().convert("L").histogram()
     assert sum(histogram[:128]) / sum(histogram) > 0.01  # not a blank page
     events = _audit_events(data)
@@ -107,7 +116,7 @@ def test_the_my_number_is_masked_when_a_queued_form_is_shown(tmp_path: Path) -> 
     forms = _fill(data, "転入", MOVING_IN).json()["forms"]
     move = next(f for f in forms if f["form"] == "resident-move")
     shown = _shown(data, move["id"])
-    assert shown["my_number"]["value"] == "*" * 12
+    assert shown["movers.1.my_number"]["value"] == "*" * 12
     assert DEFAULT_RESIDENT.my_number not in json.dumps(shown)
 
 
@@ -127,7 +136,8 @@ def test_missing_answers_queue_nothing_and_say_how_to_go_on(tmp_path: Path) -> N
     result = _fill(data, "転入", "questions: {join_nhi: false}")
     assert result.code == 5
     assert result.json()["queued"] is False and result.json()["saved"] is False
-    assert result.json()["missing_or_invalid"]["resident-move"]["new_address"] == "field.required"
+    missing = result.json()["missing_or_invalid"]["resident-move"]
+    assert missing["new_address_town"] == missing["transfer_basis"] == "field.required"
     assert run_counterapp(data, "queue", "list", "--json").json() == []
     answers = tmp_path / "answers.yaml"
     said = run_counterapp(
@@ -159,8 +169,8 @@ def test_a_draft_and_a_queued_visit_both_show_in_the_list_with_short_numbers(
 
 @pytest.mark.slow
 def test_an_unknown_event_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_counterapp(tmp_path, "form", "fill", "出生", "--simulate", "valid", stdin=PINS)
-    assert result.code == 4 and "出生" in result.stderr
+    result = run_counterapp(tmp_path, "form", "fill", "養子縁組", "--simulate", "valid", stdin=PINS)
+    assert result.code == 4 and "養子縁組" in result.stderr
 
 
 def _signed_record(tmp_path: Path) -> tuple[Path, str]:
@@ -335,3 +345,108 @@ def test_a_wrong_pin_names_the_tries_left_asks_no_second_pin_and_fills_nothing(
     sent = result.stderr.count("00 20 00 98 04")  # VERIFY of the auth PIN, with a value
     assert sent == 1 and "00 20 00 91 04" not in result.stderr  # no Kenhojo PIN asked
     assert run_counterapp(data, "queue", "list", "--json").json() == []
+
+
+PROXY_REQUEST = """
+questions: {need_juminhyo: true}
+resident: {copies: 1}
+clerk:
+  filer_role: delegate
+  filer_name: 代理　一郎
+  filer_address: 東京都千代田区丸の内１丁目１番１号
+"""
+
+
+@pytest.mark.slow
+def test_a_request_by_an_agent_is_not_queued_until_the_letter_of_proxy_is_checked(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    refused = _fill(data, "証明書の請求", PROXY_REQUEST)
+    assert refused.code == 5 and refused.json()["queued"] is False
+    missing = refused.json()["missing_or_invalid"]["juminhyo-request"]
+    assert missing == {"proxy_letter_checked": "field.document_required"}
+    assert run_counterapp(data, "queue", "list", "--json").json() == []
+    checked = _fill(data, "証明書の請求", PROXY_REQUEST + "  proxy_letter_checked: true\n")
+    assert checked.code == 0, checked.stderr
+    (form,) = checked.json()["forms"]
+    shown = _shown(data, form["id"])
+    assert shown["filer_role"]["value"] == "任意代理人（委任状が必要）"
+    assert shown["proxy_letter_checked"]["source"] == "clerk"
+    assert shown["subjects.1.name"]["value"] == DEFAULT_RESIDENT.name  # who is on the copy
+
+
+def test_form_list_shows_the_new_life_events_and_each_forms_legal_basis(tmp_path: Path) -> None:
+    listed = run_counterapp(tmp_path, "form", "list", "--json").json()
+    events = {e["name"]: e for e in listed["events"]}
+    for name in ("死亡・おくやみ", "出生", "婚姻・離婚", "世帯変更", "国外転出", "国外からの転入"):
+        assert name in events
+    assert events["国外からの転入"]["starts_without_card"] is True
+    forms = {f["id"]: f for f in listed["forms"]}
+    assert "child-allowance-claim" in events["出生"]["forms"]
+    assert "funeral-expenses" in events["死亡・おくやみ"]["forms"]
+    assert all(f["basis"] for f in forms.values())  # every form names why it collects data
+    assert "住民基本台帳法 第22条（転入届）" in forms["resident-move"]["basis"]
+    assert forms["resident-move"]["groups"] == ["movers"]
+
+
+@pytest.mark.slow
+def test_a_late_move_in_is_queued_with_the_fourteen_day_warning(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    late = MOVING_IN.replace("move_date: 2026-11-20", "move_date: 2020-01-06")
+    result = _fill(
+        data,
+        "転入",
+        late.replace("planned_move_out_date: 2026-11-15", "planned_move_out_date: 2020-01-01"),
+    )
+    assert result.code == 0, result.stderr
+    move = next(f for f in result.json()["forms"] if f["form"] == "resident-move")
+    assert any(w.startswith("転入から14日を過ぎています") for w in move["warnings"])
+    assert any(w.startswith("転出予定日から30日を過ぎています") for w in move["warnings"])
+
+
+FROM_ABROAD = """
+clerk:
+  move_date: 2026-11-20
+  previous_foreign_address: Rua Augusta 100, São Paulo, Brasil
+  new_address_town: 霞が関
+  new_address_block: ２丁目１番２号
+  household_kind: new
+  householder_name: SILVA MARIA
+rows:
+  movers:
+    - name: SILVA MARIA
+      name_kana: シルバ　マリア
+      birth_date: 1990-03
+      sex: "2"
+      relationship: householder
+      foreign_resident: true
+      nationality: ブラジル
+      resident_category: mid_long_term
+      status_of_residence: 定住者
+      period_of_stay: 3年
+      period_expiry: 2029-11-01
+      residence_card_number: AB12345678CD
+"""
+
+
+@pytest.mark.slow
+def test_moving_in_from_abroad_reads_no_card_and_queues_the_persons_entered_by_hand(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.toml").write_text('municipality = "千代田区"\n', encoding="utf-8")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(FROM_ABROAD, encoding="utf-8")
+    result = run_counterapp(
+        data, "form", "fill", "国外からの転入", "--answers", str(answers), "--json"
+    )  # no reader, no PIN: the 在留カード is read by the clerk
+    assert result.code == 0, result.stderr
+    (move,) = result.json()["forms"]
+    shown = _shown(data, move["id"])
+    assert shown["transfer_basis"]["value"] == "国外からの転入"
+    assert shown["movers.1.residence_card_number"]["value"] == "AB12345678CD"
+    assert shown["movers.1.birth_date"]["value"] == "1990年3月"  # the day is not known
+    assert "手入力" in shown["movers.1.name"]["label"]  # marked as entered by hand
+    assert not [e for e in _audit_events(data) if e.startswith("card.")]

@@ -105,7 +105,7 @@ def test_moving_in_asks_the_questions_and_queues_the_event_forms(
         box.setChecked(True)
     qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
-    assert window.editor.count() == 6  # every question answered yes: the whole bundle
+    assert window.editor.count() == 9  # every question answered yes: the whole bundle
     assert window.submit() is None  # the new address etc. are still missing: refused
     window.save_draft()  # kept for later, explicitly
     forms = {e.form_id for e in context.service.queue.entries("draft")}
@@ -113,8 +113,11 @@ def test_moving_in_asks_the_questions_and_queues_the_event_forms(
         "resident-move",
         "mynumber-card-address-change",
         "nhi-enrolment",
-        "child-allowance-address",
-        "ltc-insurance-address",
+        "late-elderly-medical",
+        "ltc-insurance",
+        "child-allowance-claim",
+        "child-medical-subsidy",
+        "school-enrolment",
         "inkan-registration",
     }
 

@@ -126,7 +126,11 @@ def answer_questions(
 # What the resident types on the kiosk's keys (a value per field id; others: a plain answer)
 SMALL_KANA = {"ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ", "ッ": "ツ", "ャ": "ヤ"}
 SMALL_KANA |= {"ュ": "ユ", "ョ": "ヨ"}
-DEFAULT_VALUES = {"name_kana": "ヤマダ　タロウ", "phone": "0312345678"}
+DEFAULT_VALUES = {
+    "name_kana": "ヤマダ　タロウ",
+    "relationship": "householder",
+    "phone": "0312345678",
+}
 
 
 def type_text(qtbot: QtBot, keys: KanaKeys | DigitKeys, text: str) -> None:
@@ -156,7 +160,8 @@ def enter_fields(qtbot: QtBot, window: KioskWindow, values: dict[str, str]) -> N
     while stack.currentWidget() in (entry, more):
         definition = window.flow.asked[window.flow.position]
         if stack.currentWidget() is more:
-            wanted = any(k.startswith(f"member_{definition.slot}_") for k in values)
+            person = definition.id.rpartition(".")[0] + "."  # e.g. "movers.2."
+            wanted = any(k.startswith(person) for k in values)
             click(qtbot, more.yes if wanted else more.no)
             continue
         enter_value(qtbot, window, values.get(definition.id, DEFAULT_VALUES.get(definition.id, "")))
@@ -315,12 +320,12 @@ def test_moving_in_with_a_genuine_card_ends_with_a_reception_number(
 
 
 MEMBERS = {
-    "member_1_name": "ヤマダ　ハナコ",
-    "member_1_relationship": "spouse",
-    "member_1_birth_date": "1988-02-29",
-    "member_2_name": "ヤマダ　ケンタ",
-    "member_2_relationship": "child",
-    "member_2_birth_date": "2019-11-03",
+    "movers.2.name_kana": "ヤマダ　ハナコ",
+    "movers.2.birth_date": "1988-02-29",
+    "movers.2.relationship": "spouse",
+    "movers.3.name_kana": "ヤマダ　ケンタ",
+    "movers.3.birth_date": "2019-11-03",
+    "movers.3.relationship": "child",
 }
 
 
@@ -338,17 +343,19 @@ def test_moving_in_the_resident_enters_kana_phone_and_two_household_members(
     entry = window.pages.entry
     wait_for_page(qtbot, window, entry)
     asked = [f.id for f in window.flow.asked]
-    assert asked[0] == "name_kana" and asked[-1] == "phone" and "member_2_birth_date" in asked
+    assert asked[0] == "name_kana" and asked[-1] == "phone" and "movers.3.birth_date" in asked
     assert isinstance(entry.keys, KanaKeys)
     type_text(qtbot, entry.keys, "ヤマダ　ジュンコ")  # ジ = シ+゛, ュ = ユ+小
     assert entry.shown.text() == "ヤマダ　ジュンコ"
     click(qtbot, entry.keys.delete)
     click(qtbot, entry.keys.keys["コ"])
     click(qtbot, entry.next)
+    assert window.flow.asked[window.flow.position].id == "relationship"  # to the 世帯主
+    enter_value(qtbot, window, "householder")
 
     more = window.pages.more
     wait_for_page(qtbot, window, more)
-    assert more.question.text() == t("kiosk.more.household.first", "ja-easy")
+    assert more.question.text() == t("kiosk.more.movers.first", "ja-easy")
     enter_fields(qtbot, window, {**MEMBERS, "phone": "090123456"})  # nine digits: not a number
     assert window.pages.stack.currentWidget() is entry
     assert entry.problem.text() == t("kiosk.entry.check", "ja-easy")
@@ -369,16 +376,22 @@ def test_moving_in_the_resident_enters_kana_phone_and_two_household_members(
         assert visible in shown
     assert t("kiosk.review.resident_badge", "ja-easy") in shown
     move = next(f for f in window.flow.visit.forms if f.form_id == "resident-move")
-    entered = {"name_kana": "ヤマダ　ジュンコ", "phone": "09012345678", **MEMBERS}
-    for field_id, value in entered.items():
-        assert move.value(field_id).value == value
-        assert move.value(field_id).source is Source.RESIDENT  # 本人入力
-    assert move.value("member_3_name").source is Source.BLANK  # "no one else"
+    assert move.value("phone").value == "09012345678"
+    holder, spouse, child = move.rows("movers")  # "no one else" after the second: no row
+    assert holder.value("name_kana").value == "ヤマダ　ジュンコ" and not holder.by_hand
+    for row, number in ((spouse, 2), (child, 3)):
+        assert row.by_hand  # no card: entered by the resident, marked as such
+        for part in ("name_kana", "birth_date", "relationship"):
+            value = row.value(part)
+            assert (value.value, value.source) == (
+                MEMBERS[f"movers.{number}.{part}"],
+                Source.RESIDENT,
+            )
     click(qtbot, review.apply)  # the new address is the clerk's: kept as a draft, unsigned
     wait_for_page(qtbot, window, window.pages.done)
     stored = window.context.service.queue.open(queued(window.context)[0].id, "test")
-    assert stored.filled.value("member_2_birth_date").value == "2019-11-03"
-    assert stored.filled.value("member_2_birth_date").source is Source.RESIDENT
+    assert stored.filled.rows("movers")[2].value("birth_date").value == "2019-11-03"
+    assert stored.filled.rows("movers")[2].value("birth_date").source is Source.RESIDENT
 
 
 def test_certificates_ask_for_copies_on_a_stepper_and_the_purpose_from_the_form(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counterapp.forms import validation
 from counterapp.forms.definition import FieldDefinition, FieldType, PersonGroup, Prefill
 from counterapp.forms.display import display_value
 from counterapp.forms.filled import FieldValue, FilledForm, row_field_id
@@ -224,8 +225,9 @@ class FormsEditor(QTabWidget):
     def focus_first_problem(self, forms: list[FilledForm]) -> None:
         """Put the cursor where the clerk must type first (a missing or invalid value)."""
         for index, (rows, filled) in enumerate(zip(self.rows, forms, strict=True)):
+            wrong = {p.field_id for p in validation.problems(filled)}  # only fields asked for
             for field_id, row in rows.items():
-                if field_problem(row.definition, value_at(filled, field_id).value):
+                if field_id in wrong:
                     self.setCurrentIndex(index)
                     row.input.setFocus()
                     return
