@@ -103,12 +103,6 @@ class KioskFlow(QObject):
         self.resident_values: dict[str, str] = {}
         self.position = 0  # the next of ``asked``
         self.confirmed_slot: tuple[str, int] | None = None  # the person the resident said yes to
-        # The household step: each further person's row fields, entered by the resident
-        # (rows marked 手入力; their own cards are read at the staffed counter).
-        self.member_asked: tuple[FieldDefinition, ...] = ()
-        self.member_values: dict[str, str] = {}
-        self.members_entered: list[dict[str, str]] = []
-        self.member_position: int | None = None  # None: not in the household step
         self.card_read = CardRead(context.worker, context.service, self)
         self._connect()
 
@@ -266,7 +260,7 @@ class KioskFlow(QObject):
 
     def _ask_field(self) -> None:
         if self.position >= len(self.asked):
-            self._household_step()
+            self._review()
             return
         definition = self.asked[self.position]
         if self._starts_person(definition):
@@ -298,9 +292,6 @@ class KioskFlow(QObject):
         self._show(self.pages.more, question.label.in_language(self.language))
 
     def _one_more(self, yes: bool) -> None:
-        if self.member_position is not None:
-            self._member_more(yes)
-            return
         current = self.asked[self.position]
         if yes:
             assert current.group is not None and current.slot is not None
@@ -313,70 +304,14 @@ class KioskFlow(QObject):
         self._ask_field()
 
     def _entered(self, field_id: str, value: str) -> None:
-        if self.member_position is not None:
-            self._member_entered(field_id, value)
-            return
         self.resident_values[field_id] = value
         self.position += 1
         self._ask_field()
-
-    # -- the household step: who else moves, one person after another --------------------
-
-    def _household_step(self) -> None:
-        """Ask whether anyone moves along (forms with person lists only), else review."""
-        service = self.context.service
-        self.member_asked = tuple(f for f in service.member_fields(self.visit) if f.kiosk == "ask")
-        asked_by_slot = any(f.group is not None or "." in f.id for f in self.asked)
-        if not self.member_asked or asked_by_slot:  # (persons already asked slot by slot)
-            self._review()
-            return
-        self.member_position = 0
-        self._ask_member_more()
-
-    def _ask_member_more(self) -> None:
-        key = "kiosk.more.household" + ("" if self.members_entered else ".first")
-        texts = {language: t(key, language) for language in LANGUAGES}
-        question = Question(id="household", label=Text.model_validate(texts))
-        number = len(self.members_entered) + 2  # the resident is person 1
-        self.pages.more.show_for(question, number, number, self.language)
-        self.pages.more.progress.setText(t("kiosk.entry.person", self.language, number=number))
-        self._show(self.pages.more, question.label.in_language(self.language))
-
-    def _member_more(self, yes: bool) -> None:
-        if not yes:
-            self.member_position = None
-            self._review()
-            return
-        self.member_position, self.member_values = 0, {}
-        self._ask_member_field()
-
-    def _ask_member_field(self) -> None:
-        assert self.member_position is not None
-        if self.member_position >= len(self.member_asked):
-            self.members_entered.append(dict(self.member_values))
-            self.member_values.clear()
-            self._ask_member_more()
-            return
-        definition = self.member_asked[self.member_position]
-        total = len(self.member_asked)
-        self.pages.entry.show_for(definition, self.member_position + 1, total, self.language)
-        number = len(self.members_entered) + 2
-        self.pages.entry.progress.setText(t("kiosk.entry.person", self.language, number=number))
-        self._show(self.pages.entry, definition.label.in_language(self.language))
-
-    def _member_entered(self, field_id: str, value: str) -> None:
-        assert self.member_position is not None
-        if value:
-            self.member_values[field_id] = value
-        self.member_position += 1
-        self._ask_member_field()
 
     def _review(self) -> None:
         try:
             values = {k: v for k, v in self.resident_values.items() if v}
             self.context.service.fill(self.visit, resident_values=values)
-            for member in self.members_entered:  # the household step's persons, by hand
-                self.context.service.add_member(self.visit, None, member)
         except NothingToFill as exc:
             self._problem(
                 t("kiosk.review.heading", self.language), (error_message(exc, self.language),)
@@ -429,9 +364,6 @@ class KioskFlow(QObject):
         self.questions, self.asked = (), ()
         self.resident_values.clear()
         self.position, self.confirmed_slot = 0, None
-        self.member_asked, self.member_position = (), None
-        self.member_values.clear()
-        self.members_entered.clear()
         self.pages.entry.wipe()
         self.pages.review.wipe()
         self.pages.sign.wipe()
