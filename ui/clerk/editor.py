@@ -8,6 +8,7 @@ Number is shown masked and cannot be edited here.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import (
@@ -135,10 +136,12 @@ class FormsEditor(QTabWidget):
 
     def show_forms(self, forms: list[FilledForm], language: str, edit: Edit) -> None:
         self.wipe()
+        copies = Counter(filled.form_id for filled in forms)
         for index, filled in enumerate(forms):
-            self.addTab(
-                self._form_tab(index, filled, language, edit), self._title(filled, language)
-            )
+            title = self._title(filled, language)
+            if copies[filled.form_id] > 1 and _has_name(filled):  # one per card: whose
+                title = f"{title}（{filled.value('name').value}）"
+            self.addTab(self._form_tab(index, filled, language, edit), title)
         self.refresh(forms)
 
     @staticmethod
@@ -271,3 +274,7 @@ class FormsEditor(QTabWidget):
 
 def _has(group: PersonGroup, field_id: str) -> bool:
     return any(item.id == field_id for item in group.fields)
+
+
+def _has_name(filled: FilledForm) -> bool:
+    return any(item.field_id == "name" for item in filled.values)
