@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,8 @@ from tests.counterapp.conftest import CONTEXT, card_of
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("COUNTERAPP_KEY_STORE", "file")
-    monkeypatch.setenv("COUNTERAPP_MUNICIPALITY", "千代田区")
-    return load_settings(tmp_path)
+def settings(tmp_path: Path) -> Settings:
+    return replace(load_settings(tmp_path), key_store="file", municipality="千代田区")
 
 
 @pytest.fixture

@@ -104,26 +104,37 @@ def fill_dialog(dialog: MemberDialog, values: dict[str, str]) -> None:
             enter(row, row.definition, values.get(field_id))
 
 
-def test_a_household_of_three_moves_in_two_with_cards_one_by_hand(
-    qtbot: QtBot, make_context: MakeContext
-) -> None:
-    context = make_context("valid")
-    window = open_window(qtbot, context)
+def moving_in(qtbot: QtBot, window: ClerkWindow, *yes: str) -> None:
+    """The first card holder's 転入: their card and PINs, the questions (``yes`` ticked)."""
     choose(qtbot, window, "moving-in")
     enter_pin(qtbot, window, DEFAULT_RESIDENT.auth_pin)
     enter_pin(qtbot, window, DEFAULT_RESIDENT.kenhojo_pin)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=WAIT_MS)
     for question, box in window.questions.boxes.items():
-        box.setChecked(question in ("join_nhi", "has_children", "register_seal"))
+        box.setChecked(question in yes)
     qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
 
-    # the partner taps their own card and types their own PINs
+
+def next_card(qtbot: QtBot, window: ClerkWindow, scenario: str, pins: tuple[str, str]) -> None:
+    """The next person places their card (a virtual one) and types their own PINs."""
     bar = window.household
-    bar.virtual_card.setCurrentIndex(bar.virtual_card.findData("household-partner"))
+    bar.virtual_card.setCurrentIndex(bar.virtual_card.findData(scenario))
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    enter_pin(qtbot, window, PARTNER_RESIDENT.auth_pin)
-    enter_pin(qtbot, window, PARTNER_RESIDENT.kenhojo_pin)
+    for pin in pins:
+        enter_pin(qtbot, window, pin)
+
+
+PARTNER_PINS = (PARTNER_RESIDENT.auth_pin, PARTNER_RESIDENT.kenhojo_pin)
+
+
+def test_a_household_of_three_moves_in_two_with_cards_one_by_hand(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    moving_in(qtbot, window, "join_nhi", "has_children", "register_seal")
+    next_card(qtbot, window, "household-partner", PARTNER_PINS)  # their own card and PINs
     partner = member_dialog(qtbot, window)
     assert PARTNER_RESIDENT.name in partner.windowTitle()
     assert "name" not in partner.rows  # the chip's values are not typed again
@@ -139,7 +150,7 @@ def test_a_household_of_three_moves_in_two_with_cards_one_by_hand(
     for box in child.groups.values():  # e.g. the 児童 of the 児童手当 認定請求
         box.setChecked(True)
     child.accept()
-    people = _texts(bar)
+    people = _texts(window.household)
     assert DEFAULT_RESIDENT.name in people and PARTNER_RESIDENT.name in people
     assert CHILD["name"] in people and "手入力" in people
 
@@ -159,21 +170,10 @@ def _texts(widget: QWidget) -> str:
 def test_a_member_taken_off_leaves_with_their_rows_and_their_card_copy(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:
-    context = make_context("valid")
-    window = open_window(qtbot, context)
-    choose(qtbot, window, "moving-in")
-    enter_pin(qtbot, window, DEFAULT_RESIDENT.auth_pin)
-    enter_pin(qtbot, window, DEFAULT_RESIDENT.kenhojo_pin)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=WAIT_MS)
-    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
+    window = open_window(qtbot, make_context("valid"))
+    moving_in(qtbot, window)
     before = len(window.visit.forms)
-    window.household.virtual_card.setCurrentIndex(
-        window.household.virtual_card.findData("household-partner")
-    )
-    window.read_next_member()
-    enter_pin(qtbot, window, PARTNER_RESIDENT.auth_pin)
-    enter_pin(qtbot, window, PARTNER_RESIDENT.kenhojo_pin)
+    next_card(qtbot, window, "household-partner", PARTNER_PINS)
     member_dialog(qtbot, window).accept()
     assert len(window.visit.forms) == before + 1  # the partner's own 継続利用
     assert window.editor.count() == len(window.visit.forms)
@@ -186,18 +186,10 @@ def test_a_member_taken_off_leaves_with_their_rows_and_their_card_copy(
 def test_the_same_card_again_is_refused_and_the_visit_goes_on(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:
-    context = make_context("valid")
-    window = open_window(qtbot, context)
-    choose(qtbot, window, "moving-in")
-    enter_pin(qtbot, window, DEFAULT_RESIDENT.auth_pin)
-    enter_pin(qtbot, window, DEFAULT_RESIDENT.kenhojo_pin)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=WAIT_MS)
-    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
-    window.household.virtual_card.setCurrentIndex(window.household.virtual_card.findData("valid"))
-    window.read_next_member()  # the first card holder's card once more
-    enter_pin(qtbot, window, DEFAULT_RESIDENT.auth_pin)
-    enter_pin(qtbot, window, DEFAULT_RESIDENT.kenhojo_pin)
+    window = open_window(qtbot, make_context("valid"))
+    moving_in(qtbot, window)
+    first = (DEFAULT_RESIDENT.auth_pin, DEFAULT_RESIDENT.kenhojo_pin)
+    next_card(qtbot, window, "valid", first)  # the first card holder's card once more
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
     assert "読み取り済み" in window.problems_label.text()
     assert isinstance(window.visit, Visit) and not window.visit.members
