@@ -38,7 +38,8 @@ def export_command(
     start = export.parse_since(since) if since else None
     # Streamed: forms go from the database to the output one by one (flat memory at any
     # count); CSV needs its columns first, so it reads the forms' and the persons' field ids
-    # in a first pass. Both passes read one snapshot: a form arriving meanwhile is in neither or in both.
+    # in a first pass. Both passes read one snapshot: a form arriving meanwhile is in
+    # neither or in both.
     with open_store(settings) as store, store.snapshot() as snapshot, _output(output) as stream:
         data = export.stream_rows(store.iter_submissions(snapshot, start))
         if fmt == "csv":
