@@ -80,7 +80,7 @@ submissions = Table(
     Column("ticket_number", String(16)),  # the office's ticket machine number; added later
     # JSON: [{id, rows: [{by_hand, fields: [{id, value, source, chip_value}, ...]}]}]; the
     # form's person groups (異動者, 被保険者, 児童 ...). Added later: NULL for a form without.
-    Column("groups", Text),
+    Column("person_groups", Text),
 )
 
 
@@ -200,9 +200,9 @@ class Store:
         if "ticket_number" not in existing:
             with self._write() as conn:
                 conn.execute(text("alter table submissions add column ticket_number varchar(16)"))
-        if "groups" not in existing:
+        if "person_groups" not in existing:
             with self._write() as conn:
-                conn.execute(text("alter table submissions add column groups text"))
+                conn.execute(text("alter table submissions add column person_groups text"))
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -386,12 +386,13 @@ class Store:
         conn: Connection, since: dt.datetime | None = None, batch: int = 1000
     ) -> set[str]:
         """Every field id of a person row (group) in the forms received at or after ``since``."""
-        statement = select(submissions.c.groups).where(submissions.c.groups.is_not(None))
+        column = submissions.c.person_groups
+        statement = select(column).where(column.is_not(None))
         if since is not None:
             statement = statement.where(submissions.c.received_at >= as_utc(since))
         found: set[str] = set()
         for row in conn.execution_options(yield_per=batch).execute(statement):
-            for group in json.loads(row.groups):
+            for group in json.loads(row.person_groups):
                 found.update(f["id"] for person in group["rows"] for f in person["fields"])
         return found
 
@@ -550,7 +551,7 @@ def _same_content(row: Row[Any], item: NewSubmission) -> bool:
         row.visit,
         as_utc(row.created_at),
         row.fields,
-        row.groups,
+        row.person_groups,
         signature,
     ) == (
         item.form_id,
@@ -581,7 +582,7 @@ def _row_values(terminal_id: int, item: NewSubmission, received_at: dt.datetime)
         "signature_status": item.signature_status.value,
         "signature_reason": item.signature_reason,
         "ticket_number": item.ticket_number,
-        "groups": item.groups_json,
+        "person_groups": item.groups_json,
     }
 
 
@@ -611,7 +612,7 @@ def _submission(row: Row[Any]) -> StoredSubmission:
         signature_status=SignatureStatus(row.signature_status),
         signature_reason=row.signature_reason,
         ticket_number=row.ticket_number,
-        groups_json=row.groups,
+        groups_json=row.person_groups,
     )
 
 

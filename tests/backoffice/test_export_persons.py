@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 from backoffice.config import Settings
@@ -42,8 +43,8 @@ def _household_item() -> object:
     return item().model_copy(update={"groups": (movers,)})
 
 
-def _exported(tmp_path: Path) -> list[dict[str, str]]:
-    store = Store.open(Settings.build(tmp_path, None).database_url)
+def _exported(tmp_path: Path, database_url: str | None) -> list[dict[str, str]]:
+    store = Store.open(Settings.build(tmp_path, database_url).database_url)
     try:
         terminal = store.add_terminal("kita-01", "ab" * 32, RECEIVED)
         batch = SubmissionBatch(items=(_household_item(), item(form_id="juminhyo-request")))  # type: ignore[arg-type]
@@ -58,9 +59,9 @@ def _exported(tmp_path: Path) -> list[dict[str, str]]:
 
 
 def test_a_household_form_gives_one_row_per_person_with_the_standard_item_names(
-    tmp_path: Path,
+    tmp_path: Path, database_url: str | None
 ) -> None:
-    rows = _exported(tmp_path)
+    rows = _exported(tmp_path, database_url)
     moves = [row for row in rows if row["様式"] == "resident-move"]
     assert [row["氏名"] for row in moves] == [RESIDENT_NAME, PARTNER, CHILD]
     assert [row["生年月日"] for row in moves] == ["1980-02-17", "1978-09-03", "2019-05-05"]
@@ -75,6 +76,25 @@ def test_a_household_form_gives_one_row_per_person_with_the_standard_item_names(
 
 
 def test_a_form_without_persons_is_one_row_as_before(tmp_path: Path) -> None:
-    (single,) = [row for row in _exported(tmp_path) if row["様式"] == "juminhyo-request"]
+    (single,) = [row for row in _exported(tmp_path, None) if row["様式"] == "juminhyo-request"]
     assert single["氏名"] == RESIDENT_NAME
     assert single["人員区分"] == single["入力方法"] == single["届出:氏名"] == ""
+
+
+def test_a_database_from_before_person_lists_gets_their_column(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = Store.open(url)
+    with store._write() as conn:  # the table as it was before person lists
+        conn.exec_driver_sql("alter table submissions drop column person_groups")
+    store.close()
+    reopened = Store.open(url)
+    try:
+        terminal = reopened.add_terminal("kita-01", "cd" * 32, RECEIVED)
+        batch = SubmissionBatch(items=(_household_item(),))  # type: ignore[arg-type]
+        receive_batch(reopened, terminal.id, batch, [], RECEIVED)
+        (stored,) = reopened.submissions()
+        assert stored.groups_json is not None
+        (movers,) = json.loads(stored.groups_json)
+        assert [person["by_hand"] for person in movers["rows"]] == [False, False, True]
+    finally:
+        reopened.close()
