@@ -200,10 +200,10 @@ def fill(
     with connected_card(ctx, reader, simulate, slot) as card, _card_verdicts(service):
         visit.card = service.read(card, interaction)
     add_members(ctx, service, visit, household, slot, interaction)
-    with connected_card(ctx, reader, simulate, slot) as card:
-        service.fill(visit, answers.clerk, answers.resident, answers.rows)
-        missing = tuple(service.problems(visit))
-        if sign and not any(missing):
+    service.fill(visit, answers.clerk, answers.resident, answers.rows)
+    missing = tuple(service.problems(visit))
+    if sign and not any(missing):  # the first card holder signs with their card
+        with connected_card(ctx, reader, simulate, slot) as card:
             service.sign(card, interaction, visit)
     _finish(app, service, visit, pdf, draft=draft, as_json=as_json)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,9 @@ def test_a_household_of_three_moves_in_two_cards_and_a_child_by_hand(tmp_path: P
     shown = run_counterapp(tmp_path / "data", "queue", "show", move["id"], "--json").json()
     child = [row for row in shown["fields"] if row["value"] == CHILD["name"]]
     assert child and "手入力" in str(child[0]["label"])  # the person's row, marked by hand
+    audit = run_counterapp(tmp_path / "data", "audit", "export").stdout.splitlines()
+    events = [json.loads(line)["event"] for line in audit]
+    assert events.count("card.read") == events.count("card.verified") == 2  # each card's own
     for secret in (DEFAULT_RESIDENT.my_number, PARTNER_RESIDENT.my_number):
         assert secret not in result.stdout + result.stderr + str(shown)
 
