@@ -659,6 +659,8 @@ class ClerkWindow(QMainWindow):
             self.pin_dialog.reject()
         if self.last_try_box is not None:
             self.last_try_box.reject()
+        if self.member_dialog is not None:  # a household member's values leave with it
+            self.member_dialog.reject()
         self.visit.clear()
         self.slip = None
         self.slip_button.hide()
@@ -767,9 +769,14 @@ class ClerkWindow(QMainWindow):
             answers=visit.answers,
         )
         dialog.setWindowTitle(title)
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _code: self._member_dialog_closed(dialog))
         self.member_dialog = dialog
         return dialog
+
+    def _member_dialog_closed(self, dialog: MemberDialog) -> None:
+        if self.member_dialog is dialog:
+            self.member_dialog = None
+        dialog.deleteLater()
 
     def _add_member(self, card: VerifiedCard | None, entry: MemberEntry) -> None:
         try:
