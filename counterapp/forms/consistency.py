@@ -61,45 +61,35 @@ def _placed_fields(form: FormDefinition) -> Iterator[tuple[Location, FieldDefini
             yield ("groups", group_index, "fields", index), item
 
 
+NO_DECLARATION = (
+    "field {} pulls the My Number, but the form does not declare 'carries_my_number: true'"
+)
+NO_OWN_BASIS = (
+    "field {} pulls the My Number but names no legal basis of its own "
+    "('basis:' with law and article)"
+)
+NO_BASIS = (
+    "field {} carries personal data from the card, but no legal basis is named "
+    "(on the field, its group or the form)"
+)
+
+
 def _my_number(form: FormDefinition) -> Found:
     for where, item in _placed_fields(form):
-        if item.prefill is not Prefill.CARD_MY_NUMBER:
-            continue
-        if not form.carries_my_number:
-            yield (
-                where,
-                (
-                    f"field {item.id} pulls the My Number, but the form does not declare "
-                    "'carries_my_number: true'"
-                ),
-            )
-        if not item.basis:
-            yield (
-                where,
-                (
-                    f"field {item.id} pulls the My Number but names no legal basis of its own "
-                    "('basis:' with law and article)"
-                ),
-            )
+        if item.prefill is Prefill.CARD_MY_NUMBER:
+            if not form.carries_my_number:
+                yield where, NO_DECLARATION.format(item.id)
+            if not item.basis:
+                yield where, NO_OWN_BASIS.format(item.id)
 
 
 def _bases(form: FormDefinition) -> Found:
     for where, item in _placed_fields(form):
         group = form.groups[int(where[1])] if where[0] == "groups" else None
-        inherited = form.basis or (group.basis if group else ())
-        from_card = item.prefill is not None and item.prefill.from_card
-        if (
-            from_card
-            and item.prefill is not Prefill.CARD_MY_NUMBER
-            and not (item.basis or inherited)
-        ):
-            yield (
-                where,
-                (
-                    f"field {item.id} carries personal data from the card, but no legal basis is "
-                    "named (on the field, its group or the form)"
-                ),
-            )
+        inherited = item.basis or form.basis or (group.basis if group else ())
+        pulled = item.prefill is not None and item.prefill.from_card
+        if pulled and item.prefill is not Prefill.CARD_MY_NUMBER and not inherited:
+            yield where, NO_BASIS.format(item.id)
 
 
 def _conditions(form: FormDefinition) -> Found:

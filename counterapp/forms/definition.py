@@ -31,6 +31,14 @@ The representation, for whoever builds on it (e.g. a household at the counter):
   until a person confirms or corrects it (``validation``), so nothing is accepted silently.
 - ``type: date`` with ``partial: true`` takes ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a date of
   birth partly unknown, as some foreign residents' are recorded).
+- Life events: ``EventForm.values_from`` (a field takes another field's entered value instead
+  of its pre-fill: 印鑑登録 at the new address), ``per_card`` (one copy of the form per card
+  read in the visit — for the household flow to honour), ``card_holder_rows: false`` (the
+  card holder files for others, e.g. after a death); ``LifeEvent.starts_without_card`` (国外
+  からの転入: nothing from a chip, persons entered by hand) and ``order`` (list position).
+- The kiosk asks ``FormDefinition.kiosk_fields()``: the card holder's row fields under their
+  plain id, then ``kiosk_persons`` more persons under ``<group>.<row>.<field>``; pre-fill turns
+  such flat-id answers into rows marked ``by_hand``.
 """
 
 from __future__ import annotations

@@ -66,6 +66,20 @@ def _changed(old: FieldValue, value: str, source: Source) -> FieldValue:
     return FieldValue(old.field_id, value, source, chip_value)
 
 
+def _value_of(values: tuple[FieldValue, ...], field_id: str) -> FieldValue:
+    for item in values:
+        if item.field_id == field_id:
+            return item
+    raise KeyError(field_id)
+
+
+def _with_changed(
+    values: tuple[FieldValue, ...], field_id: str, value: str, source: Source
+) -> tuple[FieldValue, ...]:
+    new = _changed(_value_of(values, field_id), value, source)
+    return tuple(new if v.field_id == field_id else v for v in values)
+
+
 @dataclass(frozen=True)
 class GroupRow:
     """One person of a repeating group: a value per row field, and how the row was made."""
@@ -75,17 +89,11 @@ class GroupRow:
 
     def value(self, field_id: str) -> FieldValue:
         """The value of one row field (KeyError if the row has no such field)."""
-        for item in self.values:
-            if item.field_id == field_id:
-                return item
-        raise KeyError(field_id)
+        return _value_of(self.values, field_id)
 
     def with_value(self, field_id: str, value: str, source: Source) -> GroupRow:
         """A copy with one field changed (the chip's original kept, as for form fields)."""
-        new = _changed(self.value(field_id), value, source)
-        return replace(
-            self, values=tuple(new if v.field_id == field_id else v for v in self.values)
-        )
+        return replace(self, values=_with_changed(self.values, field_id, value, source))
 
 
 def row_field_id(group_id: str, row: int, field_id: str) -> str:
@@ -109,16 +117,11 @@ class FilledForm:
 
     def value(self, field_id: str) -> FieldValue:
         """The value of one field (KeyError if the form has no such field)."""
-        for item in self.values:
-            if item.field_id == field_id:
-                return item
-        raise KeyError(field_id)
+        return _value_of(self.values, field_id)
 
     def with_value(self, field_id: str, value: str, source: Source) -> FilledForm:
         """A copy with one field changed; a changed chip value keeps the chip's original."""
-        new = _changed(self.value(field_id), value, source)
-        values = tuple(new if v.field_id == field_id else v for v in self.values)
-        return replace(self, values=values)
+        return replace(self, values=_with_changed(self.values, field_id, value, source))
 
     def rows(self, group_id: str) -> tuple[GroupRow, ...]:
         """The rows of a person group (none yet: empty; KeyError for no such group)."""

@@ -34,12 +34,71 @@ def test_the_sample_household_form_passes() -> None:
     assert check_file(SAMPLE) == "form"
 
 
-def test_a_my_number_field_without_a_legal_basis_is_refused(tmp_path: Path) -> None:
-    path = _variant(tmp_path, MY_NUMBER_ROW, "      - {use: my_number, required: false}")
-    assert _problems(path) == [
-        "line 44: groups.0.fields.2: field my_number pulls the My Number but names no legal "
-        "basis of its own ('basis:' with law and article)"
-    ]
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            MY_NUMBER_ROW,
+            "      - {use: my_number, required: false}",
+            "line 44: groups.0.fields.2: field my_number pulls the My Number but names no legal "
+            "basis of its own ('basis:' with law and article)",
+            id="my-number-without-basis",
+        ),
+        pytest.param(
+            "when: {field: filer_role,",
+            "when: {field: filer_rol,",
+            "line 27: fields.3.when.field: condition names 'filer_rol', which is no field here",
+            id="condition-on-unknown-field",
+        ),
+        pytest.param(
+            "equals: delegate}",
+            "equals: proxy}",
+            "line 27: fields.3.when.equals: 'proxy' is not a value field filer_role can have",
+            id="condition-on-impossible-value",
+        ),
+        pytest.param(
+            "    min: 1\n    max: 3\n",
+            "    min: 4\n    max: 3\n",
+            "line 35: groups.0: min (4) is more than max (3)",
+            id="min-over-max",
+        ),
+        pytest.param(
+            "    min: 1\n    max: 3\n",
+            "    min: 1\n    max: 0\n",
+            "line 38: groups.0.max: Input should be greater than or equal to 1",
+            id="max-zero",
+        ),
+        pytest.param(
+            "    min: 1\n    max: 3\n",
+            "    min: -1\n    max: 3\n",
+            "line 37: groups.0.min: Input should be greater than or equal to 0",
+            id="negative-min",
+        ),
+        pytest.param(
+            "delegate: [proxy_letter_checked]",
+            "delegate: [proxy_letter]",
+            "line 10: roles.documents.delegate: document 'proxy_letter' of role delegate is no "
+            "checkbox field",
+            id="unknown-role-document",
+        ),
+        pytest.param(
+            "  - field: move_date",
+            "  - field: filer_role",
+            "line 12: deadlines.0.field: deadline names 'filer_role', which is no date field",
+            id="deadline-on-non-date",
+        ),
+        pytest.param(
+            "      - use: name\n",
+            "      - use: nmae\n",
+            "line 41: groups.0.fields.0: no catalogue field 'nmae'",
+            id="unknown-catalogue-field-in-a-group",
+        ),
+    ],
+)
+def test_each_rule_is_refused_at_its_line(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert _problems(_variant(tmp_path, old, new)) == [expected]
 
 
 def test_a_card_value_with_no_basis_anywhere_is_refused(tmp_path: Path) -> None:
@@ -50,63 +109,10 @@ def test_a_card_value_with_no_basis_anywhere_is_refused(tmp_path: Path) -> None:
     )
 
 
-def test_a_condition_naming_an_unknown_field_is_refused(tmp_path: Path) -> None:
-    path = _variant(tmp_path, "when: {field: filer_role,", "when: {field: filer_rol,")
-    assert _problems(path) == [
-        "line 27: fields.3.when.field: condition names 'filer_rol', which is no field here"
-    ]
-
-
-def test_a_condition_on_a_value_the_field_cannot_have_is_refused(tmp_path: Path) -> None:
-    path = _variant(tmp_path, "equals: delegate}", "equals: proxy}")
-    assert _problems(path) == [
-        "line 27: fields.3.when.equals: 'proxy' is not a value field filer_role can have"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("rows", "message"),
-    [
-        ("    min: 4\n    max: 3\n", "line 35: groups.0: min (4) is more than max (3)"),
-        (
-            "    min: 1\n    max: 0\n",
-            "line 38: groups.0.max: Input should be greater than or equal to 1",
-        ),
-        (
-            "    min: -1\n    max: 3\n",
-            "line 37: groups.0.min: Input should be greater than or equal to 0",
-        ),
-    ],
-)
-def test_bad_min_and_max_rows_are_refused(tmp_path: Path, rows: str, message: str) -> None:
-    path = _variant(tmp_path, "    min: 1\n    max: 3\n", rows)
-    assert _problems(path) == [message]
-
-
-def test_an_unknown_role_document_is_refused(tmp_path: Path) -> None:
-    path = _variant(tmp_path, "delegate: [proxy_letter_checked]", "delegate: [proxy_letter]")
-    assert _problems(path) == [
-        "line 10: roles.documents.delegate: document 'proxy_letter' of role delegate is no "
-        "checkbox field"
-    ]
-
-
 def test_an_unknown_role_is_refused(tmp_path: Path) -> None:
     path = _variant(tmp_path, "    delegate: [proxy", "    friend: [proxy")
     found = _problems(path)
     assert len(found) == 1 and found[0].startswith("line 10: roles.documents.friend")
-
-
-def test_a_deadline_on_a_field_that_is_not_a_date_is_refused(tmp_path: Path) -> None:
-    path = _variant(tmp_path, "  - field: move_date", "  - field: filer_role")
-    assert _problems(path) == [
-        "line 12: deadlines.0.field: deadline names 'filer_role', which is no date field"
-    ]
-
-
-def test_a_catalogue_field_unknown_inside_a_group_is_named_at_its_line(tmp_path: Path) -> None:
-    path = _variant(tmp_path, "      - use: name\n", "      - use: nmae\n")
-    assert _problems(path) == ["line 41: groups.0.fields.0: no catalogue field 'nmae'"]
 
 
 def test_the_command_refuses_both_with_file_line_and_place(tmp_path: Path) -> None:

@@ -479,3 +479,38 @@ def test_a_seal_registered_without_a_move_proposes_the_chips_address_for_confirm
         "address_town",
         "address_block",
     }
+
+
+def test_a_household_of_three_fits_the_moving_in_forms(library: FormLibrary) -> None:
+    # Two members with cards (the emulator's residents) and a child without one.
+    from cardreader.emulator.resident import LONG_ADDRESS_RESIDENT
+    from counterapp.forms.prefill import add_card_row
+
+    second = CardData(
+        LONG_ADDRESS_RESIDENT.name,
+        LONG_ADDRESS_RESIDENT.address,
+        LONG_ADDRESS_RESIDENT.birth_date,
+        LONG_ADDRESS_RESIDENT.sex,
+        MyNumber(LONG_ADDRESS_RESIDENT.my_number),
+    )
+    questions = {"join_nhi": True, "has_children": True, "register_seal": True}
+    answers = Answers(
+        questions=questions, resident=MOVED_IN, rows={"children": (CHILD,), "movers": (CHILD,)}
+    )
+    filled = {f.form_id: f for f in _fill_moving_in(library, answers)}
+    move = add_card_row(filled["resident-move"], "movers", second, CONTEXT)
+    move = move.with_row_value("movers", 2, "relationship", "spouse", Source.CLERK)
+    move = move.with_row_value("movers", 2, "name_kana", "ナガズミ　ショタロウ", Source.CLERK)
+    names = [(r.value("name").value, r.by_hand) for r in move.rows("movers")]
+    assert names == [
+        (DEFAULT_RESIDENT.name, False),
+        ("番号　太郎", True),  # the child: entered by hand, marked as such
+        (LONG_ADDRESS_RESIDENT.name, False),
+    ]
+    assert move.rows("movers")[2].value("my_number").value == LONG_ADDRESS_RESIDENT.my_number
+    assert problems(move) == ()
+    insured = add_card_row(filled["nhi-enrolment"], "insured", second, CONTEXT)
+    assert len(insured.rows("insured")) == 2  # those who join, from their cards
+    (child,) = filled["child-allowance-claim"].rows("children")
+    assert child.value("name").value == "番号　太郎"
+    assert filled["inkan-registration"].value("address_town").value == "九段南"
