@@ -90,6 +90,7 @@ class HouseholdBar(QWidget):
             widget.setAccessibleName(widget.text())
             widget.setShortcut(shortcut)
         self.virtual_card.setAccessibleName(t("clerk.household.virtual_card", language))
+        self.virtual_card.view().setAccessibleName(self.virtual_card.accessibleName())
         self.virtual_card.setToolTip(self.virtual_card.accessibleName())
 
     def show_people(self, visit: Visit, language: str) -> None:
