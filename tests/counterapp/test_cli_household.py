@@ -136,7 +136,11 @@ def test_a_household_of_three_moves_in_two_cards_and_a_child_by_hand(tmp_path: P
 @pytest.mark.slow
 def test_a_wrong_member_option_is_refused_before_any_card_is_read(tmp_path: Path) -> None:
     data = tmp_path / "data"
+    unknown = _write(tmp_path / "unknown.yaml", {"value": {"name": "x"}})
+    control = _write(tmp_path / "control.yaml", {"values": {"name": "番号\x07さくら"}})
     for member, said in (
+        (f"manual:{unknown}", "value"),
+        (f"manual:{control}", "control"),
         ("manual", "manual:FILE"),
         ("no-such-card", "unknown scenario"),
         ("card", "--reader"),
