@@ -116,7 +116,7 @@ def moving_in(qtbot: QtBot, window: ClerkWindow, *yes: str) -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
 
 
-def next_card(qtbot: QtBot, window: ClerkWindow, scenario: str, pins: tuple[str, str]) -> None:
+def next_card(qtbot: QtBot, window: ClerkWindow, scenario: str, pins: tuple[str, ...]) -> None:
     """The next person places their card (a virtual one) and types their own PINs."""
     bar = window.household
     bar.virtual_card.setCurrentIndex(bar.virtual_card.findData(scenario))
@@ -193,3 +193,21 @@ def test_the_same_card_again_is_refused_and_the_visit_goes_on(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
     assert "読み取り済み" in window.problems_label.text()
     assert isinstance(window.visit, Visit) and not window.visit.members
+
+
+def test_a_members_wrong_pin_is_entered_again_and_the_visit_goes_on(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
+    moving_in(qtbot, window)
+    wrong = (DEFAULT_RESIDENT.auth_pin,)  # the first holder's PIN on the partner's card
+    next_card(qtbot, window, "household-partner", wrong)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.message, timeout=WAIT_MS)
+    assert "2" in window.message.body.text()  # tries left, said
+    qtbot.mouseClick(window.message.again, Qt.MouseButton.LeftButton)  # a new entry
+    for pin in PARTNER_PINS:
+        enter_pin(qtbot, window, pin)
+    member_dialog(qtbot, window).accept()
+    assert [m.card.data.name for m in window.visit.members if m.card] == [PARTNER_RESIDENT.name]
+    assert window.visit.card is not None
+    assert window.visit.card.data.name == DEFAULT_RESIDENT.name  # the first holder stays
