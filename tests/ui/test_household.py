@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QWi
 from pytestqt.qtbot import QtBot
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT, PARTNER_RESIDENT
+from counterapp.audit import entries as audit_entries
 from counterapp.forms.definition import FieldDefinition, FieldType
 from counterapp.household import value_at
 from counterapp.visit import Visit
@@ -159,6 +160,8 @@ def test_a_household_of_three_moves_in_two_with_cards_one_by_hand(
     assert receipt is not None, window.problems_label.text()
     stored = [context.service.queue.open(i, "test").filled for i in receipt.record_ids]
     assert_household_bundle(stored)
+    events = [entry.event for entry in audit_entries(context.audit.db)]
+    assert events.count("card.read") == events.count("card.verified") == 2  # each card's own
 
 
 def _texts(widget: QWidget) -> str:
