@@ -89,12 +89,11 @@ def groups_for(
 ) -> tuple[PersonGroup, ...]:
     """The groups of ``filled`` that list ``person`` (see the module's rules)."""
     question = _question_of(event, filled.form_id)
-    if question is not None and not person.answers.get(question, visit_answers.get(question)):
-        return ()
+    joins = question is None or person.answers.get(question, visit_answers.get(question, False))
     return tuple(
         group
         for group in filled.form.definition.groups
-        if group.id in person.groups or group.card_holder_row
+        if group.id in person.groups or (group.card_holder_row and joins)
     )
 
 
@@ -260,8 +259,9 @@ def extra_groups(forms: Iterable[FormDefinition]) -> tuple[PersonGroup, ...]:
 
 
 def deciding_questions(event: LifeEvent | None, forms: Iterable[FormDefinition]) -> tuple[str, ...]:
-    """The questions that chose a form with person lists: each member answers them too."""
-    with_groups = {form.id for form in forms if form.groups}
+    """The questions that chose a form whose lists take everyone concerned (e.g. 国保に加入
+    しますか): each member answers them for themselves too."""
+    with_groups = {form.id for form in forms if any(g.card_holder_row for g in form.groups)}
     if event is None:
         return ()
     return tuple(dict.fromkeys(i.when for i in event.forms if i.when and i.form in with_groups))

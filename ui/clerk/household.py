@@ -22,16 +22,19 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from counterapp.forms.definition import FieldDefinition, PersonGroup, Question
+from counterapp.forms.definition import FieldDefinition, PersonGroup, Prefill, Question
 from counterapp.forms.filled import FieldValue, Source
 from counterapp.visit import Visit
 from ui.clerk.editor import FieldRow
 from ui.clerk.pages import button
 from ui.i18n import t
+
+DIALOG_FIELDS_HEIGHT = 420  # px: with the lists and buttons the dialog fits in 768
 
 
 def person_name(visit: Visit, index: int) -> str:
@@ -158,9 +161,12 @@ class MemberDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(t("clerk.household.dialog.title", language))
         self.setAccessibleName(self.windowTitle())
-        form = QFormLayout()
+        page = QWidget()
+        form = QFormLayout(page)
         self.rows: dict[str, FieldRow] = {}
         for definition in fields:
+            if definition.when is not None or definition.prefill is Prefill.CARD_MY_NUMBER:
+                continue  # completed on the forms, where it shows once its condition holds
             row = FieldRow(definition, _blank(definition.id), language)
             label = QLabel(row.input.accessibleName())
             label.setBuddy(row.input)
@@ -170,8 +176,13 @@ class MemberDialog(QDialog):
         for question_id, box in self.answers.items():  # the visit's answer until changed
             box.setChecked(bool((answers or {}).get(question_id)))
         self.groups = {g.id: QCheckBox(g.label.in_language(language)) for g in groups}
+        scroll = QScrollArea()  # many fields: the dialog stays within a counter PC's screen
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(page)
+        scroll.setMinimumWidth(page.sizeHint().width() + 24)
+        scroll.setMaximumHeight(DIALOG_FIELDS_HEIGHT)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(scroll)
         for key, boxes in (
             ("clerk.household.dialog.questions", self.answers),
             ("clerk.household.dialog.lists", self.groups),
@@ -182,6 +193,9 @@ class MemberDialog(QDialog):
                 box.setAccessibleName(box.text())
                 layout.addWidget(box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(t("ui.cancel", language))
+        cancel.setAccessibleName(cancel.text())
         add = buttons.addButton(
             t("clerk.household.dialog.add", language), QDialogButtonBox.ButtonRole.AcceptRole
         )
