@@ -153,3 +153,16 @@ def test_the_first_card_holder_files_unless_the_clerk_chose_another_role() -> No
     assert filled.value("filer_role").value == "self"
     chosen = _sample_filled().with_value("filer_role", "delegate", Source.CLERK)
     assert with_card_holder_filing(chosen).value("filer_role").value == "delegate"
+
+
+def test_a_child_named_for_the_childrens_list_is_on_it_and_no_one_else() -> None:
+    library = load_library()
+    event = library.event("moving-in")
+    form = library.forms["child-allowance-claim"]
+    filled = fill_form(form, card_of(), Answers(), CONTEXT, None, event.id)
+    assert filled.rows("children") == ()  # the claimant is not one of the children
+    child = Person(None, CHILD, {"has_children": False}, frozenset({"children"}))
+    partner = Person(card_of(PARTNER_RESIDENT))
+    (claim,) = with_household([filled], event, [partner, child], {"has_children": True}, CONTEXT)
+    rows = claim.rows("children")
+    assert [(r.value("name").value, r.by_hand) for r in rows] == [(CHILD["name"], True)]
