@@ -17,7 +17,7 @@ applies when it fills the forms of a household:
   they said yes themselves to the question that chose it.
 
 Row field values are addressed by their flat id ``<group>.<row>.<field>`` (row from 1),
-as the queue, the validation and the audit log name them.
+as the queue, the validation and the audit log name them (``FilledForm.value``).
 """
 
 from __future__ import annotations
@@ -34,8 +34,16 @@ from counterapp.forms.definition import (
     PersonGroup,
     Prefill,
 )
-from counterapp.forms.filled import CardData, FieldValue, FilledForm, GroupRow, Source
-from counterapp.forms.prefill import Answers, Context, card_row, fill_form, gaiji_flags, hand_row
+from counterapp.forms.filled import CardData, FilledForm, GroupRow, Source
+from counterapp.forms.loader import FormLibrary
+from counterapp.forms.prefill import (
+    Answers,
+    Context,
+    card_row,
+    fill_per_card,
+    gaiji_flags,
+    hand_row,
+)
 
 
 @dataclass(frozen=True)
@@ -49,36 +57,6 @@ class Person:
 
     def __repr__(self) -> str:
         return f"Person(by_hand={self.card is None}, <personal data>)"
-
-
-def split_id(field_id: str) -> tuple[str, int, str] | None:
-    """``(group, row from 1, field)`` of a flat row id, or None for a form field."""
-    parts = field_id.split(".")
-    if len(parts) != 3 or not parts[1].isdigit():
-        return None
-    return parts[0], int(parts[1]), parts[2]
-
-
-def value_at(filled: FilledForm, field_id: str) -> FieldValue:
-    """The value of a form field or (flat id) of a row field; KeyError if there is none."""
-    where = split_id(field_id)
-    if where is None:
-        return filled.value(field_id)
-    group, row, name = where
-    rows = filled.rows(group)
-    if not 1 <= row <= len(rows):
-        raise KeyError(field_id)
-    return rows[row - 1].value(name)
-
-
-def with_value_at(filled: FilledForm, field_id: str, value: str, source: Source) -> FilledForm:
-    """A copy with one form field or (flat id) one row field changed."""
-    where = split_id(field_id)
-    if where is None:
-        return filled.with_value(field_id, value, source)
-    value_at(filled, field_id)  # KeyError for a row or field that is not there
-    group, row, name = where
-    return filled.with_row_value(group, row - 1, name, value, source)
 
 
 def groups_for(
@@ -105,77 +83,58 @@ def _question_of(event: LifeEvent | None, form_id: str) -> str | None:
 
 def with_household(
     forms: Sequence[FilledForm],
+    library: FormLibrary,
     event: LifeEvent | None,
     people: Iterable[Person],
     visit_answers: Mapping[str, bool],
     context: Context,
 ) -> tuple[FilledForm, ...]:
     """The forms with a row per further person in each group that lists them, and each
-    card holder's own copy of the forms about one card (see ``needs_own_copy``)."""
+    further card holder's own copy of the event's ``per_card`` forms (e.g. 継続利用)."""
     result = list(forms)
-    personal = {f.id for f in person_fields(f.form.definition for f in forms)}
+    shared = household_entries(forms)
     for person in people:
         for index, filled in enumerate(list(result)):
             for group in groups_for(filled, event, person, visit_answers):
                 result[index] = result[index].with_row(group.id, _row(group, person, context))
-        for filled in _first_of_each(result):
-            if needs_own_copy(filled, event, person):
-                last = max(i for i, f in enumerate(result) if f.form_id == filled.form_id)
-                copy = _own_copy(filled, event, person, context, personal)
-                result.insert(last + 1, copy)
+        for copy in _own_copies(library, event, person, shared, context):
+            same = [i for i, f in enumerate(result) if f.form_id == copy.form_id]
+            result.insert(max(same) + 1 if same else len(result), copy)
     return tuple(_flagged(filled) for filled in result)
 
 
-def needs_own_copy(filled: FilledForm, event: LifeEvent | None, person: Person) -> bool:
-    """A form the event has once per card (``per_card``, e.g. the card's 継続利用): a further
-    card holder gets their own — always when the event always has it, else only when they
-    said yes to the question that chose it (the questions asked were the first holder's)."""
-    item = _event_item(event, filled.form_id)
-    if person.card is None or item is None or not item.per_card:
-        return False
-    return item.when is None or person.answers.get(item.when) is True
-
-
-def _first_of_each(forms: Sequence[FilledForm]) -> list[FilledForm]:
-    seen: dict[str, FilledForm] = {}
+def household_entries(forms: Sequence[FilledForm]) -> Answers:
+    """What people entered on the forms that holds for the whole household (the new
+    address, the date of the move ...): not a person's own value, nothing from a chip."""
+    personal = {f.id for f in person_fields(f.form.definition for f in forms)}
+    entered: dict[Source, dict[str, str]] = {Source.RESIDENT: {}, Source.CLERK: {}}
     for filled in forms:
-        seen.setdefault(filled.form_id, filled)
-    return list(seen.values())
+        for value in filled.values:
+            prefill = filled.form.definition.field(value.field_id).prefill
+            from_card = prefill is not None and prefill.from_card
+            if value.source in entered and value.field_id not in personal and not from_card:
+                entered[value.source].setdefault(value.field_id, value.value)
+    return Answers(resident=entered[Source.RESIDENT], clerk=entered[Source.CLERK])
 
 
-def _own_copy(
-    filled: FilledForm,
+def _own_copies(
+    library: FormLibrary,
     event: LifeEvent | None,
     person: Person,
+    shared: Answers,
     context: Context,
-    personal: set[str],
-) -> FilledForm:
-    """The form filled from the person's own card, with the household's shared values
-    (the new address, the date of the move ...) as people gave them on the first copy."""
-    assert person.card is not None
-    form = filled.form.definition
-
-    def shared(source: Source) -> dict[str, str]:
-        return {
-            v.field_id: v.value
-            for v in filled.values
-            if v.source is source and v.field_id not in personal and not _from_card(form, v)
-        }
-
-    own = {k: v for k, v in person.values.items() if any(f.id == k for f in form.fields)}
-    answers = Answers(resident={**shared(Source.RESIDENT), **own}, clerk=shared(Source.CLERK))
-    preset = _item_of(event, filled.form_id)
-    return fill_form(filled.form, person.card, answers, context, preset, filled.event)
-
-
-def _from_card(form: FormDefinition, value: FieldValue) -> bool:
-    prefill = form.field(value.field_id).prefill
-    return prefill is not None and prefill.from_card
-
-
-def _item_of(event: LifeEvent | None, form_id: str) -> Mapping[str, str] | None:
-    item = _event_item(event, form_id)
-    return item.preset if item is not None else None
+) -> tuple[FilledForm, ...]:
+    """A further card holder's own ``per_card`` forms: those the event always has, and
+    those whose question they said yes to themselves (the questions asked were the first
+    card holder's)."""
+    if person.card is None or event is None:
+        return ()
+    answers = replace(
+        shared,
+        questions={k: v for k, v in person.answers.items() if v},
+        resident={**shared.resident, **person.values},
+    )
+    return fill_per_card(library, event, person.card, answers, context)
 
 
 def _event_item(event: LifeEvent | None, form_id: str) -> EventForm | None:
@@ -183,6 +142,13 @@ def _event_item(event: LifeEvent | None, form_id: str) -> EventForm | None:
         if item.form == form_id:
             return item
     return None
+
+
+def _first_of_each(forms: Sequence[FilledForm]) -> list[FilledForm]:
+    seen: dict[str, FilledForm] = {}
+    for filled in forms:
+        seen.setdefault(filled.form_id, filled)
+    return list(seen.values())
 
 
 def without_person(

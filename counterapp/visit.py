@@ -51,7 +51,6 @@ from counterapp.household import (
     person_fields,
     with_card_holder_filing,
     with_household,
-    with_value_at,
     without_person,
 )
 from counterapp.interaction import Interaction
@@ -304,7 +303,7 @@ class CounterService:
         if visit.forms:
             event = self._event(visit.target or "")
             added = with_household(
-                visit.forms, event, [member.person()], visit.answers, self._context()
+                visit.forms, self.library, event, [member.person()], visit.answers, self._context()
             )
             self._replace_forms(visit, added)
         visit.members.append(member)
@@ -421,7 +420,7 @@ class CounterService:
         if visit.members:  # a household: a row for each further person in their lists
             people = [member.person() for member in visit.members]
             event = self._event(visit.target)
-            forms = with_household(forms, event, people, visit.answers, context)
+            forms = with_household(forms, self.library, event, people, visit.answers, context)
         visit.forms[:] = forms
         visit.signatures.clear()
 
@@ -439,7 +438,7 @@ class CounterService:
         with a control character is refused (UnstorableValue), the old one kept.
         """
         check_storable({field_id: value})
-        visit.forms[index] = with_value_at(visit.forms[index], field_id, value, source)
+        visit.forms[index] = visit.forms[index].with_value(field_id, value, source)
         visit.signatures.pop(index, None)  # a signature covers exactly what was signed
         visit.handwriting = None
 

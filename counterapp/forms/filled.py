@@ -96,6 +96,14 @@ class GroupRow:
         return replace(self, values=_with_changed(self.values, field_id, value, source))
 
 
+def _row_address(field_id: str) -> tuple[str, int, str] | None:
+    """``movers.2.name`` → (``movers``, 1, ``name``): group, row index from 0, field."""
+    parts = field_id.split(".")
+    if len(parts) != 3 or not parts[1].isdigit() or int(parts[1]) < 1:
+        return None
+    return parts[0], int(parts[1]) - 1, parts[2]
+
+
 def row_field_id(group_id: str, row: int, field_id: str) -> str:
     """The flat id of a row's field in the queue and in audit entries (row from 1)."""
     return f"{group_id}.{row}.{field_id}"
@@ -116,11 +124,24 @@ class FilledForm:
         return self.form.definition.id
 
     def value(self, field_id: str) -> FieldValue:
-        """The value of one field (KeyError if the form has no such field)."""
-        return _value_of(self.values, field_id)
+        """The value of one field, or of a row field by its flat id ``<group>.<row>.<field>``
+        (KeyError if there is no such field or row)."""
+        row = _row_address(field_id)
+        if row is None:
+            return _value_of(self.values, field_id)
+        group_id, index, own_id = row
+        rows = self.rows(group_id)
+        if index >= len(rows):
+            raise KeyError(field_id)
+        return rows[index].value(own_id)
 
     def with_value(self, field_id: str, value: str, source: Source) -> FilledForm:
-        """A copy with one field changed; a changed chip value keeps the chip's original."""
+        """A copy with one field (or row field, by flat id) changed; a changed chip value
+        keeps the chip's original."""
+        row = _row_address(field_id)
+        if row is not None:
+            self.value(field_id)  # KeyError for no such row or field
+            return self.with_row_value(*row, value, source)
         return replace(self, values=_with_changed(self.values, field_id, value, source))
 
     def rows(self, group_id: str) -> tuple[GroupRow, ...]:

@@ -11,7 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from counterapp.forms.address import split_address
-from counterapp.forms.definition import FieldDefinition, LifeEvent, PersonGroup, Prefill
+from counterapp.forms.definition import (
+    EventForm,
+    FieldDefinition,
+    LifeEvent,
+    PersonGroup,
+    Prefill,
+)
 from counterapp.forms.filled import CardData, FieldValue, FilledForm, GroupRow, Source
 from counterapp.forms.loader import FormLibrary, LoadedForm
 from counterapp.forms.validation import without_hidden
@@ -74,21 +80,35 @@ def fill_event(
 ) -> tuple[FilledForm, ...]:
     """Every form the life event needs, given the answers to its questions."""
     return tuple(
-        _taking_values(
-            fill_form(
-                library.forms[item.form],
-                card,
-                answers,
-                context,
-                item.preset,
-                event.id,
-                holder_rows=item.card_holder_rows,
-            ),
-            item.values_from,
-            answers,
-        )
+        _fill_item(library, event, item, card, answers, context)
         for item in event.applicable_forms(dict(answers.questions))
     )
+
+
+def fill_per_card(
+    library: FormLibrary, event: LifeEvent, card: CardData, answers: Answers, context: Context
+) -> tuple[FilledForm, ...]:
+    """The event's ``per_card`` forms for one more card read in the visit (another member
+    of the household): e.g. the 継続利用 of that member's own card."""
+    return tuple(
+        _fill_item(library, event, item, card, answers, context)
+        for item in event.applicable_forms(dict(answers.questions))
+        if item.per_card
+    )
+
+
+def _fill_item(
+    library: FormLibrary,
+    event: LifeEvent,
+    item: EventForm,
+    card: CardData | None,
+    answers: Answers,
+    context: Context,
+) -> FilledForm:
+    form = library.forms[item.form]
+    holder_rows = item.card_holder_rows
+    filled = fill_form(form, card, answers, context, item.preset, event.id, holder_rows=holder_rows)
+    return _taking_values(filled, item.values_from, answers)
 
 
 def _taking_values(

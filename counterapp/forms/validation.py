@@ -83,6 +83,14 @@ def shown(definition: FieldDefinition, filled: FilledForm, row: GroupRow | None 
     return definition.when is None or condition_holds(definition.when, filled, row)
 
 
+def shown_at(filled: FilledForm, field_id: str) -> bool:
+    """``shown`` for a form field or a row field named by its flat id."""
+    definition = filled.form.definition.field_at(field_id)
+    parts = field_id.split(".")
+    row = filled.rows(parts[0])[int(parts[1]) - 1] if len(parts) == 3 else None
+    return shown(definition, filled, row)
+
+
 def condition_holds(condition: Condition, filled: FilledForm, row: GroupRow | None = None) -> bool:
     """The condition on the current value of the field it names."""
     if row is not None and any(v.field_id == condition.field for v in row.values):

@@ -16,10 +16,8 @@ from counterapp.forms.loader import load_form, load_library
 from counterapp.forms.prefill import Answers, fill_form
 from counterapp.household import (
     Person,
-    value_at,
     with_card_holder_filing,
     with_household,
-    with_value_at,
     without_person,
 )
 from counterapp.keyguard import open_queue
@@ -100,7 +98,7 @@ def _people() -> list[Person]:
 
 
 def test_each_further_person_gets_their_row_from_their_own_card_or_by_hand() -> None:
-    (filled,) = with_household([_sample_filled()], None, _people(), {}, CONTEXT)
+    (filled,) = with_household([_sample_filled()], load_library(), None, _people(), {}, CONTEXT)
     rows = filled.rows("movers")
     names = [row.value("name").value for row in rows]
     assert names == [DEFAULT_RESIDENT.name, PARTNER_RESIDENT.name, CHILD["name"]]
@@ -112,12 +110,12 @@ def test_each_further_person_gets_their_row_from_their_own_card_or_by_hand() -> 
 
 def test_a_person_taken_off_leaves_everyone_elses_rows_as_edited() -> None:
     people = _people()
-    (filled,) = with_household([_sample_filled()], None, people, {}, CONTEXT)
-    filled = with_value_at(filled, "movers.3.birth_date", "2019-06-01", Source.CLERK)
+    (filled,) = with_household([_sample_filled()], load_library(), None, people, {}, CONTEXT)
+    filled = filled.with_value("movers.3.birth_date", "2019-06-01", Source.CLERK)
     (fewer,) = without_person([filled], None, people, 0, {})
     rows = fewer.rows("movers")
     assert [row.value("name").value for row in rows] == [DEFAULT_RESIDENT.name, CHILD["name"]]
-    assert value_at(fewer, "movers.2.birth_date").value == "2019-06-01"
+    assert fewer.value("movers.2.birth_date").value == "2019-06-01"
 
 
 def test_a_person_joins_a_form_chosen_by_a_question_only_on_their_own_yes() -> None:
@@ -126,7 +124,9 @@ def test_a_person_joins_a_form_chosen_by_a_question_only_on_their_own_yes() -> N
          "forms": [{"form": "household-sample", "when": "q"}]}
     )  # fmt: skip
     no, yes = Person(None, CHILD, {"q": False}), Person(None, CHILD)
-    (filled,) = with_household([_sample_filled()], event, [no, yes], {"q": True}, CONTEXT)
+    (filled,) = with_household(
+        [_sample_filled()], load_library(), event, [no, yes], {"q": True}, CONTEXT
+    )
     assert [row.by_hand for row in filled.rows("movers")] == [False, True]
 
 
@@ -139,7 +139,7 @@ def test_each_further_card_holder_gets_their_own_copy_of_a_form_about_one_card()
         {"change_reason": "tennyu"}, event.id,
     )  # fmt: skip
     people = [Person(card_of(PARTNER_RESIDENT)), Person(None, CHILD)]
-    forms = with_household([filled], event, people, {}, CONTEXT)
+    forms = with_household([filled], library, event, people, {}, CONTEXT)
     assert [f.value("name").value for f in forms] == [DEFAULT_RESIDENT.name, PARTNER_RESIDENT.name]
     own = forms[1]
     assert own.value("name").source is Source.IC_CHIP  # from the partner's own chip
@@ -163,6 +163,9 @@ def test_a_child_named_for_the_childrens_list_is_on_it_and_no_one_else() -> None
     assert filled.rows("children") == ()  # the claimant is not one of the children
     child = Person(None, CHILD, {"has_children": False}, frozenset({"children"}))
     partner = Person(card_of(PARTNER_RESIDENT))
-    (claim,) = with_household([filled], event, [partner, child], {"has_children": True}, CONTEXT)
+    forms = with_household(
+        [filled], library, event, [partner, child], {"has_children": True}, CONTEXT
+    )
+    (claim,) = [f for f in forms if f.form_id == "child-allowance-claim"]
     rows = claim.rows("children")
     assert [(r.value("name").value, r.by_hand) for r in rows] == [(CHILD["name"], True)]

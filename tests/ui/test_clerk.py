@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from cardreader.emulator.resident import DEFAULT_RESIDENT
@@ -59,6 +59,14 @@ def read_to_forms(qtbot: QtBot, window: ClerkWindow) -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=10_000)
 
 
+def read_to_questions(qtbot: QtBot, window: ClerkWindow, target: str) -> None:
+    """A life event chosen and the card read with the right PINs, up to its questions."""
+    choose(qtbot, window, target)
+    enter_pin(qtbot, window)
+    enter_pin(qtbot, window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
+
+
 def texts_in(widget: QWidget) -> str:
     """Everything a widget tree shows or tells assistive technology."""
     parts = []
@@ -96,10 +104,7 @@ def test_moving_in_asks_the_questions_and_queues_the_event_forms(
 ) -> None:
     context = make_context("valid")
     window = open_window(qtbot, context)
-    choose(qtbot, window, "moving-in")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
+    read_to_questions(qtbot, window, "moving-in")
     assert "国民健康保険に加入しますか" in texts_in(window.questions)
     for box in window.questions.boxes.values():
         box.setChecked(True)
@@ -120,6 +125,61 @@ def test_moving_in_asks_the_questions_and_queues_the_event_forms(
         "school-enrolment",
         "inkan-registration",
     }
+
+
+MOVED_IN = {
+    "move_date": "2026-11-20",
+    "transfer_basis": "certificate",
+    "new_address_town": "九段南",
+    "new_address_block": "1-2-1",
+    "household_kind": "new",
+    "householder_name": "番号　花子",
+    "movers.1.name_kana": "バンゴウ　ハナコ",
+    "movers.1.relationship": "householder",
+}
+
+
+def set_values(window: ClerkWindow, values: dict[str, str]) -> None:
+    """The clerk's entries, field by field, on every form tab that has the field."""
+    for rows in window.editor.rows:
+        for field_id, value in values.items():
+            if field_id not in rows:
+                continue
+            widget = rows[field_id].input
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(widget.findData(value))
+            elif isinstance(widget, QLineEdit):
+                widget.setText(value)
+                widget.textEdited.emit(value)
+
+
+def test_moving_in_is_completed_in_the_editor_including_the_card_holders_row(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    read_to_questions(qtbot, window, "moving-in")
+    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)  # no to every question
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
+    labels = texts_in(window.editor)
+    assert "異動者（引っ越す人） 1: 氏名" in labels and DEFAULT_RESIDENT.name in labels
+    move_rows = window.editor.rows[0]
+    assert move_rows["filer_name"].isHidden()  # the resident files: no agent asked for
+    set_values(window, {"filer_role": "delegate"})
+    assert (
+        not move_rows["filer_name"].isHidden() and not move_rows["proxy_letter_checked"].isHidden()
+    )
+    set_values(window, {"filer_role": "self"})
+    set_values(window, MOVED_IN)
+    assert window.submit() is not None
+    entries = context.service.queue.entries()
+    assert {(e.form_id, e.status) for e in entries} == {
+        ("resident-move", "queued"),
+        ("mynumber-card-address-change", "queued"),
+    }
+    move = next(e for e in entries if e.form_id == "resident-move")
+    (holder,) = context.service.queue.open(move.id, "test").filled.rows("movers")
+    assert holder.value("name_kana").value == "バンゴウ　ハナコ"
 
 
 def test_answers_that_choose_no_certificate_ask_again_without_a_new_read(

@@ -13,7 +13,6 @@ from pytestqt.qtbot import QtBot
 from cardreader.emulator.resident import DEFAULT_RESIDENT, PARTNER_RESIDENT
 from counterapp.audit import entries as audit_entries
 from counterapp.forms.definition import FieldDefinition, FieldType
-from counterapp.household import value_at
 from counterapp.visit import Visit
 from tests.counterapp.household_bundle import (
     CHILD,
@@ -85,7 +84,7 @@ def complete_the_forms(window: ClerkWindow) -> None:
                 if row is None:
                     continue
                 definition = window.visit.forms[index].form.definition.field_at(problem.field_id)
-                current = value_at(window.visit.forms[index], problem.field_id).value
+                current = window.visit.forms[index].value(problem.field_id).value
                 typed = "03-1234-5678" if problem.field_id == "phone" else None
                 enter(row, definition, current or address_part(problem.field_id) or typed)
     assert not any(window.service.problems(window.visit)), window.service.problems(window.visit)

@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from counterapp.forms import validation
-from counterapp.forms.definition import FieldDefinition, FieldType, PersonGroup, Prefill
+from counterapp.forms.definition import FieldDefinition, FieldType, Prefill
 from counterapp.forms.display import display_value
-from counterapp.forms.filled import FieldValue, FilledForm, row_field_id
-from counterapp.forms.validation import FieldProblem, field_problem, shown
-from counterapp.household import split_id, value_at
+from counterapp.forms.filled import FieldValue, FilledForm
+from counterapp.forms.validation import FieldProblem, field_problem
 from counterapp.messages import text
 from ui.i18n import t
 
@@ -127,12 +126,37 @@ class FieldRow(QWidget):
         return bool(self.input.property("missing"))
 
 
+def _person(filled: FilledForm, field_id: str, language: str) -> str:
+    """「異動者 2: 」 before a field of a group's second person; nothing for a form field."""
+    parts = field_id.split(".")
+    if len(parts) != 3:
+        return ""
+    group = filled.form.definition.group(parts[0])
+    return f"{group.label.in_language(language)} {parts[1]}: "
+
+
+def _person_heading(filled: FilledForm, field_id: str, language: str) -> QLabel:
+    """Over a person's fields: their number, name and whether their card was read."""
+    group_id, number, _ = field_id.split(".")
+    person = filled.rows(group_id)[int(number) - 1]
+    made = "clerk.household.by_hand" if person.by_hand else "clerk.household.by_card"
+    name = next((v.value for v in person.values if v.field_id == "name"), "")
+    heading = QLabel(f"{number}. {name}（{t(made, language)}）")
+    heading.setObjectName("groupHeading")
+    return heading
+
+
+def _has_name(filled: FilledForm) -> bool:
+    return any(item.field_id == "name" for item in filled.values)
+
+
 class FormsEditor(QTabWidget):
     """All forms of the visit; ``edit(index, field_id, value)`` is called on every change."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, FieldRow]] = []
+        self.layouts: list[QFormLayout] = []
 
     def show_forms(self, forms: list[FilledForm], language: str, edit: Edit) -> None:
         self.wipe()
@@ -152,70 +176,32 @@ class FormsEditor(QTabWidget):
         page = QWidget()
         layout = QFormLayout(page)
         rows: dict[str, FieldRow] = {}
-        for definition in filled.form.definition.fields:
-            row = FieldRow(definition, filled.value(definition.id), language)
-            row.on_change(functools.partial(edit, index, definition.id))
-            label = QLabel(row.input.accessibleName())
+        person = ""
+        for value in filled.all_values():  # a person of a group: under its flat id
+            definition = filled.form.definition.field_at(value.field_id)
+            if value.field_id.count(".") == 2 and not value.field_id.startswith(person):
+                person = value.field_id.rpartition(".")[0] + "."  # e.g. "movers.2."
+                layout.addRow(_person_heading(filled, value.field_id, language))
+            row = FieldRow(definition, value, language)
+            row.on_change(functools.partial(edit, index, value.field_id))
+            label = QLabel(_person(filled, value.field_id, language) + row.input.accessibleName())
             label.setBuddy(row.input)
             layout.addRow(label, row)
-            rows[definition.id] = row
-        for group in filled.form.definition.groups:
-            rows.update(self._group_rows(layout, index, filled, group, language, edit))
+            rows[value.field_id] = row
         self.rows.append(rows)
+        self.layouts.append(layout)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
         return scroll
 
-    @staticmethod
-    def _group_rows(
-        layout: QFormLayout,
-        index: int,
-        filled: FilledForm,
-        group: PersonGroup,
-        language: str,
-        edit: Edit,
-    ) -> dict[str, FieldRow]:
-        """A person list: a heading, then each person's row fields under their number."""
-        people = filled.rows(group.id)
-        title = QLabel(f"{group.label.in_language(language)}（{len(people)}）")
-        title.setObjectName("groupHeading")
-        layout.addRow(title)
-        rows: dict[str, FieldRow] = {}
-        for number, person in enumerate(people, start=1):
-            made = "clerk.household.by_hand" if person.by_hand else "clerk.household.by_card"
-            name = person.value("name").value if _has(group, "name") else ""
-            header = QLabel(f"{number}. {name}（{t(made, language)}）")
-            header.setObjectName("groupHeading")
-            layout.addRow(header)
-            for definition in group.fields:
-                field_id = row_field_id(group.id, number, definition.id)
-                row = FieldRow(definition, person.value(definition.id), language)
-                row.on_change(functools.partial(edit, index, field_id))
-                label = QLabel(row.input.accessibleName())
-                label.setBuddy(row.input)
-                row.input.setAccessibleName(f"{number}. {row.input.accessibleName()}")
-                layout.addRow(label, row)
-                rows[field_id] = row
-        return rows
-
     def refresh(self, forms: list[FilledForm]) -> None:
-        for rows, filled in zip(self.rows, forms, strict=True):
+        for rows, layout, filled in zip(self.rows, self.layouts, forms, strict=True):
             for field_id, row in rows.items():
-                row.show_state(value_at(filled, field_id), filled.flags.get(field_id, ()))
-                self._show_if_it_applies(row, filled, field_id)
-
-    @staticmethod
-    def _show_if_it_applies(row: FieldRow, filled: FilledForm, field_id: str) -> None:
-        """A field whose condition does not hold (e.g. the 外国人住民 block) is not shown."""
-        if row.definition.when is None:
-            return
-        where = split_id(field_id)
-        person = filled.rows(where[0])[where[1] - 1] if where is not None else None
-        page = row.parentWidget()
-        layout = page.layout() if page is not None else None
-        if isinstance(layout, QFormLayout):
-            layout.setRowVisible(row, shown(row.definition, filled, person))
+                row.show_state(filled.value(field_id), filled.flags.get(field_id, ()))
+                # A field whose condition does not hold is not asked for (e.g. the agent's
+                # name while the person files for themselves).
+                layout.setRowVisible(row, validation.shown_at(filled, field_id))
 
     def refuse(self, index: int, field_id: str, kept: FieldValue, problem: Exception) -> None:
         """The core refused a typed value: show the value it kept, and why (on the field)."""
@@ -270,11 +256,4 @@ class FormsEditor(QTabWidget):
             widget.setParent(None)  # out of the widget tree now, not at the next event loop
             widget.deleteLater()
         self.rows.clear()
-
-
-def _has(group: PersonGroup, field_id: str) -> bool:
-    return any(item.id == field_id for item in group.fields)
-
-
-def _has_name(filled: FilledForm) -> bool:
-    return any(item.field_id == "name" for item in filled.values)
+        self.layouts.clear()

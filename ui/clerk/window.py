@@ -35,7 +35,6 @@ from counterapp.forms.definition import FieldDefinition
 from counterapp.forms.filled import Source
 from counterapp.forms.pdf import PdfError
 from counterapp.forms.validation import UnstorableValue
-from counterapp.household import value_at
 from counterapp.interaction import Cancelled
 from counterapp.slip import Slip, slip_for
 from counterapp.vault import VaultError
@@ -417,12 +416,12 @@ class ClerkWindow(QMainWindow):
         self.editor.focus_first_problem(self.visit.forms)
 
     def _edit(self, index: int, field_id: str, value: str) -> None:
-        if value_at(self.visit.forms[index], field_id).value == value:
+        if self.visit.forms[index].value(field_id).value == value:
             return
         try:
             self.service.edit(self.visit, index, field_id, value, Source.CLERK)
         except UnstorableValue as exc:  # a control character: refused, the old value kept
-            self.editor.refuse(index, field_id, value_at(self.visit.forms[index], field_id), exc)
+            self.editor.refuse(index, field_id, self.visit.forms[index].value(field_id), exc)
             return
         self.editor.refresh(self.visit.forms)
         self._show_signed()

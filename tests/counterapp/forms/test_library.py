@@ -514,3 +514,9 @@ def test_a_household_of_three_fits_the_moving_in_forms(library: FormLibrary) -> 
     (child,) = filled["child-allowance-claim"].rows("children")
     assert child.value("name").value == "番号　太郎"
     assert filled["inkan-registration"].value("address_town").value == "九段南"
+    from counterapp.forms.prefill import fill_per_card
+
+    (card_form,) = fill_per_card(library, library.event("転入"), second, answers, CONTEXT)
+    assert card_form.form_id == "mynumber-card-address-change"  # one 継続利用 per card
+    assert card_form.value("name").value == LONG_ADDRESS_RESIDENT.name
+    assert card_form.value("new_address_town").value == "九段南"
