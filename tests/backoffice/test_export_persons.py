@@ -14,6 +14,7 @@ from backoffice.intake import receive_batch
 from backoffice.store import Store
 from counterapp.wire.schema import SubmissionBatch, WireField, WireGroup, WireRow
 from tests.backoffice.forms import RESIDENT_NAME, item
+from tests.backoffice.test_export import reopened_without
 
 RECEIVED = dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)
 PARTNER, CHILD = "番号　太郎", "番号　さくら"
@@ -82,12 +83,7 @@ def test_a_form_without_persons_is_one_row_as_before(tmp_path: Path) -> None:
 
 
 def test_a_database_from_before_person_lists_gets_their_column(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    store = Store.open(url)
-    with store._write() as conn:  # the table as it was before person lists
-        conn.exec_driver_sql("alter table submissions drop column person_groups")
-    store.close()
-    reopened = Store.open(url)
+    reopened = reopened_without(tmp_path, "person_groups")
     try:
         terminal = reopened.add_terminal("kita-01", "cd" * 32, RECEIVED)
         batch = SubmissionBatch(items=(_household_item(),))  # type: ignore[arg-type]
