@@ -179,8 +179,9 @@ class FormsEditor(QTabWidget):
         person = ""
         for value in filled.all_values():  # a person of a group: under its flat id
             definition = filled.form.definition.field_at(value.field_id)
-            if value.field_id.count(".") == 2 and not value.field_id.startswith(person):
-                person = value.field_id.rpartition(".")[0] + "."  # e.g. "movers.2."
+            prefix = value.field_id.rpartition(".")[0]  # e.g. "movers.2" ("" for the form's)
+            if prefix and prefix != person:
+                person = prefix
                 layout.addRow(_person_heading(filled, value.field_id, language))
             row = FieldRow(definition, value, language)
             row.on_change(functools.partial(edit, index, value.field_id))
