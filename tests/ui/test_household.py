@@ -213,3 +213,23 @@ def test_a_members_wrong_pin_is_entered_again_and_the_visit_goes_on(
     assert [m.card.data.name for m in window.visit.members if m.card] == [PARTNER_RESIDENT.name]
     assert window.visit.card is not None
     assert window.visit.card.data.name == DEFAULT_RESIDENT.name  # the first holder stays
+
+
+def test_a_household_draft_reopened_lists_its_persons(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    window = open_window(qtbot, make_context("valid"))
+    moving_in(qtbot, window)
+    next_card(qtbot, window, "household-partner", PARTNER_PINS)
+    member_dialog(qtbot, window).accept()
+    child = window.add_member_by_hand()
+    assert child is not None
+    fill_dialog(child, CHILD)
+    child.accept()
+    receipt = window.save_draft()  # values still missing: kept for later
+    assert receipt is not None
+    window.reopen(receipt.visit_id)
+    people = _texts(window.household)
+    for name in (DEFAULT_RESIDENT.name, PARTNER_RESIDENT.name, CHILD["name"]):
+        assert name in people
+    assert people.count("手入力") == 1

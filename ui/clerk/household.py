@@ -99,8 +99,10 @@ class HouseholdBar(QWidget):
     def show_people(self, visit: Visit, language: str) -> None:
         """Each person: number, name, own card or by hand; the first is the 届出人."""
         self.wipe()
-        count = 1 + len(visit.members) if visit.card is not None else 0
-        for index in range(count):
+        if visit.card is None:  # a draft reopened: the persons as its forms list them
+            self._listed(visit, language)
+            return
+        for index in range(1 + len(visit.members)):
             made = "clerk.household.by_hand"
             if index == 0 or visit.members[index - 1].card is not None:
                 made = "clerk.household.by_card"
@@ -117,6 +119,17 @@ class HouseholdBar(QWidget):
                 remove.clicked.connect(functools.partial(self.remove.emit, index - 1))
                 self.people.addWidget(remove)
                 self.remove_buttons.append(remove)
+        self.people.addStretch()
+
+    def _listed(self, visit: Visit, language: str) -> None:
+        listing = next((f for f in visit.forms if f.form.definition.groups), None)
+        group = listing.form.definition.groups[0] if listing is not None else None
+        for number, person in enumerate(listing.rows(group.id) if listing and group else (), 1):
+            made = "clerk.household.by_hand" if person.by_hand else "clerk.household.by_card"
+            name = next((v.value for v in person.values if v.field_id == "name"), "")
+            label = QLabel(f"{number}. {name}（{t(made, language)}）")
+            label.setAccessibleName(label.text())
+            self.people.addWidget(label)
         self.people.addStretch()
 
     @property

@@ -629,6 +629,7 @@ class ClerkWindow(QMainWindow):
         self.next_resident()
         self.visit = self.service.reopen(visit_id)  # each draft's view is audited
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
+        self.household.show_people(self.visit, self.language)
         self.ticket_edit.setText(self.visit.ticket_number or "")
         self._show_signed()
         self.tabs.setCurrentIndex(0)
