@@ -1,5 +1,10 @@
-"""Received forms as CSV or JSON for the 住民記録システム: one row per form, columns named
-after the standard's data items (see standard_items.py).
+"""Received forms as CSV or JSON for the 住民記録システム: one row per person per form,
+columns named after the standard's data items (see standard_items.py).
+
+A form with person groups (異動者, 被保険者, 児童 ...) gives one row per person: the form's
+own columns, the person's fields under the standard item names, and which list, which
+person and how the row was made (the person's own card, or by hand). A form without
+groups gives one row, as before. See docs/export-items.md.
 
 CSV is UTF-8 with a BOM so that Excel in a Japanese office opens it as UTF-8, not
 Shift_JIS. Times are ISO 8601 in Japan Standard Time with their offset.
@@ -12,7 +17,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from backoffice.problems import SIGNATURE_TEXTS
 from backoffice.standard_items import STANDARD_ITEM_NAMES, item_name
@@ -34,7 +39,14 @@ META_COLUMNS = (
     "様式版",
     "署名検証結果",
     "署名検証理由",
+    "人員区分",  # the person group (異動者 ...) of a person row; empty for a form without
+    "人員番号",  # the person's place in that group, from 1
+    "入力方法",  # ICカード (the person's own card) or 手入力 (a member without a card)
 )
+ROW_MADE_BY = {False: "ICカード", True: "手入力"}
+# A form field on a person row whose column the person's own field takes (e.g. the
+# 届出人's 氏名 on the row of each person moving) goes under this prefix.
+FORM_FIELD_PREFIX = "届出:"
 SIGNATURE_LABELS = {
     SignatureStatus.VALID: "有効",
     SignatureStatus.INVALID: "無効",
@@ -65,21 +77,25 @@ def parse_since(value: str) -> dt.datetime:
 
 
 def rows(submissions: Iterable[StoredSubmission]) -> tuple[list[str], list[Row]]:
-    """The column names and one row per form."""
-    result = [_row(submission) for submission in submissions]
+    """The column names and one row per person per form."""
+    result = list(stream_rows(submissions))
     field_columns = {column for row in result for column in row} - set(META_COLUMNS)
     return [*META_COLUMNS, *_ordered(field_columns)], result
 
 
-def columns_for(field_ids: Iterable[str]) -> list[str]:
+def columns_for(field_ids: Iterable[str], person_field_ids: Iterable[str] = ()) -> list[str]:
     """The export's columns for forms holding these field ids (metadata first)."""
-    names = {item_name(field_id) for field_id in field_ids} - set(META_COLUMNS)
+    form_names = {item_name(field_id) for field_id in field_ids}
+    person_names = {item_name(field_id) for field_id in person_field_ids}
+    moved = {FORM_FIELD_PREFIX + name for name in form_names & person_names}
+    names = (form_names | person_names | moved) - set(META_COLUMNS)
     return [*META_COLUMNS, *_ordered(names)]
 
 
 def stream_rows(submissions: Iterable[StoredSubmission]) -> Iterator[Row]:
-    """One row per form, made as the forms are read (nothing is held)."""
-    return (_row(submission) for submission in submissions)
+    """One row per person per form, made as the forms are read (nothing is held)."""
+    for submission in submissions:
+        yield from _rows(submission)
 
 
 def stream_csv(columns: Sequence[str], data: Iterable[Row], stream: BinaryIO) -> int:
@@ -122,6 +138,37 @@ def write_json(data: Sequence[Row], stream: BinaryIO) -> None:
     """A JSON array of objects keyed by the same column names as the CSV."""
     stream.write(json.dumps(list(data), ensure_ascii=False, indent=2).encode("utf-8"))
     stream.write(b"\n")
+
+
+def _rows(submission: StoredSubmission) -> Iterator[Row]:
+    """The form's row, or (a form with persons listed) one row per person."""
+    form = _row(submission)
+    groups = json.loads(submission.groups_json) if submission.groups_json else []
+    people = [(group["id"], n, r) for group in groups for n, r in enumerate(group["rows"], 1)]
+    if not people:
+        yield form
+        return
+    for group_id, number, person in people:
+        yield _person_row(form, group_id, number, person)
+
+
+def _person_row(form: Row, group_id: str, number: int, person: dict[str, Any]) -> Row:
+    own = {item_name(field["id"]): field["value"] for field in person["fields"]}
+    row = {
+        (FORM_FIELD_PREFIX + column if column in own else column): value
+        for column, value in form.items()
+        if column not in META_COLUMNS
+    }
+    meta = {column: form[column] for column in META_COLUMNS if column in form}
+    made_by = ROW_MADE_BY[bool(person.get("by_hand"))]
+    return {
+        **meta,
+        "人員区分": group_id,
+        "人員番号": str(number),
+        "入力方法": made_by,
+        **row,
+        **own,
+    }
 
 
 def _row(submission: StoredSubmission) -> Row:

@@ -139,7 +139,16 @@ def _row(item: SubmissionItem, verdict: SignatureVerdict) -> NewSubmission:
         signature_reason=verdict.reason,
         ticket_number=item.ticket_number,
         identity_method=item.identity_method.value,
+        groups_json=_groups_json(item),
     )
+
+
+def _groups_json(item: SubmissionItem) -> str | None:
+    """The person groups as the store keeps them (None for a form without any)."""
+    if not item.groups:
+        return None
+    groups = [group.model_dump(mode="json") for group in item.groups]
+    return json.dumps(groups, separators=(",", ":"))
 
 
 def _outcome_result(item: SubmissionItem, outcome: StoreOutcome) -> ItemResult:

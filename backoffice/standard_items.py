@@ -32,10 +32,24 @@ STANDARD_ITEM_NAMES: Final = MappingProxyType(
         "application_date": "届出日",
         "householder_name": "世帯主氏名",
         "relationship_to_householder": "続柄",
+        "relationship": "続柄",  # a person row's 世帯主との続柄 (異動者 ...)
         "domicile": "本籍",
         "domicile_head": "筆頭者氏名",
         "my_number": "個人番号",
         "phone": "電話番号",
+        # A person's row (異動者 ...): 住民票 items of 住民基本台帳法 §7 and, for a 外国人住民,
+        # §30の45; the 転入前の住民票コード of a 転入 (§22).
+        "previous_resident_code": "転入前の住民票コード",
+        "nationality": "国籍・地域",
+        "resident_category": "30条45規定区分",
+        "status_of_residence": "在留資格",
+        "period_of_stay": "在留期間",
+        "period_expiry": "在留期間の満了の日",
+        "residence_card_number": "在留カード等の番号",
+        # The person filing (届出人, §26–27) on a form that lists persons.
+        "filer_role": "届出人の資格",
+        "filer_name": "届出人氏名",
+        "filer_address": "届出人住所",
     }
 )
 

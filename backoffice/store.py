@@ -79,6 +79,9 @@ submissions = Table(
     Column("ticket_number", String(16)),  # the office's ticket machine number; added later
     # How the resident was identified (pin, pinless, manual); added later: older rows are pin.
     Column("identity_method", String(16), nullable=False, server_default="pin"),
+    # JSON: [{id, rows: [{by_hand, fields: [{id, value, source, chip_value}, ...]}]}]; the
+    # form's person groups (異動者, 被保険者, 児童 ...). Added later: NULL for a form without.
+    Column("person_groups", Text),
 )
 
 
@@ -160,6 +163,7 @@ class NewSubmission:
     signature_reason: str | None
     ticket_number: str | None
     identity_method: str  # pin, pinless or manual (IdentityMethod)
+    groups_json: str | None  # the person groups, one row per person (None: no groups)
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,9 @@ class Store:
                         "not null default 'pin'"
                     )
                 )
+        if "person_groups" not in existing:
+            with self._write() as conn:
+                conn.execute(text("alter table submissions add column person_groups text"))
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -384,6 +391,21 @@ class Store:
             found.update(field["id"] for field in json.loads(row.fields))
         return found
 
+    @staticmethod
+    def person_field_ids(
+        conn: Connection, since: dt.datetime | None = None, batch: int = 1000
+    ) -> set[str]:
+        """Every field id of a person row (group) in the forms received at or after ``since``."""
+        column = submissions.c.person_groups
+        statement = select(column).where(column.is_not(None))
+        if since is not None:
+            statement = statement.where(submissions.c.received_at >= as_utc(since))
+        found: set[str] = set()
+        for row in conn.execution_options(yield_per=batch).execute(statement):
+            for group in json.loads(row.person_groups):
+                found.update(f["id"] for person in group["rows"] for f in person["fields"])
+        return found
+
     def submission(self, client_id: str) -> StoredSubmission | None:
         """One received form by client id."""
         statement = (
@@ -529,6 +551,7 @@ def _same_content(row: Row[Any], item: NewSubmission) -> bool:
         row.visit,
         as_utc(row.created_at),
         row.fields,
+        row.person_groups,
         signature,
     ) == (
         item.form_id,
@@ -538,6 +561,7 @@ def _same_content(row: Row[Any], item: NewSubmission) -> bool:
         item.visit,
         as_utc(item.created_at),
         item.fields_json,
+        item.groups_json,
         item.signature,
     )
 
@@ -559,6 +583,7 @@ def _row_values(terminal_id: int, item: NewSubmission, received_at: dt.datetime)
         "signature_reason": item.signature_reason,
         "ticket_number": item.ticket_number,
         "identity_method": item.identity_method,
+        "person_groups": item.groups_json,
     }
 
 
@@ -589,6 +614,7 @@ def _submission(row: Row[Any]) -> StoredSubmission:
         signature_reason=row.signature_reason,
         ticket_number=row.ticket_number,
         identity_method=row.identity_method,
+        groups_json=row.person_groups,
     )
 
 

@@ -78,6 +78,7 @@ def fill(data_dir: Path, count: int) -> None:
                 signature_reason=None,
                 ticket_number=None,
                 identity_method="pin",
+                groups_json=None,
             )
             for number in range(start, min(start + CHUNK, count))
         ]

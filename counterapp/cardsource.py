@@ -80,6 +80,26 @@ class CardSlot:
         self.source = source
         self.cancel = cancel
         self._emulated: VirtualCard | None = None
+        self._scenario = source.scenario
+        self._put_aside: dict[str, VirtualCard] = {}  # emulated cards taken off, by scenario
+
+    def place(self, scenario: str | None) -> None:
+        """Put another emulated card on the reader (a household's next member taps theirs).
+
+        ``None`` puts back the source's own card. Each card keeps its PIN counters while it
+        lies aside. On a real reader the person simply places their card: nothing to do.
+        """
+        if self.source.reader is not None:
+            return
+        wanted = scenario or self.source.scenario
+        if scenario is not None:
+            _emulator(scenario, 0)  # an unknown scenario is refused here (SourceError)
+        if wanted == self._scenario:
+            return
+        if self._emulated is not None and self._scenario is not None:
+            self._put_aside[self._scenario] = self._emulated
+        self._scenario = wanted
+        self._emulated = self._put_aside.pop(wanted, None) if wanted else None
 
     def open(self) -> MyNumberCard:
         connection = self._connect()
@@ -96,8 +116,8 @@ class CardSlot:
 
         first = self._emulated is None
         if self._emulated is None:
-            assert self.source.scenario is not None
-            self._emulated = emulated_card(self.source.scenario)
+            assert self._scenario is not None
+            self._emulated = emulated_card(self._scenario)
         return connect(self._emulated, self.source.latency_ms, may_pull=first)
 
 

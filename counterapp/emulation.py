@@ -18,8 +18,20 @@ from cardreader.connection import CardConnection
 from cardreader.emulator import contents, pki
 from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.inprocess import EmulatorConnection
-from cardreader.emulator.resident import DEFAULT_RESIDENT, Resident, load_resident
-from cardreader.emulator.scenarios import SCENARIOS, build_profile, cvc_issuer_key, revoked_serials
+from cardreader.emulator.resident import (
+    DEFAULT_RESIDENT,
+    PARTNER_RESIDENT,
+    Resident,
+    ResidentPins,
+    load_resident,
+)
+from cardreader.emulator.scenarios import (
+    SCENARIO_SPECS,
+    SCENARIOS,
+    build_profile,
+    cvc_issuer_key,
+    revoked_serials,
+)
 from cardreader.emulator.vpcd import serve
 from counterapp.verification.trust import TrustConfig
 
@@ -27,11 +39,15 @@ CRL_LIFETIME = dt.timedelta(days=7)
 
 __all__ = [
     "DEFAULT_RESIDENT",
+    "PARTNER_RESIDENT",
+    "Resident",
+    "ResidentPins",
     "VirtualCard",
     "connect",
     "emulated_card",
     "emulator_crls",
     "emulator_trust",
+    "resident_of",
     "scenarios",
     "serve_in_vpcd",
 ]
@@ -40,6 +56,11 @@ __all__ = [
 def scenarios() -> Mapping[str, str]:
     """Scenario names and what each one shows."""
     return SCENARIOS
+
+
+def resident_of(scenario: str) -> Resident:
+    """The TEST ONLY resident whose card a scenario is (e.g. to type their PINs in a demo)."""
+    return SCENARIO_SPECS[scenario].resident
 
 
 def emulated_card(scenario: str, resident_file: Path | None = None) -> VirtualCard:

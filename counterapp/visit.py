@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import queue as threadsafe
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,7 +32,14 @@ from counterapp.cardcheck import (
 from counterapp.cardcheck import verification_inputs as _verification_inputs
 from counterapp.cardsource import CardSource, MyNumberCard
 from counterapp.collation import parse_my_number
-from counterapp.forms.definition import FieldDefinition, Question, Text
+from counterapp.forms.definition import (
+    FieldDefinition,
+    FormDefinition,
+    LifeEvent,
+    PersonGroup,
+    Question,
+    Text,
+)
 from counterapp.forms.filled import CardData, FilledForm, Source
 from counterapp.forms.loader import FormLibrary
 from counterapp.forms.prefill import Answers, Context, UnknownForm, fill_target, gaiji_flags
@@ -41,6 +48,15 @@ from counterapp.forms.validation import (
     check_storable,
     deadline_warnings,
     problems,
+)
+from counterapp.household import (
+    Person,
+    deciding_questions,
+    extra_groups,
+    person_fields,
+    with_card_holder_filing,
+    with_household,
+    without_person,
 )
 from counterapp.interaction import Interaction
 from counterapp.pinless import CollationNotAccepted, PinlessRead, read_my_number
@@ -66,11 +82,13 @@ __all__ = [
     "IncompleteForms",
     "InvalidOperatorId",
     "InvalidTicketNumber",
+    "Member",
     "MyNumberNotProven",
     "NothingToFill",
     "PinNotAccepted",
     "PinlessResult",
     "Receipt",
+    "SameCardAgain",
     "UnknownForm",
     "VerifiedCard",
     "Visit",
@@ -142,6 +160,42 @@ class PinlessResult:
     data: CardData
 
 
+class SameCardAgain(ValueError):
+    """This card was already read in this visit: each member of a household taps their own."""
+
+    message_key = "household.same_card"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A further person of a household visit: read from their own card, or entered by hand.
+
+    The first card holder is ``Visit.card`` (the 届出人 unless the clerk changes the role);
+    ``Visit.members`` are the others, in the order they came. A member without a card has
+    ``card=None`` and a row entered by hand, marked as such on every form. ``values`` are
+    the row's values a person gave (field id → value): for a card holder what the chip does
+    not record (e.g. the reading of the name, 続柄), for a member without a card all of it.
+    ``answers`` are this person's own answers to the event's questions (e.g. ``join_nhi``).
+    """
+
+    card: VerifiedCard | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+    answers: Mapping[str, bool] = field(default_factory=dict)
+    groups: frozenset[str] = frozenset()  # lists named for them (e.g. 児童) beyond the usual
+
+    @property
+    def by_hand(self) -> bool:
+        return self.card is None
+
+    def person(self) -> Person:
+        """What the forms need of this member."""
+        data = self.card.data if self.card is not None else None
+        return Person(data, self.values, self.answers, self.groups)
+
+    def __repr__(self) -> str:
+        return f"Member(by_hand={self.by_hand}, <personal data>)"
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What the resident is told at the end: the reception number and the forms saved."""
@@ -170,6 +224,7 @@ class Visit:
     visit_id: str | None = None  # kept from the drafts of a reopened visit
     identity_method: IdentityMethod = IdentityMethod.PIN  # how the resident was identified
     pinless: PinlessRead | None = None  # the PIN-less read, until the visit is cleared
+    members: list[Member] = field(default_factory=list)  # a household: the persons after card
 
     def clear(self) -> None:
         """Forget everything about the resident (the next one starts from nothing)."""
@@ -180,6 +235,7 @@ class Visit:
         self.answers.clear()
         self.forms.clear()
         self.signatures.clear()
+        self.members.clear()
 
     def __repr__(self) -> str:
         return f"Visit(target={self.target!r}, forms={len(self.forms)}, <personal data>)"
@@ -260,6 +316,87 @@ class CounterService:
         """Audit the verdicts of the reads since the last call (front end's thread)."""
         while not self._verdicts.empty():
             audit_verdict(self.audit, self._verdicts.get_nowait())
+
+    def read_member(
+        self, card: MyNumberCard, interaction: Interaction, visit: Visit
+    ) -> VerifiedCard:
+        """Read and verify the next household member's own card (reader thread).
+
+        Exactly like ``read`` — their own PINs, resumable, the verdict audited on its own —
+        and a card already read in this visit is refused (SameCardAgain). The front end
+        then hands the result to ``add_member``. Seam for the PIN-less read: any read that
+        gives a genuine ``VerifiedCard`` may be handed to ``add_member`` the same way.
+        """
+        verified = self.read(card, interaction, visit)
+        read_before = [visit.card, *(m.card for m in visit.members)]
+        if any(c is not None and c.data.my_number == verified.data.my_number for c in read_before):
+            raise SameCardAgain("this card was already read in this visit")
+        return verified
+
+    def add_member(
+        self,
+        visit: Visit,
+        card: VerifiedCard | None = None,
+        values: Mapping[str, str] | None = None,
+        answers: Mapping[str, bool] | None = None,
+        groups: Iterable[str] = (),
+    ) -> Member:
+        """Add a household member: their verified card, or (``card=None``) entered by hand.
+
+        Once the forms are filled, the member's rows are added to them at once (the values
+        already on the forms stay as edited; signatures over the old content are dropped).
+        ``answers``: their own answers to the event's questions (default: the visit's);
+        ``groups``: person lists that do not list the card holder (e.g. 児童) to add them to.
+        A value with a control character is refused (UnstorableValue).
+        """
+        check_storable(dict(values or {}))
+        member = Member(card, dict(values or {}), dict(answers or {}), frozenset(groups))
+        if visit.forms:
+            event = self._event(visit.target or "")
+            added = with_household(
+                visit.forms, self.library, event, [member.person()], visit.answers, self._context()
+            )
+            self._replace_forms(visit, added)
+        visit.members.append(member)
+        return member
+
+    def remove_member(self, visit: Visit, index: int) -> None:
+        """Take a member (``index`` in ``visit.members``) and their rows off the visit."""
+        if visit.forms:
+            people = [member.person() for member in visit.members]
+            event = self._event(visit.target or "")
+            self._replace_forms(
+                visit, without_person(visit.forms, event, people, index, visit.answers)
+            )
+        del visit.members[index]
+
+    def member_questions(self, visit: Visit) -> tuple[Question, ...]:
+        """The event's questions a further member answers for themselves (e.g. 国保に加入)."""
+        wanted = deciding_questions(self._event(visit.target or ""), self._definitions(visit))
+        return tuple(q for q in self.questions(visit.target or "") if q.id in wanted)
+
+    def member_fields(self, visit: Visit) -> tuple[FieldDefinition, ...]:
+        """The row fields a member without a card is asked for, once each."""
+        return person_fields(self._definitions(visit))
+
+    def member_lists(self, visit: Visit) -> tuple[PersonGroup, ...]:
+        """Person lists a member is put on only when named (e.g. 児童 of a 認定請求)."""
+        return extra_groups(self._definitions(visit))
+
+    def _definitions(self, visit: Visit) -> list[FormDefinition]:
+        """The visit's forms (filled or, before filling, the ones its answers choose)."""
+        if visit.forms:
+            return [filled.form.definition for filled in visit.forms]
+        return [self.library.forms[form_id].definition for form_id in self.forms_needed(visit)]
+
+    @staticmethod
+    def _replace_forms(visit: Visit, forms: Iterable[FilledForm]) -> None:
+        visit.forms[:] = forms
+        visit.signatures.clear()  # a signature covers exactly what was signed
+        visit.handwriting = None
+
+    def _context(self) -> Context:
+        return Context(today=dt.date.today(), municipality=self.settings.municipality)
 
     def check_face(self, card: MyNumberCard, visit: Visit, collation_b: str) -> CardFace:
         """The card face for the clerk's comparison, its J-LIS signature checked (reader thread).
@@ -433,6 +570,11 @@ class CounterService:
         forms = fill_target(self.library, visit.target, card, answers, context)
         if not forms:
             raise NothingToFill(visit.target)
+        forms = tuple(with_card_holder_filing(filled) for filled in forms)  # 届出人: 本人
+        if visit.members:  # a household: a row for each further person in their lists
+            people = [member.person() for member in visit.members]
+            event = self._event(visit.target)
+            forms = with_household(forms, self.library, event, people, visit.answers, context)
         visit.forms[:] = forms
         visit.signatures.clear()
 
@@ -457,11 +599,18 @@ class CounterService:
             target = self.library.event(target).id  # an id, never the Japanese name
         self.audit.append(AuditEvent.MANUAL_ENTRY, target=target, reason=why)
 
+    def _event(self, target: str) -> LifeEvent | None:
+        try:
+            return self.library.event(target)
+        except KeyError:
+            return None
+
     @staticmethod
     def edit(visit: Visit, index: int, field_id: str, value: str, source: Source) -> None:
         """Change one value; a changed chip value keeps the chip's original alongside.
 
-        A value with a control character is refused (UnstorableValue), the old one kept.
+        ``field_id`` may name a person's row field (``<group>.<row>.<field>``). A value
+        with a control character is refused (UnstorableValue), the old one kept.
         """
         check_storable({field_id: value})
         visit.forms[index] = visit.forms[index].with_value(field_id, value, source)

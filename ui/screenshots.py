@@ -582,6 +582,50 @@ def clerk_pinless(app: QApplication, context: UiContext, out: Path, language: st
     window.close()
 
 
+@journey("valid")
+def clerk_household(app: QApplication, context: UiContext, out: Path, language: str) -> None:
+    """A household moving in: the first card, the partner's own card, a child by hand."""
+    from counterapp.emulation import PARTNER_RESIDENT
+
+    child = {"name": "番号　さくら", "name_kana": "バンゴウ　サクラ", "birth_date": "2019-05-05"}
+    window = open_clerk(context, language)
+    window.start("moving-in")
+    _type_pins(app, window, (DEFAULT_RESIDENT.auth_pin, DEFAULT_RESIDENT.kenhojo_pin))
+    wait_until(app, lambda: window.stack.currentWidget() is window.questions)
+    for question, box in window.questions.boxes.items():
+        box.setChecked(question in ("join_nhi", "has_children"))
+    window.questions.next.click()
+    bar = window.household
+    bar.virtual_card.setCurrentIndex(bar.virtual_card.findData("household-partner"))
+    window.read_next_member()
+    _type_pins(app, window, (PARTNER_RESIDENT.auth_pin, PARTNER_RESIDENT.kenhojo_pin))
+    wait_until(app, lambda: window.member_dialog is not None)
+    assert window.member_dialog is not None
+    window.member_dialog.accept()
+    dialog = window.add_member_by_hand()
+    assert dialog is not None
+    for field_id, row in dialog.rows.items():
+        if field_id in child and hasattr(row.input, "setText"):
+            row.input.setText(child[field_id])
+    for box in dialog.groups.values():
+        box.setChecked(True)
+    dialog.accept()
+    window.editor.show_person(0, "movers.2.name")  # the 住民異動届's persons moving
+    save(app, window, out / f"clerk-household-{language}.png")
+    window.next_resident()
+    window.close()
+
+
+def _type_pins(app: QApplication, window: ClerkWindow, pins: tuple[str, ...]) -> None:
+    for pin in pins:
+        wait_until(app, lambda: window.pin_dialog is not None)
+        dialog = window.pin_dialog
+        assert dialog is not None
+        dialog.edit.setText(pin)
+        dialog.accept()
+        wait_until(app, lambda d=dialog: window.pin_dialog is not d)  # type: ignore[misc]
+
+
 if __name__ == "__main__":
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
     main(folder, tuple(sys.argv[2:]))

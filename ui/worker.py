@@ -68,6 +68,11 @@ class CardWorker(QObject):
         self._cancel.clear()
         self._run.emit(name, job)
 
+    def place(self, scenario: str | None) -> None:
+        """The emulator: another virtual card on the reader for the next job (None: the
+        source's own). Call between jobs; a real reader simply reads what lies on it."""
+        self._slot.place(scenario)
+
     def answer_pin(self, pin: bytearray | None) -> None:
         """The GUI's answer to pin_requested (None: the person cancelled)."""
         self._answers.put(pin if pin is not None else _CANCELLED)

@@ -37,17 +37,20 @@ def export_command(
     settings = Settings.build(data_dir, database)
     start = export.parse_since(since) if since else None
     # Streamed: forms go from the database to the output one by one (flat memory at any
-    # count); CSV needs its columns first, so it reads the forms' field ids in a first pass.
-    # Both passes read one snapshot: a form arriving meanwhile is in neither or in both.
+    # count); CSV needs its columns first, so it reads the forms' and the persons' field ids
+    # in a first pass. Both passes read one snapshot: a form arriving meanwhile is in
+    # neither or in both.
     with open_store(settings) as store, store.snapshot() as snapshot, _output(output) as stream:
         data = export.stream_rows(store.iter_submissions(snapshot, start))
         if fmt == "csv":
-            columns = export.columns_for(store.field_ids(snapshot, start))
+            columns = export.columns_for(
+                store.field_ids(snapshot, start), store.person_field_ids(snapshot, start)
+            )
             count = export.stream_csv(columns, data, stream)
         else:
             count = export.stream_json(data, stream)
     if output is not None:
-        click.echo(f"{count} 件を書き出しました / exported {count} forms: {output}")
+        click.echo(f"{count} 行を書き出しました / exported {count} rows: {output}")
 
 
 @contextmanager

@@ -59,6 +59,23 @@ DEFAULT_RESIDENT = Resident(
     card_expiry=dt.date(2035, 2, 17),
 )
 
+# The default resident's partner in the same 世帯 (same address), with PINs of his own: a
+# household at the counter taps both cards in turn, each with its own PINs. Born 1978-09-03
+# (昭和53), card expiring 2033, security code 4711.
+PARTNER_RESIDENT = Resident(
+    key_label="household-partner",
+    name="番号　太郎",
+    address=DEFAULT_RESIDENT.address,
+    birth_date=dt.date(1978, 9, 3),
+    sex="1",
+    my_number=with_check_digit("24681357902"),
+    card_expiry=dt.date(2033, 9, 3),
+    security_code="4711",
+    auth_pin="5678",
+    kenhojo_pin="8765",
+    signing_password="TEST5678",
+)
+
 # An address long enough that the basic-4 file needs more than one short READ BINARY.
 LONG_ADDRESS_RESIDENT = replace(
     DEFAULT_RESIDENT,

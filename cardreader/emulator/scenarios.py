@@ -21,6 +21,7 @@ from cardreader.emulator.resident import (
     DEFAULT_RESIDENT,
     GAIJI_RESIDENT,
     LONG_ADDRESS_RESIDENT,
+    PARTNER_RESIDENT,
     Resident,
 )
 from cardreader.sessions.jpki import JPKI_AID
@@ -117,6 +118,10 @@ SCENARIO_SPECS: dict[str, Scenario] = {
     ),
     "not-a-mynumber-card": Scenario("マイナンバーカード以外 / another card", mynumber_card=False),
     "long-address": Scenario("長い住所 / a long address", resident=LONG_ADDRESS_RESIDENT),
+    "household-partner": Scenario(
+        "同じ世帯の2人目（番号 太郎、別の暗証番号） / a second resident, same household, own PINs",
+        resident=PARTNER_RESIDENT,
+    ),
     "gaiji-name": Scenario(
         "JIS X 0208 外の氏名 / name outside JIS X 0208", resident=GAIJI_RESIDENT
     ),

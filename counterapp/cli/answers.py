@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from ruamel.yaml import YAML
@@ -43,11 +43,14 @@ class _AnswersFile(BaseModel):
     rows: dict[str, list[dict[str, Scalar]]] = {}
 
 
-def load_answers(path: Path) -> Answers:
-    """Read and check an answers file; values become the strings forms store."""
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def read_yaml_file(path: Path, model: type[ModelT]) -> ModelT:
+    """A YAML file checked against ``model``; any problem is an AnswersFileError."""
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-        parsed = _AnswersFile.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         where = "; ".join(".".join(map(str, e["loc"])) + ": " + e["msg"] for e in exc.errors())
         raise AnswersFileError(f"{path}: {where}") from exc
@@ -55,13 +58,18 @@ def load_answers(path: Path) -> Answers:
         # ValueError: not UTF-8, an integer of thousands of digits; RecursionError: nesting
         reason = type(exc).__name__ if isinstance(exc, RecursionError) else str(exc)[:200]
         raise AnswersFileError(f"{path}: cannot read: {reason}") from exc
+
+
+def load_answers(path: Path) -> Answers:
+    """Read and check an answers file; values become the strings forms store."""
+    parsed = read_yaml_file(path, _AnswersFile)
     try:
         answers = Answers(
             questions=parsed.questions,
-            resident={k: _as_text(v) for k, v in parsed.resident.items()},
-            clerk={k: _as_text(v) for k, v in parsed.clerk.items()},
+            resident={k: as_text(v) for k, v in parsed.resident.items()},
+            clerk={k: as_text(v) for k, v in parsed.clerk.items()},
             rows={
-                group: tuple({k: _as_text(v) for k, v in person.items()} for person in persons)
+                group: tuple({k: as_text(v) for k, v in person.items()} for person in persons)
                 for group, persons in parsed.rows.items()
             },
         )
@@ -74,7 +82,8 @@ def load_answers(path: Path) -> Answers:
     return answers
 
 
-def _as_text(value: Scalar) -> str:
+def as_text(value: Scalar) -> str:
+    """An answer as the string a form stores (ISO dates, true/false)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.date):

@@ -14,7 +14,7 @@ import click
 from cardreader.errors import CardError
 from cardreader.sessions import MyNumberCard
 from counterapp.audit import AuditEvent
-from counterapp.cardsource import CardSource, SourceError, open_card, resolve_source
+from counterapp.cardsource import CardSlot, CardSource, SourceError, open_card, resolve_source
 from counterapp.cli.context import EXIT_CARD_ERROR as EXIT_CARD_ERROR
 from counterapp.cli.context import EXIT_NOT_GENUINE as EXIT_NOT_GENUINE
 from counterapp.cli.context import EXIT_OK as EXIT_OK
@@ -48,14 +48,15 @@ def card_source(app: AppContext, reader: str | None, simulate: str | None) -> Ca
 
 @contextmanager
 def connected_card(
-    ctx: click.Context, reader: str | None, simulate: str | None
+    ctx: click.Context, reader: str | None, simulate: str | None, slot: CardSlot | None = None
 ) -> Iterator[MyNumberCard]:
-    """Open the card the options (or the settings) name, and close it afterwards."""
+    """Open the card the options (or the settings) name — or the one lying in ``slot`` —
+    and close it afterwards; each use is audited."""
     app: AppContext = ctx.obj
-    source = card_source(app, reader, simulate)
+    source = slot.source if slot is not None else card_source(app, reader, simulate)
     outcome = "ok"
     try:
-        with open_card(source) as card:
+        with slot.open() if slot is not None else open_card(source) as card:
             yield card
     except (CardError, Cancelled) as exc:
         outcome = exc.message_key

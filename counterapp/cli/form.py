@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from counterapp.cardsource import SourceError, resolve_source
+from counterapp.cardsource import CardSlot, CardSource, SourceError, resolve_source
 from counterapp.cli.answers import AnswersFileError, load_answers
 from counterapp.cli.common import (
     EXIT_NOT_GENUINE,
@@ -23,8 +25,10 @@ from counterapp.cli.common import (
     echo_json,
     reports_card_errors,
 )
+from counterapp.cli.members import NEXT_CARD, MemberSpec, parse_member
 from counterapp.cli.pinless import FACE_CONFIRMED_ALONE, PinlessEntry, pinless_options
 from counterapp.cli.prompts import TerminalInteraction
+from counterapp.forms.filled import FilledForm
 from counterapp.forms.loader import DefinitionError, FormLibrary, check_file, load_library
 from counterapp.forms.prefill import Answers
 from counterapp.messages import text
@@ -136,6 +140,14 @@ def check(file: Path) -> None:
     is_flag=True,
     help="カードを使わずに受付: no card; every value comes from --answers (marked, audited).",
 )
+@click.option(
+    "--member",
+    "members",
+    multiple=True,
+    metavar="SOURCE[:FILE]",
+    help="One more person of the household, in turn: card (next card on the reader), a "
+    "scenario (with --simulate) or manual:FILE (no card). See README.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @reports_card_errors
@@ -153,6 +165,7 @@ def fill(
     pinless: bool,
     face_confirmed: bool,
     manual: bool,
+    members: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """カードから申請書を作成 / Read and verify the card, fill TARGET's forms, queue them.
@@ -160,7 +173,8 @@ def fill(
     \b
     TARGET is a life event (転入, 転出, 転居, 証明書の請求, or its id) or a form id.
     PINs come from standard input when it is not a terminal, one per line: auth PIN,
-    Kenhojo PIN, then (with --sign) the signing password. With --pinless: 照合番号B
+    Kenhojo PIN, then each --member card's own auth and Kenhojo PINs, then (with --sign)
+    the first card holder's signing password. With --pinless: 照合番号B
     (14 digits, or three lines), then the My Number only when a form carries it;
     --face-confirmed states that a person compared the face photo (else exit 2).
     With --manual no card is read (no PIN is asked): the card's fields come from the
@@ -186,6 +200,7 @@ def fill(
     except AnswersFileError as exc:
         raise click.UsageError(str(exc)) from exc
     source = card_source(app, reader, simulate)
+    household = member_specs(members, source)
     check_intact(app.audit.db)  # a damaged database is found before the PINs are used
     service = CounterService(app.settings, source, library_or_exit(), app.audit, app.open_queue)
     try:
@@ -208,25 +223,17 @@ def fill(
     if face_confirmed and not pinless:
         raise click.UsageError(FACE_CONFIRMED_ALONE)
     interaction = TerminalInteraction(allow_last_try=allow_last_try)
-    with connected_card(ctx, reader, simulate) as card:
-        try:
-            if pinless_entry is None:
-                visit.card = service.read(card, interaction)
-            else:
-                pinless_entry.read(service, card, visit, face_confirmed, allow_last_try, as_json)
-        except CardNotGenuine as exc:
-            click.echo(verdict_text(exc.verdict), err=True)
-            click.echo(_both("form.card_not_genuine"), err=True)
-            sys.exit(EXIT_NOT_GENUINE)
-        except PinNotAccepted as exc:  # said like any PIN error (exit 3); nothing is resent
-            raise exc.error from None
-        except (TrustError, CrlError) as exc:
-            raise click.UsageError(str(exc)) from exc
-        finally:
-            service.record_verdicts()
-        service.fill(visit, answers.clerk, answers.resident, answers.rows)
-        missing = tuple(service.problems(visit))
-        if sign and not any(missing):
+    slot = CardSlot(source)
+    with connected_card(ctx, reader, simulate, slot) as card, _card_verdicts(service):
+        if pinless_entry is None:
+            visit.card = service.read(card, interaction)
+        else:
+            pinless_entry.read(service, card, visit, face_confirmed, allow_last_try, as_json)
+    add_members(ctx, service, visit, household, slot, interaction)
+    service.fill(visit, answers.clerk, answers.resident, answers.rows)
+    missing = tuple(service.problems(visit))
+    if sign and not any(missing):  # the first card holder signs with their card
+        with connected_card(ctx, reader, simulate, slot) as card:
             service.sign(card, interaction, visit)
     _finish(app, service, visit, pdf, draft=draft, as_json=as_json)
 
@@ -249,6 +256,71 @@ def _finish(
         service.print_pdf(visit, pdf, receipt)
     _report(app, visit, receipt, as_json)
     sys.exit(EXIT_OK)
+
+
+@contextmanager
+def _card_verdicts(service: CounterService) -> Iterator[None]:
+    """A card read's outcome said as the CLI says it; its verdict audited in any case."""
+    try:
+        yield
+    except CardNotGenuine as exc:
+        click.echo(verdict_text(exc.verdict), err=True)
+        click.echo(_both("form.card_not_genuine"), err=True)
+        sys.exit(EXIT_NOT_GENUINE)
+    except PinNotAccepted as exc:  # said like any PIN error (exit 3); nothing is resent
+        raise exc.error from None
+    except (TrustError, CrlError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        service.record_verdicts()
+
+
+def member_specs(members: tuple[str, ...], source: CardSource) -> list[MemberSpec]:
+    """The ``--member`` options, checked before any card is read or PIN asked."""
+    try:
+        specs = [parse_member(member) for member in members]
+    except AnswersFileError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for spec in specs:
+        if spec.by_hand:
+            continue
+        if source.is_emulator and spec.source == NEXT_CARD:
+            raise click.UsageError("--member card reads a reader's next card: use --reader")
+        if not source.is_emulator and spec.source != NEXT_CARD:
+            raise click.UsageError(f"--member {spec.source}: a scenario needs --simulate")
+        if not source.is_emulator and not sys.stdin.isatty():
+            raise click.UsageError("--member card waits for the next card: run it on a terminal")
+        if source.is_emulator:
+            from counterapp.emulation import scenarios  # the emulator: only with --simulate
+
+            if spec.source not in scenarios():
+                raise click.UsageError(f"--member: unknown scenario {spec.source!r}")
+    return specs
+
+
+def add_members(
+    ctx: click.Context,
+    service: CounterService,
+    visit: Visit,
+    specs: list[MemberSpec],
+    slot: CardSlot,
+    interaction: TerminalInteraction,
+) -> None:
+    """Each further person in turn: their own card read and verified, or entered by hand."""
+    for number, spec in enumerate(specs, start=2):
+        verified = None
+        if not spec.by_hand:
+            if spec.source == NEXT_CARD:
+                click.pause(_both("household.place_card") + f" ({number})", err=True)
+            else:
+                slot.place(spec.source)
+            with connected_card(ctx, None, None, slot) as card, _card_verdicts(service):
+                verified = service.read_member(card, interaction, visit)
+        service.add_member(visit, verified, spec.values, spec.answers, spec.groups)
+    if any(not spec.by_hand for spec in specs):
+        slot.place(None)  # the first card holder's card again (it signs, with --sign)
+        if slot.source.reader is not None:
+            click.pause(_both("household.filer_card_back"), err=True)
 
 
 def _refuse_incomplete(visit: Visit, error: IncompleteForms, as_json: bool) -> None:
@@ -297,6 +369,7 @@ def _report(app: AppContext, visit: Visit, receipt: Receipt, as_json: bool) -> N
             "signed": index in visit.signatures,
             "missing_or_invalid": {p.field_id: p.key for p in receipt.problems[index]},
             "gaiji": {k: [f"U+{ord(c):04X}" for c in v] for k, v in filled.flags.items()},
+            "persons": _persons(filled),
             "warnings": [w.ja for w in warnings[index]],
         }
         for index, (record_id, filled) in enumerate(
@@ -317,11 +390,23 @@ def _report(app: AppContext, visit: Visit, receipt: Receipt, as_json: bool) -> N
         _print_report(receipt.number, report)
 
 
+def _persons(filled: FilledForm) -> dict[str, list[str]]:
+    """Per person list, how each row was made (``card`` or ``by_hand``): no personal data."""
+    return {
+        group_id: ["by_hand" if row.by_hand else "card" for row in rows]
+        for group_id, rows in filled.groups.items()
+        if rows
+    }
+
+
 def _print_report(number: str, report: list[dict[str, Any]]) -> None:
     click.echo(f"受付番号 / Reception number: {number}")
     for item in report:
         signed = "（電子署名済）" if item["signed"] else ""
         click.echo(f"  {item['id']}  {item['title']}  [{item['status']}]{signed}")
+        for group_id, made in item["persons"].items():
+            by_hand = made.count("by_hand")
+            click.echo(f"    {group_id}: {len(made)}人 / persons (手入力 / by hand: {by_hand})")
         for field_id, key in item["missing_or_invalid"].items():
             click.echo(f"    ! {field_id}: {text(key)}")
         for field_id, chars in item["gaiji"].items():

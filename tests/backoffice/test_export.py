@@ -149,13 +149,18 @@ def test_the_streamed_export_is_byte_for_byte_the_whole_result(
     assert json.loads(empty.getvalue()) == []
 
 
-def test_a_database_from_before_the_ticket_number_gets_its_column(tmp_path: Path) -> None:
+def reopened_without(tmp_path: Path, column: str) -> Store:
+    """A database whose submissions table lacks ``column`` (as made before it), reopened."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     store = Store.open(url)
-    with store._write() as conn:  # the table as the first release created it
-        conn.exec_driver_sql("alter table submissions drop column ticket_number")
+    with store._write() as conn:
+        conn.exec_driver_sql(f"alter table submissions drop column {column}")
     store.close()
-    reopened = Store.open(url)
+    return Store.open(url)
+
+
+def test_a_database_from_before_the_ticket_number_gets_its_column(tmp_path: Path) -> None:
+    reopened = reopened_without(tmp_path, "ticket_number")  # as the first release made it
     try:
         terminal = reopened.add_terminal("kita-01", "cd" * 32, RECEIVED)
         receive_batch(

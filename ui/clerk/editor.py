@@ -8,6 +8,7 @@ Number is shown masked and cannot be edited here.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QSize, Qt
@@ -157,6 +158,21 @@ class RowLabel(QLabel):
         return QSize(hint.width(), max(hint.height(), height))
 
 
+def _person_heading(filled: FilledForm, field_id: str, language: str) -> QLabel:
+    """Over a person's fields: their number, name and whether their card was read."""
+    group_id, number, _ = field_id.split(".")
+    person = filled.rows(group_id)[int(number) - 1]
+    made = "clerk.household.by_hand" if person.by_hand else "clerk.household.by_card"
+    name = next((v.value for v in person.values if v.field_id == "name"), "")
+    heading = QLabel(f"{number}. {name}（{t(made, language)}）")
+    heading.setObjectName("groupHeading")
+    return heading
+
+
+def _has_name(filled: FilledForm) -> bool:
+    return any(item.field_id == "name" for item in filled.values)
+
+
 class FormsEditor(QTabWidget):
     """All forms of the visit; ``edit(index, field_id, value)`` is called on every change."""
 
@@ -167,10 +183,12 @@ class FormsEditor(QTabWidget):
 
     def show_forms(self, forms: list[FilledForm], language: str, edit: Edit) -> None:
         self.wipe()
+        copies = Counter(filled.form_id for filled in forms)
         for index, filled in enumerate(forms):
-            self.addTab(
-                self._form_tab(index, filled, language, edit), self._title(filled, language)
-            )
+            title = self._title(filled, language)
+            if copies[filled.form_id] > 1 and _has_name(filled):  # one per card: whose
+                title = f"{title}（{filled.value('name').value}）"
+            self.addTab(self._form_tab(index, filled, language, edit), title)
         self.refresh(forms)
 
     @staticmethod
@@ -184,8 +202,13 @@ class FormsEditor(QTabWidget):
         # not in the middle of field and note.
         layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         rows: dict[str, FieldRow] = {}
+        person = ""
         for value in filled.all_values():  # a person of a group: under its flat id
             definition = filled.form.definition.field_at(value.field_id)
+            prefix = value.field_id.rpartition(".")[0]  # e.g. "movers.2" ("" for the form's)
+            if prefix and prefix != person:
+                person = prefix
+                layout.addRow(_person_heading(filled, value.field_id, language))
             row = FieldRow(definition, value, language)
             row.on_change(functools.partial(edit, index, value.field_id))
             label = RowLabel(_person(filled, value.field_id, language) + row.input.accessibleName())
@@ -226,6 +249,14 @@ class FormsEditor(QTabWidget):
                     row.input.setFocus()
                     return
         self.setFocus()
+
+    def show_person(self, index: int, field_id: str) -> None:
+        """Show form ``index`` scrolled to one field (e.g. a person's row ``movers.2.name``)."""
+        self.setCurrentIndex(index)
+        scroll = self.widget(index)
+        row = self.rows[index].get(field_id)
+        if isinstance(scroll, QScrollArea) and row is not None:
+            scroll.ensureWidgetVisible(row, 0, scroll.viewport().height() // 3)
 
     def mark_problems(self, found: Sequence[Sequence[FieldProblem]]) -> None:
         """Mark every missing or invalid value and put the cursor on the first."""

@@ -8,6 +8,7 @@ show tries left) → the life event's questions → the pre-filled forms → sig
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from cardreader.types import CardRemoved, PinStatus
+from counterapp.forms.definition import FieldDefinition
 from counterapp.forms.filled import Source
 from counterapp.forms.pdf import PdfError
 from counterapp.forms.validation import UnstorableValue
@@ -45,12 +47,14 @@ from counterapp.visit import (
     NothingToFill,
     PinNotAccepted,
     Receipt,
+    VerifiedCard,
     Visit,
 )
 from counterapp.wire.schema import IdentityMethod
 from ui.admin.entry import add_admin_menu
 from ui.clerk.editor import FormsEditor
 from ui.clerk.header import Header
+from ui.clerk.household import HouseholdBar, MemberDialog, MemberEntry
 from ui.clerk.pages import (
     HomePage,
     MessagePage,
@@ -76,6 +80,10 @@ if TYPE_CHECKING:  # the dialogs' modules load when a dialog is first opened
     from ui.clerk.handwriting import HandwritingDialog
 
 
+def _from_chip(definition: FieldDefinition) -> bool:
+    return definition.prefill is not None and definition.prefill.from_card
+
+
 class ClerkWindow(QMainWindow):
     """The counter window. All card work goes through ``context.worker``."""
 
@@ -90,6 +98,8 @@ class ClerkWindow(QMainWindow):
         self.last_try_box: QMessageBox | None = None
         self.print_error: QMessageBox | None = None  # why the last print failed
         self._pin_forgotten = False
+        self._reading_member = False  # a household member's card is being read
+        self.member_dialog: MemberDialog | None = None  # the last household member dialog
         if context.source.is_emulator:
             context.presence.simulate(True)  # the emulated card lies on the counter's reader
         self._build()
@@ -147,7 +157,7 @@ class ClerkWindow(QMainWindow):
         self.reading.cancel_requested.connect(lambda: self.context.worker.cancel())
         self.questions.answered.connect(self._answered)
         self.message.next_resident.connect(self.next_resident)
-        self.message.go_on.connect(self._read_card)
+        self.message.go_on.connect(self._go_on)
         self.slip_button = button("", "Ctrl+P")
         self.slip_button.clicked.connect(self.save_slip)
         self.slip_button.hide()
@@ -210,6 +220,8 @@ class ClerkWindow(QMainWindow):
         self.identity_label.setObjectName("identity")
         self.identity_label.setWordWrap(True)
         layout.addWidget(self.identity_label)
+        self.household = self._household_bar()
+        layout.addWidget(self.household)
         layout.addWidget(editor, 1)
         layout.addWidget(self.signed_label)  # its own line: a long reason never pushes buttons
         ticket = QHBoxLayout()
@@ -249,6 +261,7 @@ class ClerkWindow(QMainWindow):
         self.ticket_edit.setAccessibleName(t("clerk.forms.ticket", lang))
         self.queue_view.retranslate(lang)
         self.pinless.retranslate(lang)
+        self.household.retranslate(lang)
         self.status.retranslate(lang)
         self.header.retranslate(lang)
         self.verdict_badge.show_verdict(self.verdict_badge.verdict, lang)
@@ -352,6 +365,8 @@ class ClerkWindow(QMainWindow):
         elif name == "sign":
             self._show_signed()
             self.stack.setCurrentWidget(self.forms_page)
+        elif name == "member":
+            self._member_read(result)  # opens the member's dialog
 
     def read_accepted(self) -> None:
         """The card is accepted (with its PINs, or without them and the face confirmed):
@@ -378,6 +393,9 @@ class ClerkWindow(QMainWindow):
             self._show_outcome(error_message(error, self.language), None)
 
     def _job_failed(self, name: str, error: BaseException) -> None:
+        if name == "member":
+            self._member_failed(error)
+            return
         if name not in ("read", "sign"):  # e.g. the face check: its dialog says what failed
             return
         if name == "read":
@@ -467,6 +485,7 @@ class ClerkWindow(QMainWindow):
             return
         self.verdict_badge.show_verdict(self.visit.verdict, self.language)  # none: no card
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
+        self.household.show_people(self.visit, self.language)
         self._show_signed()
         self._show_identity()
         self.stack.setCurrentWidget(self.forms_page)
@@ -554,6 +573,7 @@ class ClerkWindow(QMainWindow):
         if self.stack.currentWidget() is self.forms_page:
             self.editor.show_forms(self.visit.forms, language, self._edit)
             self._show_identity()
+            self.household.show_people(self.visit, language)
 
     def save_pdf(self) -> None:
         """印刷用PDF: to a file the clerk chooses, or to a printer through the print dialog."""
@@ -697,6 +717,7 @@ class ClerkWindow(QMainWindow):
         self.next_resident()
         self.visit = self.service.reopen(visit_id)  # each draft's view is audited
         self.editor.show_forms(self.visit.forms, self.language, self._edit)
+        self.household.show_people(self.visit, self.language)
         self.ticket_edit.setText(self.visit.ticket_number or "")
         self._show_signed()
         self._show_identity()
@@ -727,6 +748,8 @@ class ClerkWindow(QMainWindow):
             self.pin_dialog.reject()
         if self.last_try_box is not None:
             self.last_try_box.reject()
+        if self.member_dialog is not None:  # a household member's values leave with it
+            self.member_dialog.reject()
         self.visit.clear()
         self.slip = None
         self.slip_button.hide()
@@ -737,6 +760,7 @@ class ClerkWindow(QMainWindow):
 
     def _wipe_personal_widgets(self) -> None:
         self.editor.wipe()
+        self.household.wipe()
         self.ticket_edit.clear()
         self.problems_label.setText("")
         self.questions.clear()
@@ -744,6 +768,125 @@ class ClerkWindow(QMainWindow):
         self.outcome_badge.show_verdict(None, self.language)
         self.identity_label.setText("")
         self.pinless.wipe()
+
+    # -- a household: further members, each with their own card or entered by hand -------
+
+    def _household_bar(self) -> HouseholdBar:
+        cards: tuple[str, ...] = ()
+        if self.context.source.is_emulator:  # TEST ONLY residents to "place" on the reader
+            from counterapp.emulation import scenarios
+
+            cards = tuple(sorted(scenarios(), key=lambda name: name != "household-partner"))
+        bar = HouseholdBar(cards)
+        bar.next_card.connect(self.read_next_member)
+        bar.add_by_hand.connect(self.add_member_by_hand)
+        bar.remove.connect(self.remove_member)
+        return bar
+
+    def read_next_member(self) -> None:
+        """The next member taps their own card: read, verified and audited on its own."""
+        if self.stack.currentWidget() is not self.forms_page:
+            return
+        self._reading_member = True
+        self.context.worker.place(self.household.next_virtual_card)
+        self.reading.show_step("household.place_card", self.language)
+        self.stack.setCurrentWidget(self.reading)
+        visit = self.visit
+        self.context.worker.submit(
+            "member", lambda card, ask: self.service.read_member(card, ask, visit)
+        )
+
+    def _go_on(self) -> None:
+        """After a PIN not accepted or a pulled card: read the same person's card again."""
+        if self._reading_member:
+            self.stack.setCurrentWidget(self.forms_page)
+            self.read_next_member()
+        else:
+            self._read_card()
+
+    def _member_read(self, verified: VerifiedCard) -> MemberDialog:
+        """Their card is genuine: the clerk adds what the chip does not record (続柄 ...),
+        their own answers and lists; 追加 puts their rows on the forms."""
+        self._reading_member = False
+        self.service.audit_card_read("ok")
+        self.context.worker.place(None)  # the 届出人's card back (it signs, if anyone does)
+        self.stack.setCurrentWidget(self.forms_page)
+        fields = [f for f in self.service.member_fields(self.visit) if not _from_chip(f)]
+        title = t("clerk.household.dialog.card_title", self.language, name=verified.data.name)
+        dialog = self._member_dialog(fields, title)
+        dialog.accepted.connect(lambda: self._add_member(verified, dialog.entry()))
+        dialog.open()
+        return dialog
+
+    def _member_failed(self, error: BaseException) -> None:
+        """A member's card that cannot be used: said; the visit and its forms go on."""
+        self.service.audit_card_read(getattr(error, "message_key", "unexpected"))
+        if isinstance(error, PinNotAccepted) and error.can_try_again:
+            heading = t("ui.pin.wrong.heading", self.language)
+            body = error_message(error.error, self.language)
+            self.message.show_message(heading, body, self.language, action="ui.pin.enter_again")
+            self.stack.setCurrentWidget(self.message)
+            return
+        self._reading_member = False
+        self.context.worker.place(None)
+        if isinstance(error, CardNotGenuine):
+            body = self._verdict_summary(error.verdict)
+        elif isinstance(error, PinNotAccepted):
+            body = error_message(error.error, self.language)
+        else:
+            body = error_message(error, self.language)
+        self.problems_label.setText("⚠ " + body)
+        self.problems_label.setAccessibleName(self.problems_label.text())
+        self.stack.setCurrentWidget(self.forms_page)
+
+    def add_member_by_hand(self) -> MemberDialog | None:
+        """A member without a card: the clerk enters their row once (marked 手入力)."""
+        if self.stack.currentWidget() is not self.forms_page:
+            return None
+        fields = self.service.member_fields(self.visit)
+        dialog = self._member_dialog(fields, t("clerk.household.dialog.title", self.language))
+        dialog.accepted.connect(lambda: self._add_member(None, dialog.entry()))
+        dialog.open()
+        return dialog
+
+    def _member_dialog(self, fields: Sequence[FieldDefinition], title: str) -> MemberDialog:
+        visit = self.visit
+        dialog = MemberDialog(
+            fields,
+            self.service.member_questions(visit),
+            self.service.member_lists(visit),
+            self.language,
+            self,
+            answers=visit.answers,
+        )
+        dialog.setWindowTitle(title)
+        dialog.finished.connect(lambda _code: self._member_dialog_closed(dialog))
+        self.member_dialog = dialog
+        return dialog
+
+    def _member_dialog_closed(self, dialog: MemberDialog) -> None:
+        if self.member_dialog is dialog:
+            self.member_dialog = None
+        dialog.deleteLater()
+
+    def _add_member(self, card: VerifiedCard | None, entry: MemberEntry) -> None:
+        try:
+            self.service.add_member(self.visit, card, entry.values, entry.answers, entry.groups)
+        except UnstorableValue as exc:
+            self.problems_label.setText("⚠ " + error_message(exc, self.language))
+            return
+        self._show_household_forms()
+
+    def remove_member(self, index: int) -> None:
+        """Take a member (and their rows on every form) off the visit."""
+        self.service.remove_member(self.visit, index)
+        self._show_household_forms()
+
+    def _show_household_forms(self) -> None:
+        self.editor.show_forms(self.visit.forms, self.language, self._edit)
+        self.household.show_people(self.visit, self.language)
+        self._show_signed()
+        self.stack.setCurrentWidget(self.forms_page)
 
     def _show_step(self) -> None:
         """The header's step: 選択 → 読取 → 確認 → 送信 (a problem stays at 読取)."""
