@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin, get_type_hints
 
-from annotated_types import Interval, MinLen, Predicate
+from annotated_types import Interval, Predicate
 
 from counterapp import parsecache
 
@@ -51,7 +51,12 @@ def url_or_empty(value: str) -> bool:
     return value == "" or re.fullmatch(r"https://\S+", value) is not None
 
 
-Text = Annotated[str, MinLen(1)]
+def plain_text(value: str) -> bool:
+    """空でなく制御文字（NUL・改行）のない文字列 / non-empty text without control characters"""
+    return value != "" and re.search(r"[\x00-\x1f\x7f-\x9f]", value) is None
+
+
+Text = Annotated[str, Predicate(plain_text)]
 # The languages of the screens (the message catalogue's seven; ja-easy is やさしい日本語).
 UiLanguage = Literal["ja", "ja-easy", "en", "zh", "ko", "vi", "pt"]
 
@@ -293,8 +298,6 @@ def allowed_values(name: str) -> str:
         if isinstance(constraint, Interval):
             low, high = constraint.ge, constraint.le
             return f"{low}〜{high} の整数 / a whole number from {low} to {high}"
-        if isinstance(constraint, MinLen):
-            return "空でない文字列 / non-empty text"
     if get_origin(base) is Literal:
         return "次のいずれか / one of: " + ", ".join(str(c) for c in get_args(base))
     if get_origin(base) is tuple:

@@ -22,6 +22,9 @@ BAD_FILE_VALUES = [
     ("sync_batch_size = 0", "sync_batch_size", "1 to 100"),
     ("sync_batch_size = 100000000000000000000", "sync_batch_size", "1 to 100"),
     ('sync_batch_size = "50"', "sync_batch_size", "1 to 100"),
+    # a NUL or a newline in a path or name: refused here, not an internal error later
+    ('backoffice_sealing_key = "a\\u0000b"', "backoffice_sealing_key", "control characters"),
+    ('operator = "clerk\\nroot"', "operator", "control characters"),
     ("sync_batch_size = true", "sync_batch_size", "1 to 100"),
     ("sync_interval_seconds = -1", "sync_interval_seconds", "1 to 86400"),
     ("sync_backoff_max_seconds = 1.5", "sync_backoff_max_seconds", "1 to 86400"),
