@@ -170,3 +170,23 @@ def test_the_way_on_without_the_card_is_offered_on_pin_and_card_problems(
         qtbot.mouseClick(window.manual_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
         assert "手入力" in window.identity_label.text()
+
+
+def test_a_move_in_from_abroad_reads_no_card_and_opens_the_persons_for_the_clerk(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    """国外からの転入: the resident has no My Number card yet; the 在留カード is typed."""
+    context = make_context("valid")
+    window = open_window(qtbot, context)
+    window.home.chosen.emit("from-abroad")  # the clerk's choice on the procedure list
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=WAIT_MS)
+    assert window.pin_dialog is None  # no card is read, no PIN is asked
+    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=WAIT_MS)
+    assert "カードを使わずに受付（手入力）" in window.identity_label.text()
+    rows = window.editor.rows[0]
+    assert "movers.1.name" in rows  # the first person moving, for the clerk to type
+    assert window.visit.forms[0].value("movers.1.name").source is Source.BLANK
+    assert manual_entries(window) == [
+        (getpass.getuser(), {"target": "from-abroad", "reason": "starts_without_card"})
+    ]

@@ -285,6 +285,9 @@ class ClerkWindow(QMainWindow):
         """Read the card for ``target`` (a life event or a form id)."""
         self.visit.clear()
         self.visit.target = target
+        if self.service.starts_without_card(self.visit):  # e.g. 国外からの転入: no card yet
+            self.continue_without_card("starts_without_card")
+            return
         self._read_card()
 
     def start_without_card(self, target: str) -> None:
