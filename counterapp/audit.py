@@ -153,25 +153,34 @@ class AuditLog:
             self._key = audit_key(self.connection, self._key_store)
         return self._key
 
-    def append(self, event: AuditEvent, record_id: str | None = None, **detail: Any) -> AuditEntry:
-        """Record one event; ``detail`` holds only ids, counts and reason keys."""
+    def append(
+        self,
+        event: AuditEvent,
+        record_id: str | None = None,
+        *,
+        by: str | None = None,
+        **detail: Any,
+    ) -> AuditEntry:
+        """Record one event; ``detail`` holds only ids, counts and reason keys. ``by``: the
+        operator who made this entry's decision, when not the terminal's operator."""
         _check_detail(detail)
         if record_id is not None and not SAFE_VALUE.match(record_id):
             raise UnsafeAuditDetail("record ids are opaque identifiers")
+        operator = by or self.operator
         if self.connection.in_transaction:  # part of the caller's transaction (a form write)
-            return self._write(event, record_id, detail)
+            return self._write(event, record_id, operator, detail)
         with atomic(self.connection):  # entry and tip move together
-            return self._write(event, record_id, detail)
+            return self._write(event, record_id, operator, detail)
 
     def _write(
-        self, event: AuditEvent, record_id: str | None, detail: dict[str, Any]
+        self, event: AuditEvent, record_id: str | None, operator: str, detail: dict[str, Any]
     ) -> AuditEntry:
         seq, prev = _tip(self.connection)
         entry = AuditEntry(
             seq=seq + 1,
             at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
             terminal=self.terminal,
-            operator=self.operator,
+            operator=operator,
             event=event.value,
             record_id=record_id,
             detail=detail,

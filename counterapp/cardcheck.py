@@ -148,8 +148,9 @@ def check_card_pinless(
 
 
 def audit_holder_confirmed(audit: AuditLog, operator: str) -> None:
-    """The clerk's face comparison on the PIN-less path, with who made it."""
-    audit.append(AuditEvent.HOLDER_CONFIRMED, method="pinless", confirmed_by=operator)
+    """The clerk's face comparison on the PIN-less path: the entry's operator is who made it
+    (a sign-in name in any script; never in ``detail``, which holds only ids and keys)."""
+    audit.append(AuditEvent.HOLDER_CONFIRMED, by=operator, method="pinless")
 
 
 def read_verified_card(

@@ -140,13 +140,13 @@ class HolderNotConfirmed(ValueError):
 
 
 class InvalidOperatorId(ValueError):
-    """The operator id recorded with a clerk's action is empty or not an id (letters,
-    digits, ``._-:``)."""
+    """The operator id recorded with a clerk's action is empty, blank, over 64 characters or
+    holds a control character (a Windows sign-in name in any script is fine: 山田)."""
 
     message_key = "operator.invalid"
 
 
-OPERATOR_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+OPERATOR_ID = re.compile(r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f]{1,64}$")
 
 
 @dataclass(frozen=True)

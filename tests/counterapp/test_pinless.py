@@ -127,8 +127,12 @@ def test_the_clerk_journey_reads_confirms_fills_and_queues_with_the_method_recor
     receipt = service.submit(visit)
     assert service.queue.entry(receipt.record_ids[0]).identity_method == IdentityMethod.PINLESS
     events = _events(service)
-    confirmed = [d for e, d in events if e == "card.holder_confirmed"]
-    assert confirmed == [{"method": "pinless", "confirmed_by": "clerk-07"}]
+    confirmed = [
+        (e.operator, e.detail)
+        for e in entries(service.audit.db)
+        if e.event == "card.holder_confirmed"
+    ]
+    assert confirmed == [("clerk-07", {"method": "pinless"})]
     verdicts = [(d["verdict"], d["method"]) for e, d in events if e == "card.verified"]
     assert verdicts == [("undetermined", "pinless"), ("genuine", "pinless")]
 
@@ -137,9 +141,12 @@ def test_an_operator_id_that_is_not_an_id_is_refused(service: CounterService) ->
     visit = service.begin("juminhyo-request")
     with _card("forgotten-pins") as card:
         service.read_pinless(card, COLLATION_B, visit)
-    with pytest.raises(InvalidOperatorId):
-        service.confirm_holder(visit, "")
+    for not_an_id in ("", "   ", "clerk\n07", "x" * 65):
+        with pytest.raises(InvalidOperatorId):
+            service.confirm_holder(visit, not_an_id)
     assert visit.card is None
+    service.confirm_holder(visit, "山田　花子")  # a Japanese Windows sign-in name is an id
+    assert visit.card is not None
 
 
 def _confirmed(service: CounterService, target: str, card: MyNumberCard) -> Visit:

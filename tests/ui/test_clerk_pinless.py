@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from cardreader.emulator.resident import DEFAULT_RESIDENT
 from counterapp.audit import entries
 from counterapp.forms.filled import Source
-from counterapp.settings import Settings
+from counterapp.settings import Settings, operator_name
 from tests.ui.test_clerk import choose, enter_pin, open_window, texts_in
 from ui.clerk.window import ClerkWindow
 from ui.context import UiContext, build_context
@@ -126,7 +126,7 @@ def test_resident_forgot_the_pin_from_the_blocked_screen_to_a_queued_juminhyo_re
     rows = [(e.form_id, e.status, e.identity_method) for e in context.service.queue.entries()]
     assert rows == [("juminhyo-request", "queued", "pinless")]
     confirmed = [e for e in entries(context.audit.db) if e.event == "card.holder_confirmed"]
-    assert len(confirmed) == 1 and confirmed[0].detail["confirmed_by"]
+    assert len(confirmed) == 1 and confirmed[0].operator == operator_name(context.settings)
 
 
 def test_a_part_that_cannot_be_right_is_named_and_nothing_is_sent(
