@@ -166,8 +166,8 @@ def test_form_fill_without_the_face_confirmed_fills_nothing(tmp_path: Path) -> N
 
 def test_a_form_carrying_the_my_number_gets_it_only_after_collation_a(tmp_path: Path) -> None:
     answers = (
-        "resident: {new_address: 東京都千代田区１, move_date: '2026-11-01',"
-        " number_of_children: 1}\n"
+        "resident: {new_address_town: 霞が関, new_address_block: ２丁目１番２号,"
+        " move_date: '2026-11-01', number_of_children: 1}\n"
     )
     wrong = _fill(
         tmp_path,
