@@ -172,15 +172,17 @@ def kiosk_entry_screens(app: QApplication, context: UiContext, out: Path, langua
     for key in ("タ", "ロ", "ウ"):
         entry.keys.keys[key].click()  # type: ignore[union-attr]
     entry.next.click()
+    entry.keys.buttons["householder"].click()  # type: ignore[union-attr]  # 続柄: 世帯主
+    entry.next.click()
     wait_until(app, lambda: pages.stack.currentWidget() is pages.more)
     save(app, window, out / f"kiosk-household-{language}.png")
     pages.more.yes.click()
     for key in ("ハ", "ナ", "コ"):
         entry.keys.keys[key].click()  # type: ignore[union-attr]
     entry.next.click()
-    entry.keys.buttons["spouse"].click()  # type: ignore[union-attr]
-    entry.next.click()
     save(app, window, out / f"kiosk-birth-date-{language}.png")
+    entry.next.click()  # the birth date is left to the counter
+    entry.keys.buttons["spouse"].click()  # type: ignore[union-attr]
     entry.next.click()
     pages.more.no.click()
     entry.keys.keys["0"].click()  # type: ignore[union-attr]
