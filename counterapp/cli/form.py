@@ -214,6 +214,8 @@ def fill(
         raise click.UsageError(_both(exc.message_key)) from exc
     if not service.forms_needed(visit):  # said before the card is touched or a PIN asked
         raise click.UsageError(_both("form.nothing_to_fill"))
+    if not app.settings.municipality:  # every form names the office it is filed with
+        raise click.UsageError(_both("form.municipality_not_set"))
     if manual or service.starts_without_card(visit):  # no card: everything by hand
         if manual:
             service.continue_without_card(visit)

@@ -131,6 +131,18 @@ def test_a_card_that_is_not_genuine_fills_nothing(tmp_path: Path, scenario: str)
 
 
 @pytest.mark.slow
+def test_without_the_municipality_set_no_pin_is_asked_and_the_fix_is_named(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.toml").write_text("", encoding="utf-8")  # a fresh install
+    said = _fill(data, "証明書の請求", "questions: {need_juminhyo: true}\nresident: {copies: 1}\n")
+    assert said.code == 4 and "Traceback" not in said.stderr
+    assert "counterapp settings set municipality" in said.stderr
+    assert run_counterapp(data, "audit", "export").stdout.count("card.") == 0  # no card read
+
+
 def test_missing_answers_queue_nothing_and_say_how_to_go_on(tmp_path: Path) -> None:
     data = tmp_path / "data"
     result = _fill(data, "転入", "questions: {join_nhi: false}")
