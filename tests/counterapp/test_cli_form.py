@@ -123,6 +123,7 @@ def test_the_my_number_is_masked_when_a_queued_form_is_shown(tmp_path: Path) -> 
 @pytest.mark.parametrize("scenario", ["revoked", "wrong-issuer", "tampered-kenhojo"])
 @pytest.mark.slow
 def test_a_card_that_is_not_genuine_fills_nothing(tmp_path: Path, scenario: str) -> None:
+    (tmp_path / "settings.toml").write_text('municipality = "千代田区"\n', encoding="utf-8")
     result = run_counterapp(tmp_path, "form", "fill", "転入", "--simulate", scenario, stdin=PINS)
     assert result.code == 1
     assert "申請書は作成しませんでした" in result.stderr
@@ -342,6 +343,7 @@ def test_a_wrong_pin_names_the_tries_left_asks_no_second_pin_and_fills_nothing(
 ) -> None:
     data = tmp_path / "data"
     data.mkdir()
+    (data / "settings.toml").write_text('municipality = "千代田区"\n', encoding="utf-8")
     result = run_counterapp(
         data,
         "--trace",
