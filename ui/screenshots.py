@@ -592,7 +592,8 @@ def clerk_household(app: QApplication, context: UiContext, out: Path, language: 
     child = {"name": "番号　さくら", "name_kana": "バンゴウ　サクラ", "birth_date": "2019-05-05"}
     window = open_clerk(context, language)
     window.start("moving-in")
-    _type_pins(app, window, (DEFAULT_RESIDENT.auth_pin, DEFAULT_RESIDENT.kenhojo_pin))
+    for pin in (DEFAULT_RESIDENT.auth_pin, DEFAULT_RESIDENT.kenhojo_pin):
+        answer_pin(app, window, pin)
     wait_until(app, lambda: window.stack.currentWidget() is window.questions)
     for question, box in window.questions.boxes.items():
         box.setChecked(question in ("join_nhi", "has_children"))
@@ -600,7 +601,8 @@ def clerk_household(app: QApplication, context: UiContext, out: Path, language: 
     bar = window.household
     bar.virtual_card.setCurrentIndex(bar.virtual_card.findData("household-partner"))
     window.read_next_member()
-    _type_pins(app, window, (PARTNER_RESIDENT.auth_pin, PARTNER_RESIDENT.kenhojo_pin))
+    for pin in (PARTNER_RESIDENT.auth_pin, PARTNER_RESIDENT.kenhojo_pin):
+        answer_pin(app, window, pin)
     wait_until(app, lambda: window.member_dialog is not None)
     assert window.member_dialog is not None
     window.member_dialog.accept()
@@ -616,16 +618,6 @@ def clerk_household(app: QApplication, context: UiContext, out: Path, language: 
     save(app, window, out / f"clerk-household-{language}.png")
     window.next_resident()
     window.close()
-
-
-def _type_pins(app: QApplication, window: ClerkWindow, pins: tuple[str, ...]) -> None:
-    for pin in pins:
-        wait_until(app, lambda: window.pin_dialog is not None)
-        dialog = window.pin_dialog
-        assert dialog is not None
-        dialog.edit.setText(pin)
-        dialog.accept()
-        wait_until(app, lambda d=dialog: window.pin_dialog is not d)  # type: ignore[misc]
 
 
 if __name__ == "__main__":
