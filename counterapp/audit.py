@@ -61,6 +61,7 @@ class AuditEvent(enum.Enum):
     FORM_DISCARDED = "form.discarded"
     FORM_RESENT = "form.resent"
     HOLDER_CONFIRMED = "card.holder_confirmed"  # PIN-less: the clerk compared the face photo
+    HOLDER_REJECTED = "card.holder_rejected"  # PIN-less: the photo is not the person there
     MANUAL_ENTRY = "visit.manual_entry"  # 「カードを使わずに受付」: the clerk types every value
 
 

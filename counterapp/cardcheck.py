@@ -147,10 +147,12 @@ def check_card_pinless(
     return verdict, read
 
 
-def audit_holder_confirmed(audit: AuditLog, operator: str) -> None:
-    """The clerk's face comparison on the PIN-less path: the entry's operator is who made it
-    (a sign-in name in any script; never in ``detail``, which holds only ids and keys)."""
-    audit.append(AuditEvent.HOLDER_CONFIRMED, by=operator, method="pinless")
+def audit_holder_confirmed(audit: AuditLog, operator: str, *, matched: bool = True) -> None:
+    """The clerk's face comparison on the PIN-less path (``matched``: the photo is the person
+    at the counter): the entry's operator is who made it (a sign-in name in any script;
+    never in ``detail``, which holds only ids and keys)."""
+    event = AuditEvent.HOLDER_CONFIRMED if matched else AuditEvent.HOLDER_REJECTED
+    audit.append(event, by=operator, method="pinless")
 
 
 def read_verified_card(

@@ -460,6 +460,16 @@ class CounterService:
         visit.card = VerifiedCard(verdict, _pinless_data(visit.pinless))
         return verdict
 
+    def reject_holder(self, visit: Visit, operator: str) -> None:
+        """Record that clerk ``operator`` found the face photo is not the person at the
+        counter: audited, and the visit forgets everything (nothing is filled or kept)."""
+        assert visit.pinless is not None, "read_pinless first"
+        if not OPERATOR_ID.fullmatch(operator):
+            raise InvalidOperatorId(operator)
+        self.record_verdicts()  # the read's verdict (undetermined) first
+        audit_holder_confirmed(self.audit, operator, matched=False)
+        visit.clear()
+
     def needs_my_number(self, visit: Visit) -> bool:
         """A form of the visit carries the My Number and the PIN-less visit has not proven it."""
         if visit.pinless is None or visit.pinless.my_number is not None:

@@ -222,6 +222,10 @@ def test_a_photo_that_is_not_the_person_ends_the_visit_and_queues_nothing(
     assert window.message.title.text() == "本人確認ができません"
     assert face.photo.pixmap().isNull() and DEFAULT_RESIDENT.name not in texts_in(window)
     assert window.visit.target is None and context.service.queue.entries() == []
+    rejected = [e for e in entries(context.audit.db) if e.event == "card.holder_rejected"]
+    assert [(e.operator, e.detail) for e in rejected] == [
+        (operator_name(context.settings), {"method": "pinless"})
+    ]
 
 
 def test_forms_that_carry_the_my_number_get_it_only_after_collation_number_a(

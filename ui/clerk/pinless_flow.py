@@ -257,9 +257,13 @@ class PinlessFlow(QObject):
         window.read_accepted()
 
     def _mismatch(self) -> None:
-        """The photo is not the person: the visit ends, nothing is kept or queued."""
+        """The photo is not the person: audited; the visit ends, nothing is kept or queued."""
+        window = self.window
+        try:
+            window.service.reject_holder(window.visit, operator_name(window.context.settings))
+        except InvalidOperatorId:  # not recorded under a name: the visit still ends
+            window.visit.clear()
         self.wipe()
-        self.window.visit.clear()
         self.window.status.show_verdict(None)
         self._show_message(
             t("clerk.pinless.face.mismatch.heading", self.language),
