@@ -48,6 +48,7 @@ from counterapp.forms.validation import (
     check_storable,
     deadline_warnings,
     problems,
+    without_hidden,
 )
 from counterapp.household import (
     Person,
@@ -620,10 +621,13 @@ class CounterService:
         """Change one value; a changed chip value keeps the chip's original alongside.
 
         ``field_id`` may name a person's row field (``<group>.<row>.<field>``). A value
-        with a control character is refused (UnstorableValue), the old one kept.
+        with a control character is refused (UnstorableValue), the old one kept. A field
+        the change hides (its condition no longer holds) is blanked: nothing not asked for
+        stays on the form.
         """
         check_storable({field_id: value})
-        visit.forms[index] = visit.forms[index].with_value(field_id, value, source)
+        changed = visit.forms[index].with_value(field_id, value, source)
+        visit.forms[index] = without_hidden(changed)
         visit.signatures.pop(index, None)  # a signature covers exactly what was signed
         visit.handwriting = None
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFontInfo, QPalette
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from counterapp.messages import text
@@ -285,3 +285,23 @@ def test_each_field_label_sits_level_with_its_field_also_above_a_note(
         middle = [w.mapTo(window, QPoint(0, w.height() // 2)).y() for w in (label, row.input)]
         assert abs(middle[0] - middle[1]) <= 1, (field_id, middle)
         assert row.note.isVisible() == bool(row.note.text())  # no empty gap under a field
+
+
+def test_a_value_typed_into_a_field_that_is_then_hidden_is_not_kept(
+    qtbot: QtBot, make_context: MakeContext
+) -> None:
+    """記載事項証明書 chosen, its items typed, then 住民票の写し again: the items go."""
+    window = open_window(qtbot, make_context("valid"))
+    read_to_forms(qtbot, window)
+    rows = window.editor.rows[0]
+    certificate, items = rows["certificate"].input, rows["statement_items"].input
+    assert isinstance(certificate, QComboBox) and isinstance(items, QLineEdit)
+    certificate.setCurrentIndex(certificate.findData("statement"))
+    assert rows["statement_items"].isVisible()
+    qtbot.keyClicks(items, "birth")
+    assert window.visit.forms[0].value("statement_items").value == "birth"
+    certificate.setCurrentIndex(certificate.findData("copy"))
+    assert not rows["statement_items"].isVisible()
+    assert window.visit.forms[0].value("statement_items").value == ""  # not on the form
+    certificate.setCurrentIndex(certificate.findData("statement"))
+    assert rows["statement_items"].isVisible() and items.text() == ""  # shows what is kept

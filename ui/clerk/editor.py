@@ -11,7 +11,7 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -116,6 +116,17 @@ class FieldRow(QWidget):
         self.note.setText("\n".join(notes))
         self.note.setVisible(bool(notes))  # an empty note takes no room under its field
         self.input.setAccessibleDescription("\n".join(notes))
+
+    def show_value(self, value: str) -> None:
+        """Show the core's value in the input without reporting it as an edit."""
+        widget = self.input
+        with QSignalBlocker(widget):
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(widget.findData(value), 0))
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(value == "true")
+            elif isinstance(widget, QLineEdit) and not widget.isReadOnly():
+                widget.setText(value)
 
     def mark(self, missing: bool) -> None:
         """Mark the field as one that stops the submit (a dynamic property themes can style;
@@ -227,8 +238,12 @@ class FormsEditor(QTabWidget):
             for field_id, row in rows.items():
                 row.show_state(filled.value(field_id), filled.flags.get(field_id, ()))
                 # A field whose condition does not hold is not asked for (e.g. the agent's
-                # name while the person files for themselves).
-                layout.setRowVisible(row, validation.shown_at(filled, field_id))
+                # name while the person files for themselves): hidden, and blank as the
+                # core keeps it, so it shows empty if the condition holds again.
+                shown = validation.shown_at(filled, field_id)
+                if not shown:
+                    row.show_value(filled.value(field_id).value)
+                layout.setRowVisible(row, shown)
 
     def refuse(self, index: int, field_id: str, kept: FieldValue, problem: Exception) -> None:
         """The core refused a typed value: show the value it kept, and why (on the field)."""
