@@ -67,6 +67,15 @@ def read_to_questions(qtbot: QtBot, window: ClerkWindow, target: str) -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
 
 
+def moving_in_forms(qtbot: QtBot, window: ClerkWindow) -> None:
+    """A 転入 read with every question answered yes, up to its forms."""
+    read_to_questions(qtbot, window, "moving-in")
+    for box in window.questions.boxes.values():
+        box.setChecked(True)
+    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
+
+
 def texts_in(widget: QWidget) -> str:
     """Everything a widget tree shows or tells assistive technology."""
     parts = []

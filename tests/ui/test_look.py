@@ -15,7 +15,14 @@ from pytestqt.qtbot import QtBot
 from counterapp.messages import text
 from counterapp.settings import Settings
 from counterapp.verification.verdict import CheckResult, Verdict
-from tests.ui.test_clerk import MakeContext, choose, enter_pin, open_window, read_to_forms
+from tests.ui.test_clerk import (
+    MakeContext,
+    choose,
+    enter_pin,
+    moving_in_forms,
+    open_window,
+    read_to_forms,
+)
 from ui.clerk.verdict import VerdictBadge
 from ui.clerk.window import ClerkWindow
 from ui.context import build_context
@@ -152,17 +159,6 @@ def test_a_card_whose_revocation_cannot_be_checked_is_amber(
         assert text("crl.missing", "ja") in badge.reason.text()
     finally:
         context.close()
-
-
-def moving_in_forms(qtbot: QtBot, window: ClerkWindow) -> None:
-    choose(qtbot, window, "moving-in")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
-    for box in window.questions.boxes.values():
-        box.setChecked(True)
-    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
 
 
 @pytest.mark.slow

@@ -18,8 +18,7 @@ from counterapp.vault import KEY_FILE
 from tests.counterapp.cli_runner import run_counterapp
 from tests.ui.test_clerk import (
     MakeContext,
-    choose,
-    enter_pin,
+    moving_in_forms,
     open_window,
     read_to_forms,
 )
@@ -34,24 +33,13 @@ def _audit(window: ClerkWindow) -> list[tuple[str, str | None, dict[str, object]
     return [(e.event, e.record_id, e.detail) for e in audit_entries(window.context.audit.db)]
 
 
-def _moving_in_forms(qtbot: QtBot, window: ClerkWindow) -> None:
-    choose(qtbot, window, "moving-in")
-    enter_pin(qtbot, window)
-    enter_pin(qtbot, window)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.questions, timeout=10_000)
-    for box in window.questions.boxes.values():
-        box.setChecked(True)
-    qtbot.keyClick(window.questions.next, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.forms_page, timeout=5_000)
-
-
 @pytest.mark.slow
 def test_ctrl_enter_with_required_values_empty_is_refused_and_marks_every_one(
     qtbot: QtBot, make_context: MakeContext
 ) -> None:
     context = make_context("valid")
     window = open_window(qtbot, context)
-    _moving_in_forms(qtbot, window)
+    moving_in_forms(qtbot, window)
     missing = window.service.problems(window.visit)
     assert sum(map(len, missing)) >= 2
     window.editor.setCurrentIndex(window.editor.count() - 1)  # the cursor is elsewhere
