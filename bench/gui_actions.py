@@ -118,7 +118,7 @@ def choose_procedure(clerk: Clerk, window: ClerkWindow) -> None:
         for row in range(window.home.targets.count())
         if window.home.targets.item(row).data(256) == TARGET
     )
-    clerk.key(window.home, Qt.Key(Qt.Key.Key_0.value + number), "choose procedure")
+    clerk.key(window.home.targets, Qt.Key(Qt.Key.Key_0.value + number), "choose procedure")
 
 
 def request_until_forms(clerk: Clerk, window: ClerkWindow) -> None:

@@ -1,12 +1,18 @@
 """Start the GUI: the clerk window or the kiosk, on the emulator or a reader.
 
 The launcher window is shown before the core is loaded; the UI is built into it from the
-event loop. ``--self-test`` then reads the card's public data once through the real reader
+event loop. For the clerk, the window's own first page (the procedure list, titles from the
+form library's cache) is put in first; then the core and the window are imported one group
+of modules per turn of the event loop (each a few tens of milliseconds), so the list answers
+the clerk while they load, and a procedure chosen meanwhile is started once the window is
+in place. ``--self-test`` then reads the card's public data once through the real reader
 thread and exits 0 (1 if the read failed, 4 if the configuration is unusable).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 import os
 import sys
@@ -15,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from counterapp.startup import long_lived_imports
@@ -24,12 +30,28 @@ from ui.style import apply_style
 
 if TYPE_CHECKING:
     from counterapp.settings import Settings
+    from ui.clerk.pages import HomePage
 
 log = logging.getLogger(__name__)
 
 SELF_TEST_TIMEOUT_MS = 30_000
 SELF_TEST_JOB = "self-test"
 EXIT_CONFIGURATION = 4
+# What the windows need, in the order they import each other: one group per turn of the
+# event loop, so a key or a click on the procedure list never waits for more than one group.
+CORE_STEPS = (
+    "cryptography.x509",
+    "counterapp.cardsource",
+    "sqlite_utils",
+    "pydantic",
+    "counterapp.forms.definition",
+    "counterapp.forms.loader",
+    "counterapp.keyguard",
+    "counterapp.visit",
+    "ui.context",
+)
+EMULATOR_STEP = "counterapp.emulation"  # only with --simulate
+CLERK_STEPS = ("ui.clerk.header", "ui.clerk.editor", "ui.clerk.window")
 
 
 def ensure_platform() -> None:
@@ -54,41 +76,117 @@ class Startup(QObject):
         super().__init__()
         self.app, self.launcher, self.options = app, launcher, options
         self.context: Any = None
+        self.settings: Any = None
+        self.home: HomePage | None = None  # the clerk's procedure list, up before the core
+        self.choice: tuple[str, bool] | None = None  # (procedure, without card) chosen early
+        self.steps = CORE_STEPS[:2] + ((EMULATOR_STEP,) if options["simulate"] else ())
+        self.steps += CORE_STEPS[2:] + (() if options["kiosk"] else CLERK_STEPS)
+        self.imports = contextlib.ExitStack()  # the GC paused while the modules load
         self.code = 0
         self.first_window_at = self.ready_at = 0.0
 
     @Slot()
     def load(self) -> None:
         self.first_window_at = time.time()
+        self.imports.enter_context(long_lived_imports())  # the core and the window, once
+        self._step(self._begin)
+
+    def _step(self, step: Callable[[], None]) -> None:
+        """Run one loading step; a broken install must say so, not hang on "starting"."""
         try:
-            with long_lived_imports():  # the core and the window, imported once
-                self._load()
-        except Exception as exc:  # a broken install must say so, not hang on "starting"
+            step()
+        except Exception as exc:
+            self.imports.close()
             log.exception("the terminal could not start")
             self.launcher.show_failure(type(exc).__name__)
             self.code = 1
             if self.options["self_test"]:
                 self.app.exit(self.code)
 
-    def _load(self) -> None:
+    def _later(self, step: Callable[[], None]) -> None:
+        """The next step after the events waiting now (a paint, the clerk's keys and clicks)."""
+        QTimer.singleShot(0, lambda: self._step(step))
+
+    def _begin(self) -> None:
+        from counterapp.settings import SettingsError
+
+        apply_style(self.app)  # fonts and style sheet: after the first window is on screen
+        try:
+            self.settings = self.options["settings"]()
+        except SettingsError as exc:
+            self._unusable(exc)
+            return
+        if not self.options["kiosk"]:
+            self._show_home()
+        self._later(lambda: self._import(0))  # after the list's first paint
+
+    def _show_home(self) -> None:
+        """The clerk window's procedure list, in the launcher until the window takes it."""
+        from counterapp.forms.index import offered_procedures
+        from ui.clerk.pages import HomePage
+        from ui.style import CLERK_POINT_SIZE, clerk_stylesheet, ui_font
+
+        procedures = offered_procedures()
+        if not procedures:  # no cache entry yet (first start after an update): wait for all
+            return
+        self.home = HomePage(procedures)
+        self.home.retranslate(self.options["language"] or self.settings.clerk_language)
+        self.home.chosen.connect(lambda target: self._choose(target, False))
+        self.home.chosen_without_card.connect(lambda target: self._choose(target, True))
+        self.launcher.setFont(ui_font(CLERK_POINT_SIZE))
+        self.launcher.setStyleSheet(clerk_stylesheet())
+        self.launcher.setCentralWidget(self.home)
+        self.home.focus()
+
+    def _choose(self, target: str, without_card: bool) -> None:
+        """A procedure chosen before the window is in place: the window starts it (the first)."""
+        if self.choice is None and not self.ready_at:  # after that, the window answers
+            self.choice = (target, without_card)
+            self.app.setOverrideCursor(Qt.CursorShape.BusyCursor)
+
+    def _import(self, index: int) -> None:
+        importlib.import_module(self.steps[index])
+        if index + 1 < len(self.steps):
+            self._later(lambda: self._import(index + 1))
+        else:
+            self._later(self._open)
+
+    def _open(self) -> None:
         from counterapp.settings import SettingsError
         from counterapp.vault import VaultError
         from ui.context import build_context
 
-        apply_style(self.app)  # fonts and style sheet: after the first window is on screen
         options = self.options
         try:
-            settings = options["settings"]()
-            self.context = build_context(settings, options["reader"], options["simulate"])
+            self.context = build_context(self.settings, options["reader"], options["simulate"])
         except (ValueError, VaultError, SettingsError) as exc:  # scenario, settings, keys, PIN
-            print(f"counterapp gui: {exc}", file=sys.stderr)
-            self.code = EXIT_CONFIGURATION
-            self.app.exit(self.code)
+            self._unusable(exc)
             return
-        self.launcher.attach(main_window(self.context, options["kiosk"], options["language"]))
+        self._later(self._attach)
+
+    def _attach(self) -> None:
+        options = self.options
+        if self.home is not None:
+            self.launcher.takeCentralWidget()  # the window adopts it (not deleted with it)
+        window = main_window(self.context, options["kiosk"], options["language"], self.home)
+        self.launcher.attach(window)
+        self.imports.close()
         self.ready_at = time.time()
+        if self.choice is not None:
+            self.app.restoreOverrideCursor()
+            self._start_chosen(window, *self.choice)
         if options["self_test"]:
             self.self_test()
+
+    @staticmethod
+    def _start_chosen(window: Any, target: str, without_card: bool) -> None:
+        (window.start_without_card if without_card else window.start)(target)
+
+    def _unusable(self, exc: Exception) -> None:
+        self.imports.close()
+        print(f"counterapp gui: {exc}", file=sys.stderr)
+        self.code = EXIT_CONFIGURATION
+        self.app.exit(self.code)
 
     def self_test(self) -> None:
         """One card read through the worker; the application exits with its outcome."""
@@ -182,9 +280,11 @@ def run(
     return code if not self_test else startup.code
 
 
-def main_window(context: Any, kiosk: bool, language: str | None) -> QWidget:
-    """The clerk window, or the kiosk (whose full-screen shell is the launcher); without a
-    ``language``, the one the settings choose for it."""
+def main_window(
+    context: Any, kiosk: bool, language: str | None, home: HomePage | None = None
+) -> QWidget:
+    """The clerk window (with ``home``, its procedure list, if already shown), or the kiosk
+    (whose full-screen shell is the launcher); without a ``language``, the settings' one."""
     settings = context.settings
     language = language or (settings.kiosk_language if kiosk else settings.clerk_language)
     if kiosk:
@@ -199,4 +299,4 @@ def main_window(context: Any, kiosk: bool, language: str | None) -> QWidget:
         )
     from ui.clerk.window import ClerkWindow
 
-    return ClerkWindow(context, language=language)
+    return ClerkWindow(context, language=language, home=home)

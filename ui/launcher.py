@@ -3,7 +3,8 @@
 Python and the core take a moment to load (cryptography, SQLite, the form library, the
 emulator's test keys). The launcher shows the window first, with a plain "starting" line,
 and the real UI is set into it when it is ready, so the clerk sees the terminal respond
-as soon as it is started.
+as soon as it is started. For the clerk, the window's procedure list goes in first and
+answers while the rest loads (ui/app.py).
 """
 
 from __future__ import annotations

@@ -18,14 +18,19 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from counterapp import parsecache
-from counterapp.forms import consistency, definition
 from counterapp.forms.definition import FieldDefinition, FormDefinition, LifeEvent
+from counterapp.forms.index import (
+    CACHE_KIND,
+    EVENTS_FOLDER,
+    Procedure,
+    library_key,
+    library_root,
+    procedures_of,
+)
 from counterapp.resources import resource_path
 
 CATALOGUE_FILE = "fields.yaml"
-CACHE_KIND = "form-library"
 log = logging.getLogger(__name__)
-EVENTS_FOLDER = "events"
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ class FormLibrary:
                 return event
         raise KeyError(name)
 
+    def procedures(self) -> list[Procedure]:
+        """The procedure list (quick forms, then life events), as ``index`` reads it."""
+        return procedures_of(_entry_of(self).model_dump(mode="json", by_alias=True))
+
 
 def definition_hash(definition: BaseModel) -> str:
     """SHA-256 of the resolved definition: changes whenever anything a resident sees changes."""
@@ -88,10 +97,8 @@ def definition_hash(definition: BaseModel) -> str:
 
 def load_library(folder: Path | None = None) -> FormLibrary:
     """The checked library: from the start-up cache when the files are unchanged, else parsed."""
-    root = folder or resource_path("forms")
-    files = [*root.glob("*.yaml"), *(root / EVENTS_FOLDER).glob("*.yaml")]
-    code = [Path(__file__), Path(definition.__file__), Path(consistency.__file__)]
-    key = parsecache.content_key(CACHE_KIND, files, root, code)
+    root = library_root(folder)
+    key = library_key(root)  # the procedure list is read from this entry too (index.py)
     entry = parsecache.read_entry(CACHE_KIND, key)
     if entry is not None:
         try:

@@ -34,7 +34,7 @@ def choose(qtbot: QtBot, window: ClerkWindow, target: str) -> None:
     """Press the number key of ``target`` on the home list (one clerk action)."""
     for row in range(window.home.targets.count()):
         if window.home.targets.item(row).data(256) == target:
-            qtbot.keyClick(window.home, str(row + 1))
+            qtbot.keyClick(window.home.targets, str(row + 1))  # where the focus is
             return
     raise AssertionError(f"{target} is not on the home page")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -18,12 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counterapp.forms.definition import Question
-from counterapp.forms.loader import FormLibrary
 from ui.i18n import t
 
-# Single forms offered besides the life events: certificate requests are the most common.
-QUICK_FORMS = ("juminhyo-request", "inkan-certificate-request")
+if TYPE_CHECKING:  # not imported: the home page is up before the form model loads
+    from counterapp.forms.definition import Question
+    from counterapp.forms.index import Procedure
+
+TARGET_ROLE = 256  # Qt.ItemDataRole.UserRole: the procedure's id on its list item
 
 
 def button(text: str, shortcut: str | None = None) -> QPushButton:
@@ -79,17 +82,22 @@ def heading(text: str = "") -> QLabel:
 
 
 class HomePage(QWidget):
-    """Life events and certificate requests; Enter (or double-click) starts the card read."""
+    """Life events and certificate requests; Enter (or double-click) starts the card read.
+
+    Built from the procedure list alone (titles, no form model), so the window's start can
+    show it while the rest of the terminal loads (ui/app.py).
+    """
 
     chosen = Signal(str)
     chosen_without_card = Signal(str)  # 「カードを使わずに受付」 for the selected procedure
 
-    def __init__(self, library: FormLibrary) -> None:
+    def __init__(self, procedures: list[Procedure]) -> None:
         super().__init__()
-        self.library = library
+        self.procedures = procedures
         self.title = heading()
         self.targets = QListWidget()
-        self.targets.itemActivated.connect(lambda item: self.chosen.emit(item.data(256)))
+        self.targets.itemActivated.connect(lambda item: self.chosen.emit(item.data(TARGET_ROLE)))
+        self.targets.installEventFilter(self)
         self.without_card = button("", "Ctrl+M")
         self.without_card.clicked.connect(self._choose_without_card)
         layout = page_layout(self)
@@ -100,7 +108,7 @@ class HomePage(QWidget):
     def _choose_without_card(self) -> None:
         item = self.targets.currentItem()
         if item is not None:
-            self.chosen_without_card.emit(item.data(256))
+            self.chosen_without_card.emit(item.data(TARGET_ROLE))
 
     def retranslate(self, language: str) -> None:
         self.title.setText(t("clerk.home.heading", language))
@@ -111,27 +119,32 @@ class HomePage(QWidget):
         self.targets.setAccessibleDescription(t("clerk.home.heading", language))
         current = self.targets.currentRow()
         self.targets.clear()
-        entries = [(f.definition.id, f.definition.title) for f in self._quick_forms()]
-        entries += [(e.id, e.name) for e in self.library.events.values()]
-        for number, (target, name) in enumerate(entries, start=1):
-            item = QListWidgetItem(f"{number}. {name.in_language(language)}")
-            item.setData(256, target)
+        for number, procedure in enumerate(self.procedures, start=1):
+            item = QListWidgetItem(f"{number}. {procedure.in_language(language)}")
+            item.setData(TARGET_ROLE, procedure.target)
             self.targets.addItem(item)
         self.targets.setCurrentRow(max(current, 0))
-
-    def _quick_forms(self) -> list:  # type: ignore[type-arg]
-        return [self.library.forms[form] for form in QUICK_FORMS if form in self.library.forms]
 
     def focus(self) -> None:
         self.targets.setFocus()
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self._chosen_by_number(event):
+            super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The list has the focus: its own type-ahead search would take the digits."""
+        if watched is self.targets and event.type() == QEvent.Type.KeyPress:
+            return self._chosen_by_number(event)  # type: ignore[arg-type]  # a QKeyEvent
+        return super().eventFilter(watched, event)
+
+    def _chosen_by_number(self, event: QKeyEvent) -> bool:
         """Digits 1–9 choose the procedure of that number at once."""
         text = event.text()
         if text.isdigit() and 0 < int(text) <= self.targets.count():
-            self.chosen.emit(self.targets.item(int(text) - 1).data(256))
-            return
-        super().keyPressEvent(event)
+            self.chosen.emit(self.targets.item(int(text) - 1).data(TARGET_ROLE))
+            return True
+        return False
 
 
 class ReadingPage(QWidget):

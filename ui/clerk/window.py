@@ -87,7 +87,10 @@ def _from_chip(definition: FieldDefinition) -> bool:
 class ClerkWindow(QMainWindow):
     """The counter window. All card work goes through ``context.worker``."""
 
-    def __init__(self, context: UiContext, language: str = "ja") -> None:
+    def __init__(
+        self, context: UiContext, language: str = "ja", home: HomePage | None = None
+    ) -> None:
+        """``home`` is the procedure list if the start already shows it (ui/app.py)."""
         super().__init__()
         self.context = context
         self.service = context.service
@@ -102,15 +105,15 @@ class ClerkWindow(QMainWindow):
         self.member_dialog: MemberDialog | None = None  # the last household member dialog
         if context.source.is_emulator:
             context.presence.simulate(True)  # the emulated card lies on the counter's reader
-        self._build()
+        self._build(home or HomePage(self.service.library.procedures()))
         self._connect_worker()
         self.retranslate()
         self.show_home()
 
     # -- layout ---------------------------------------------------------------------------
 
-    def _build(self) -> None:
-        self.home = HomePage(self.service.library)
+    def _build(self, home: HomePage) -> None:
+        self.home = home
         self.reading = ReadingPage()
         self.questions = QuestionsPage()
         self.forms_page, self.editor = self._forms_page()
