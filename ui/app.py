@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from counterapp.startup import long_lived_imports
@@ -141,6 +141,8 @@ class Startup(QObject):
     def _choose(self, target: str, without_card: bool) -> None:
         """A procedure chosen before the window is in place: the window starts it (the first)."""
         if self.choice is None and not self.ready_at:  # after that, the window answers
+            from PySide6.QtCore import Qt  # not before the first window: its enums cost
+
             self.choice = (target, without_card)
             self.app.setOverrideCursor(Qt.CursorShape.BusyCursor)
 
