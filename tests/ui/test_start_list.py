@@ -7,6 +7,8 @@ in the very same list. A procedure chosen meanwhile is started by the window.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,6 +63,16 @@ def test_the_cached_list_is_the_checked_librarys_list() -> None:
     assert cached == library.procedures()
     assert [p.target for p in cached][2:] == list(library.events)
     assert cached[0].in_language("en") == library.forms[cached[0].target].definition.title.en
+
+
+def test_the_list_is_shown_without_loading_the_heavy_core() -> None:
+    """What the list needs before it is up imports none of the libraries the core loads later."""
+    shown_with = "ui.main, ui.app, ui.clerk.pages, counterapp.forms.index, counterapp.settings"
+    heavy = ("pydantic", "sqlite_utils", "cryptography.x509", "cardreader.sessions")
+    code = f"import sys, {shown_with}; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_a_procedure_chosen_while_loading_is_read_by_the_window(
