@@ -24,6 +24,7 @@ from tests.ui.test_clerk import (
 )
 from ui.clerk.window import ClerkWindow
 from ui.context import build_context
+from ui.i18n import LANGUAGES, t
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = CTRL | Qt.KeyboardModifier.ShiftModifier
@@ -59,6 +60,11 @@ def test_ctrl_enter_with_required_values_empty_is_refused_and_marks_every_one(
     assert window.editor.rows[first_form][first_field].input.hasFocus()
     assert window.sign_on_screen() is None  # no pen signature on an incomplete form
     assert "署名できません" in window.problems_label.text()
+    window.language_box.setCurrentIndex(LANGUAGES.index("en"))  # the clerk switches language
+    count = sum(map(len, missing))
+    assert window.problems_label.text() == "⚠ " + t(
+        "clerk.forms.sign_incomplete", "en", count=count
+    )
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ show tries left) → the life event's questions → the pre-filled forms → sig
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -155,6 +155,7 @@ class ClerkWindow(QMainWindow):
         self.manual_button.clicked.connect(lambda: self.continue_without_card())
         self.message.add_problem_action(self.manual_button)
         self._problem = "clerk_choice"  # the reason key of the last card problem shown
+        self._said: dict[QLabel, Callable[[str], str]] = {}  # texts to say again on a switch
         # A lambda runs in the GUI thread: the worker's own thread is busy with the read,
         # so a queued call to its slot would only arrive once the read is over.
         self.reading.cancel_requested.connect(lambda: self.context.worker.cancel())
@@ -269,8 +270,27 @@ class ClerkWindow(QMainWindow):
         self.header.retranslate(lang)
         self.verdict_badge.show_verdict(self.verdict_badge.verdict, lang)
         self.outcome_badge.show_verdict(self.outcome_badge.verdict, lang)
+        for label, text_in in self._said.items():
+            self._say(label, text_in)
         self.language_box.setAccessibleName(t("clerk.language", lang))
         self.language_box.view().setAccessibleName(t("clerk.language", lang))
+
+    def _say(self, label: QLabel, text_in: Callable[[str], str] | None) -> None:
+        """Set a label's text, kept as a function of the language so that a language switch
+        says it again in the new one (None clears it)."""
+        if text_in is None:
+            self._said.pop(label, None)
+        else:
+            self._said[label] = text_in
+        label.setText(text_in(self.language) if text_in else "")
+        label.setAccessibleName(label.text())
+
+    def _error_text(self, error: BaseException, language: str) -> str:
+        if isinstance(error, CardNotGenuine):
+            return self._verdict_summary(error.verdict, language)
+        if isinstance(error, PinNotAccepted):
+            return error_message(error.error, language)
+        return error_message(error, language)
 
     def _label_button(self, widget: QPushButton, key: str) -> None:
         shortcut = widget.shortcut()
@@ -394,7 +414,7 @@ class ClerkWindow(QMainWindow):
         self._wipe_personal_widgets()
         if isinstance(error, CardNotGenuine):
             self.status.show_verdict(error.verdict)
-            self._show_outcome(self._verdict_summary(error.verdict), error.verdict)
+            self._show_outcome(self._verdict_summary(error.verdict, self.language), error.verdict)
         else:
             self._show_outcome(error_message(error, self.language), None)
 
@@ -419,20 +439,21 @@ class ClerkWindow(QMainWindow):
             return
         if isinstance(error, CardNotGenuine):
             self.status.show_verdict(error.verdict)
-            body = self._verdict_summary(error.verdict)
+            body = self._verdict_summary(error.verdict, self.language)
         else:
             body = error_message(error, self.language)
         if name == "sign":  # the forms stay; the resident can sign on paper instead
-            self.signed_label.setText(body)
+            self._say(self.signed_label, lambda lang: self._error_text(error, lang))
             self.stack.setCurrentWidget(self.forms_page)
             return
         self.visit.clear()
         verdict = error.verdict if isinstance(error, CardNotGenuine) else None
         self._show_outcome(body, verdict)
 
-    def _verdict_summary(self, verdict: Verdict) -> str:
+    @staticmethod
+    def _verdict_summary(verdict: Verdict, language: str) -> str:
         """The overall result in a sentence (its reason: the badge; every check: 詳細)."""
-        return t(f"verdict.{verdict.overall.value}", self.language)  # the badge says why
+        return t(f"verdict.{verdict.overall.value}", language)  # the badge says why
 
     def _show_outcome(self, body: str, verdict: Verdict | None) -> None:
         """The result page of a card that cannot be used: its own heading per outcome."""
@@ -514,7 +535,7 @@ class ClerkWindow(QMainWindow):
             key = "clerk.forms.signed"
         else:
             key = "clerk.forms.handwritten" if self.visit.handwriting else "clerk.forms.unsigned"
-        self.signed_label.setText(t(key, self.language))
+        self._say(self.signed_label, lambda lang: t(key, lang))
 
     def _show_identity(self) -> None:
         """How the resident was identified, above the forms (a manual visit stands out)."""
@@ -570,7 +591,7 @@ class ClerkWindow(QMainWindow):
         if verdict is not None and verdict.overall is not Overall.GENUINE:
             self.visit.clear()
             self._wipe_personal_widgets()
-            self._show_outcome(self._verdict_summary(verdict), verdict)
+            self._show_outcome(self._verdict_summary(verdict, self.language), verdict)
 
     def set_language(self, language: str) -> None:
         """Switch the window's language (the forms on screen keep their values)."""
@@ -688,19 +709,16 @@ class ClerkWindow(QMainWindow):
 
     def _refuse(self, error: IncompleteForms, key: str) -> None:
         count = sum(len(found) for found in error.problems)
-        self.problems_label.setText("⚠ " + t(key, self.language, count=count))
-        self.problems_label.setAccessibleName(self.problems_label.text())
+        self._say(self.problems_label, lambda lang: "⚠ " + t(key, lang, count=count))
         self.editor.mark_problems(error.problems)
 
     def _not_saved(self, error: VaultError) -> None:
         """The store refused (its key is missing or damaged): say so; the forms stay on screen
         to be printed for a paper signature while IT staff restore the key (doctor says how)."""
-        self.problems_label.setText("⚠ " + error_message(error, self.language))
-        self.problems_label.setAccessibleName(self.problems_label.text())
+        self._say(self.problems_label, lambda lang: "⚠ " + error_message(error, lang))
 
     def _refuse_ticket(self, error: InvalidTicketNumber) -> None:
-        self.problems_label.setText("⚠ " + error_message(error, self.language))
-        self.problems_label.setAccessibleName(self.problems_label.text())
+        self._say(self.problems_label, lambda lang: "⚠ " + error_message(error, lang))
         self.ticket_edit.setFocus()
 
     def _refused_to_sign(self) -> bool:
@@ -768,7 +786,7 @@ class ClerkWindow(QMainWindow):
         self.editor.wipe()
         self.household.wipe()
         self.ticket_edit.clear()
-        self.problems_label.setText("")
+        self._say(self.problems_label, None)
         self.questions.clear()
         self.verdict_badge.show_verdict(None, self.language)
         self.outcome_badge.show_verdict(None, self.language)
@@ -835,14 +853,7 @@ class ClerkWindow(QMainWindow):
             return
         self._reading_member = False
         self.context.worker.place(None)
-        if isinstance(error, CardNotGenuine):
-            body = self._verdict_summary(error.verdict)
-        elif isinstance(error, PinNotAccepted):
-            body = error_message(error.error, self.language)
-        else:
-            body = error_message(error, self.language)
-        self.problems_label.setText("⚠ " + body)
-        self.problems_label.setAccessibleName(self.problems_label.text())
+        self._say(self.problems_label, lambda lang: "⚠ " + self._error_text(error, lang))
         self.stack.setCurrentWidget(self.forms_page)
 
     def add_member_by_hand(self) -> MemberDialog | None:
@@ -879,7 +890,8 @@ class ClerkWindow(QMainWindow):
         try:
             self.service.add_member(self.visit, card, entry.values, entry.answers, entry.groups)
         except UnstorableValue as exc:
-            self.problems_label.setText("⚠ " + error_message(exc, self.language))
+            refused = exc  # the except clause unbinds exc; the text is said again on a switch
+            self._say(self.problems_label, lambda lang: "⚠ " + error_message(refused, lang))
             return
         self._show_household_forms()
 
