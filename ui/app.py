@@ -96,12 +96,8 @@ class Startup(QObject):
         try:
             step()
         except Exception as exc:
-            self.imports.close()
             log.exception("the terminal could not start")
-            self.launcher.show_failure(type(exc).__name__)
-            self.code = 1
-            if self.options["self_test"]:
-                self.app.exit(self.code)
+            self._fail(1, type(exc).__name__)
 
     def _later(self, step: Callable[[], None]) -> None:
         """The next step after the events waiting now (a paint, the clerk's keys and clicks)."""
@@ -176,7 +172,8 @@ class Startup(QObject):
         self.ready_at = time.time()
         if self.choice is not None:
             self.app.restoreOverrideCursor()
-            self._start_chosen(window, *self.choice)
+            chosen, self.choice = self.choice, None
+            self._start_chosen(window, *chosen)
         if options["self_test"]:
             self.self_test()
 
@@ -185,10 +182,20 @@ class Startup(QObject):
         (window.start_without_card if without_card else window.start)(target)
 
     def _unusable(self, exc: Exception) -> None:
-        self.imports.close()
+        """The settings, the scenario or the key store cannot be used: what is wrong, on the
+        screen (the IT staff's fix names the key) and on stderr; exit code 4."""
         print(f"counterapp gui: {exc}", file=sys.stderr)
-        self.code = EXIT_CONFIGURATION
-        self.app.exit(self.code)
+        self._fail(EXIT_CONFIGURATION, str(exc))
+
+    def _fail(self, code: int, why: str) -> None:
+        """Loading stopped: the window says why and stays until closed; the self-test exits."""
+        self.imports.close()
+        if self.choice is not None:
+            self.app.restoreOverrideCursor()
+        self.code = code
+        self.launcher.show_failure(why)
+        if self.options["self_test"]:
+            self.app.exit(code)
 
     def self_test(self) -> None:
         """One card read through the worker; the application exits with its outcome."""
@@ -279,7 +286,7 @@ def run(
         if self_test and startup.launcher.content is not None:
             startup.launcher.content.deleteLater()
         startup.context.close()
-    return code if not self_test else startup.code
+    return startup.code or code
 
 
 def main_window(

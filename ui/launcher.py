@@ -14,7 +14,9 @@ from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 STARTING = "起動しています… / Starting…"
-FAILED = "起動できませんでした。管理者に連絡してください。/ The terminal could not start: {error}"
+FAILED = (
+    "起動できませんでした。管理者に連絡してください。\nThe terminal could not start.\n\n{error}"
+)
 TITLE = "マイナンバーカード窓口端末"
 
 
@@ -50,9 +52,13 @@ class Launcher(QMainWindow):
 
     def show_failure(self, error: str) -> None:
         """Loading failed: say so in the window (the details are in the log)."""
+        from PySide6.QtCore import Qt
+
         label = QLabel(FAILED.format(error=error))
         label.setAccessibleName(label.text())
         label.setWordWrap(True)
+        label.setContentsMargins(32, 32, 32, 32)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # to copy
         self.setCentralWidget(label)
 
     def attach(self, content: QWidget) -> None:

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from counterapp.forms.index import offered_procedures
 from counterapp.forms.loader import load_library
 from counterapp.parsecache import CACHE_ENV
-from counterapp.settings import Settings
+from counterapp.settings import Settings, load_settings
 from ui.app import Startup
 from ui.clerk.pages import HomePage
 from ui.clerk.window import ClerkWindow
@@ -122,3 +122,28 @@ def test_without_the_library_cache_the_window_comes_whole(
     window = started_window(qtbot, launcher)
     assert window.home.targets.count() == len(load_library().procedures())
     assert offered_procedures() is not None  # checked now, so the next start shows it early
+
+
+def test_settings_the_terminal_cannot_use_are_named_in_its_window(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    (tmp_path / "settings.toml").write_text("sync_batch_size = 0\n", encoding="utf-8")
+    launcher = Launcher()
+    qtbot.addWidget(launcher)
+    options = {
+        "settings": lambda: load_settings(tmp_path),
+        "reader": None,
+        "simulate": "valid",
+        "kiosk": False,
+        "language": None,
+        "self_test": False,
+    }
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    startup = Startup(app, launcher, options)
+    launcher.show()
+    startup.load()
+    shown = launcher.centralWidget()
+    assert isinstance(shown, QLabel)  # not a window that vanishes: it says what is wrong
+    assert "管理者に連絡してください" in shown.text() and "sync_batch_size" in shown.text()
+    assert launcher.isVisible() and startup.code == 4
