@@ -11,7 +11,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 from reportlab import platypus
@@ -22,7 +22,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CallerMacro, KeepTogether, Paragraph, Spacer, Table, TopPadder
@@ -51,10 +50,19 @@ SOURCE_LABELS |= {Source.RESIDENT: "本人入力", Source.CLERK: "職員入力",
 SOURCE_LABELS |= {Source.PROPOSED: "要確認"}  # split from the chip's address, not confirmed
 ALL, SIDES = ((0, 0), (-1, -1)), ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 HEADINGS = (("項目", "Item"), ("記載内容", "Entry"), ("転記元", "Source"))
+COLUMNS = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
 NOTICE = (
     "ICチップから転記：「ICチップ」欄はマイナンバーカードのICチップの記録を写したものです。",
     "Pre-filled from the My Number card's IC chip. Please check every entry.",
 )
+
+
+class Reception(NamedTuple):
+    """What every form of one visit prints alike."""
+
+    number: str  # "" for a draft not received yet
+    day: dt.date
+    identity: IdentityMethod
 
 
 def _style(font: str, size: float, leading: float, gray: float = 0, align: int = 0) -> Any:
@@ -86,8 +94,8 @@ def printable(text: str) -> str:
 
 def wrap(text: str, style: Any, width: float) -> list[str]:
     """Lines of ``text`` no wider than ``width`` in ``style``."""
-    size = style.fontSize
-    return printtext.wrap(text, lambda part: stringWidth(part, style.fontName, size) <= width)
+    font, size = style.fontName, style.fontSize
+    return printtext.wrap(text, lambda part: pdfmetrics.stringWidth(part, font, size) <= width)
 
 
 def para(text: str, style: Any, width: float) -> Any:
@@ -106,11 +114,10 @@ def _table(rows: list[Any], widths: list[float], *style: Any, pad: float = PAD, 
     return Table(rows, colWidths=widths, style=base + list(style), **kw)
 
 
-def _grid(rows: list[Any], widths: list[float], line: float = 0.6, **kw: Any) -> Any:
+def _grid(rows: list[Any], widths: list[float], *style: Any, line: float = 0.6, **kw: Any) -> Any:
     """A table ruled all over, its first column shaded for the labels."""
-    return _table(
-        rows, widths, ("GRID", *ALL, line, BLACK), ("BACKGROUND", *ALL[:1], (0, -1), SHADE), **kw
-    )
+    grid = [("GRID", *ALL, line, BLACK), ("BACKGROUND", (0, 0), (0, -1), SHADE)]
+    return _table(rows, widths, *grid, *style, **kw)
 
 
 def _pair(ja: str, en: str, style: Any = LABEL) -> list[Any]:
@@ -131,21 +138,14 @@ def _both(ja: str, second: str, styles: tuple[Any, Any], width: float) -> list[A
     return lines if second == ja else [*lines, para(second, styles[1], width)]
 
 
-def _header(
-    title: Text,
-    reading: str,
-    record_id: str | None,
-    reception: str,
-    day: dt.date,
-    identity: IdentityMethod = IdentityMethod.PIN,
-) -> list[Any]:
+def _header(title: Text, reading: str, record_id: str | None, reception: Reception) -> Any:
     """Title, reception number, date and how the resident was identified, and the record id
     as a QR code."""
     left = _both(title.ja, title.in_language(reading), (TITLE, SUBTITLE), WIDTH - QR_COLUMN - GAP)
-    number = para(reception or "未受付（下書き）", RECEPTION, 80 * mm)
-    date = Paragraph(display_date(day.isoformat()), RECEPTION)
+    number = para(reception.number or "未受付（下書き）", RECEPTION, 80 * mm)
+    date = Paragraph(display_date(reception.day.isoformat()), RECEPTION)
+    how = _pair(*IDENTITY_METHOD_LABELS[reception.identity], VALUE)
     cells = [[_pair("受付番号", "Reception No."), number], [_pair("受付日", "Date"), date]]
-    how = _pair(*IDENTITY_METHOD_LABELS[identity], VALUE)
     cells.append([_pair("本人確認", "Identified by"), how])
     left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm], hAlign="LEFT")]
     qr = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT", initialFontName=REGULAR)
@@ -154,7 +154,7 @@ def _header(
     caption = escape(record_id or "なし（下書き） none (draft)")
     right = [qr, Paragraph("記録ID Record ID", CAPTION), Paragraph(caption, CAPTION)]
     widths = [WIDTH - QR_COLUMN, QR_COLUMN]
-    return [_table([[left, right]], widths, ("ALIGN", (1, 0), (1, 0), "RIGHT"), pad=0)]
+    return _table([[left, right]], widths, ("ALIGN", (1, 0), (1, 0), "RIGHT"), pad=0)
 
 
 def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) -> list[list[Any]]:
@@ -214,24 +214,16 @@ def _signature() -> Any:
     english = "I have checked that the entries above are correct."
     statement = _pair("上記の記載内容に誤りがないことを確認しました。", english, SMALL)
     label = _pair("署名欄（自署）", "Signature")
-    box = _grid([[label, []]], [LABEL_WIDTH, WIDTH - LABEL_WIDTH], 1.2, rowHeights=[22 * mm])
+    box = _grid([[label, []]], [LABEL_WIDTH, WIDTH - LABEL_WIDTH], line=1.2, rowHeights=[22 * mm])
     return TopPadder(_table([[[*statement, Spacer(1, 1.5 * mm), box]]], [WIDTH], pad=0))
 
 
-def _form(
-    form: FilledForm,
-    record_id: str | None,
-    reception: str,
-    day: dt.date,
-    language: str,
-    identity: IdentityMethod = IdentityMethod.PIN,
-) -> list[Any]:
+def _form(form: FilledForm, record_id: str | None, reception: Reception, lang: str) -> list[Any]:
     """One form's flowables: header, table of fields, 外字 footnote and signature box."""
-    definition = form.form.definition
-    reading = reading_language(definition, language)
+    definition, covered = form.form.definition, register_fonts()
+    reading = reading_language(definition, lang)
     rows: list[Any] = [[_pair(ja, en, HEADING) for ja, en in HEADINGS]]
     notes: list[str] = []
-    covered = register_fonts()
     headings: list[int] = []  # the rows that head a person of a group
 
     def add(field: FieldDefinition, value: FieldValue, flag_id: str) -> None:
@@ -252,20 +244,16 @@ def _form(
                 value = row.value(field.id)
                 if is_shown(field, form, row) and (value.value or field.required):
                     add(field, value, f"{group.id}.{number}.{field.id}")
-    widths = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
-    table = _grid(rows[:-1], widths, repeatRows=1)
-    table.setStyle([("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE)])
-    for index in (i for i in headings if i < len(rows) - 1):
-        table.setStyle(
-            [("SPAN", (0, index), (-1, index)), ("BACKGROUND", (0, index), (-1, index), SHADE)]
-        )
+    table = _grid(rows[:-1], COLUMNS, ("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE), repeatRows=1)
+    for i in (i for i in headings if i < len(rows) - 1):  # the last row is in the tail
+        table.setStyle([("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), SHADE)])
     # The last row goes along with the signature: a signature is never alone on a page.
-    tail = KeepTogether([_grid(rows[-1:], widths), *_notes(notes), _signature()])
+    tail = KeepTogether([_grid(rows[-1:], COLUMNS), *_notes(notes), _signature()])
     where = f"{definition.id} v{definition.version}　{record_id or ''}"
-    page = (id(form), printable(definition.title.ja), reception or "未受付", where)
+    page = (id(form), printable(definition.title.ja), reception.number or "未受付", where)
     mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
-    header = _header(definition.title, reading, record_id, reception, day, identity)
-    return [mark, *header, Spacer(1, GAP), table, tail]
+    header = _header(definition.title, reading, record_id, reception)
+    return [mark, header, Spacer(1, GAP), table, tail]
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -308,21 +296,16 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
 
 
 def build(
-    forms: Sequence[FilledForm],
-    ids: Sequence[str | None],
-    reception: str,
-    day: dt.date,
-    lang: str,
-    identity: IdentityMethod = IdentityMethod.PIN,
+    forms: Sequence[FilledForm], ids: Sequence[str | None], reception: Reception, lang: str
 ) -> tuple[bytes, int]:
     """The forms as one PDF, each from a new page, and its page count."""
-    register_fonts()
     frame = platypus.Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM, 0, 0, 0, 0)
     doc = platypus.BaseDocTemplate(out := io.BytesIO(), pagesize=A4, initialFontName=REGULAR)
     doc.addPageTemplates(platypus.PageTemplate("page", [frame]))
-    doc.title, doc.creator = f"受付番号 {reception}" if reception else "下書き", "counterapp"
+    doc.title = f"受付番号 {reception.number}" if reception.number else "下書き"
+    doc.creator = "counterapp"
     story: list[Any] = []
     for form, record_id in zip(forms, ids, strict=True):
-        story += [platypus.PageBreak(), *_form(form, record_id, reception, day, lang, identity)]
+        story += [platypus.PageBreak(), *_form(form, record_id, reception, lang)]
     doc.build(story[1:], canvasmaker=_NumberedCanvas)  # no break before the first form
     return out.getvalue(), int(doc.page)
