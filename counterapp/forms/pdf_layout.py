@@ -9,8 +9,8 @@ import datetime as dt
 import functools
 import io
 import re
-from collections import Counter
 from collections.abc import Sequence
+from itertools import groupby
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
@@ -147,8 +147,8 @@ def _header(title: Text, reading: str, record_id: str | None, reception: Recepti
     how = _pair(*IDENTITY_METHOD_LABELS[reception.identity], VALUE)
     cells = [[_pair("受付番号", "Reception No."), number], [_pair("受付日", "Date"), date]]
     cells.append([_pair("本人確認", "Identified by"), how])
-    left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm], hAlign="LEFT")]
-    qr = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT", initialFontName=REGULAR)
+    left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm])]
+    qr = Drawing(QR_SIZE, QR_SIZE, initialFontName=REGULAR)
     if record_id:  # a draft not saved yet has none
         qr.add(QrCodeWidget(record_id, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE))
     caption = escape(record_id or "なし（下書き） none (draft)")
@@ -167,12 +167,11 @@ def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) ->
     shown = display_value(field, value.value)
     lines = wrap(printable(shown), VALUE, VALUE_TEXT)
     cells = [[_paragraph(lines[n : n + ROW_LINES], VALUE)] for n in range(0, len(lines), ROW_LINES)]
-    cell = cells[-1]
     translated = display_value(field, value.value, reading)
     if field.type in (FieldType.CHOICE, FieldType.CHECKBOX) and translated != shown:
-        cell.append(para(translated, SECONDARY, VALUE_TEXT))
+        cells[-1].append(para(translated, SECONDARY, VALUE_TEXT))
     if mark:
-        cell.append(para(f"※外字{mark}　下の注を確認", MARK, VALUE_TEXT))
+        cells[-1].append(para(f"※外字{mark}　下の注を確認", MARK, VALUE_TEXT))
     source = [Paragraph(SOURCE_LABELS[value.source], SMALL)]
     edited = [Paragraph("ICチップから変更", SECONDARY)] if value.edited_from_chip else []
     more = [Paragraph(f"{escape(printable(field.label.ja))}（続き）", SECONDARY)]
@@ -253,7 +252,7 @@ def _form(form: FilledForm, record_id: str | None, reception: Reception, lang: s
     page = (id(form), printable(definition.title.ja), reception.number or "未受付", where)
     mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
     header = _header(definition.title, reading, record_id, reception)
-    return [mark, header, Spacer(1, GAP), table, tail]
+    return [platypus.PageBreakIfNotEmpty(), mark, header, Spacer(1, GAP), table, tail]
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -268,12 +267,11 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         self._startPage()
 
     def save(self) -> None:
-        totals, done = Counter(page["page"][0] for page in self.held), Counter[int]()
-        for page in self.held:
-            self.__dict__.update(page)
-            done[self.page[0]] += 1
-            self._furniture(done[self.page[0]], totals[self.page[0]])
-            super().showPage()
+        for form_pages in (list(pages) for _, pages in groupby(self.held, lambda p: p["page"])):
+            for number, page in enumerate(form_pages, start=1):
+                self.__dict__.update(page)
+                self._furniture(number, len(form_pages))
+                super().showPage()
         super().save()
 
     def _furniture(self, number: int, total: int) -> None:
@@ -306,6 +304,6 @@ def build(
     doc.creator = "counterapp"
     story: list[Any] = []
     for form, record_id in zip(forms, ids, strict=True):
-        story += [platypus.PageBreak(), *_form(form, record_id, reception, lang)]
-    doc.build(story[1:], canvasmaker=_NumberedCanvas)  # no break before the first form
+        story += _form(form, record_id, reception, lang)
+    doc.build(story, canvasmaker=_NumberedCanvas)
     return out.getvalue(), int(doc.page)
