@@ -29,7 +29,7 @@ from reportlab.platypus import CallerMacro, KeepTogether, Paragraph, Spacer, Tab
 from counterapp.forms import printtext
 from counterapp.forms.definition import FieldDefinition, FieldType, FormDefinition, Text
 from counterapp.forms.display import display_date, display_value
-from counterapp.forms.filled import FieldValue, FilledForm, GroupRow, Source
+from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.forms.validation import shown as is_shown
 from counterapp.resources import resource_path
 from counterapp.wire.schema import IDENTITY_METHOD_LABELS, IdentityMethod
@@ -139,8 +139,7 @@ def _both(ja: str, second: str, styles: tuple[Any, Any], width: float) -> list[A
 
 
 def _header(title: Text, reading: str, record_id: str | None, reception: Reception) -> Any:
-    """Title, reception number, date and how the resident was identified, and the record id
-    as a QR code."""
+    """The title, the reception number, date and identification, and the record id as a QR code."""
     left = _both(title.ja, title.in_language(reading), (TITLE, SUBTITLE), WIDTH - QR_COLUMN - GAP)
     number = para(reception.number or "未受付（下書き）", RECEPTION, 80 * mm)
     date = Paragraph(display_date(reception.day.isoformat()), RECEPTION)
@@ -158,8 +157,7 @@ def _header(title: Text, reading: str, record_id: str | None, reception: Recepti
 
 
 def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) -> list[list[Any]]:
-    """A field's label, value (or a box or choices to fill in) and source; a long value goes on
-    in rows of its own, each labelled, so that a page breaks between rows."""
+    """A field's rows: label, value (or a box or choices to fill in), source; continued if long."""
     label = _both(field.label.ja, field.label.in_language(reading), (LABEL, SECONDARY), LABEL_TEXT)
     if not value.value:
         needed = _pair("要記入", "（必須）" if field.required else "（任意）")
@@ -176,14 +174,6 @@ def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) ->
     edited = [Paragraph("ICチップから変更", SECONDARY)] if value.edited_from_chip else []
     more = [Paragraph(f"{escape(printable(field.label.ja))}（続き）", SECONDARY)]
     return [[label, cells[0], source + edited], *([more, cell, []] for cell in cells[1:])]
-
-
-def _person_heading(label: Text, number: int, row: GroupRow, reading: str) -> list[Any]:
-    """The row that heads one person of a group: 「異動者 2人目（手入力）」."""
-    how = ("手入力", "entered by hand") if row.by_hand else ("カード", "from a card")
-    ja = f"{label.ja}　{number}人目（{how[0]}）"
-    second = f"{label.in_language(reading)} — {number} ({how[1]})"
-    return [_both(ja, second, (HEADING, SECONDARY), WIDTH - 2 * PAD), [], []]
 
 
 def _write_in(field: FieldDefinition, reading: str) -> Any:
@@ -223,7 +213,7 @@ def _form(form: FilledForm, record_id: str | None, reception: Reception, lang: s
     reading = reading_language(definition, lang)
     rows: list[Any] = [[_pair(ja, en, HEADING) for ja, en in HEADINGS]]
     notes: list[str] = []
-    headings: list[int] = []  # the rows that head a person of a group
+    headings: list[int] = []  # the rows that head a person of a group: spanned and shaded
 
     def add(field: FieldDefinition, value: FieldValue, flag_id: str) -> None:
         shown = display_value(field, value.value)
@@ -237,8 +227,11 @@ def _form(form: FilledForm, record_id: str | None, reception: Reception, lang: s
             add(field, form.value(field.id), field.id)
     for group in definition.groups:
         for number, row in enumerate(form.rows(group.id), start=1):
+            how = ("手入力", "entered by hand") if row.by_hand else ("カード", "from a card")
+            ja = f"{group.label.ja}　{number}人目（{how[0]}）"  # 異動者　2人目（手入力）
+            second = f"{group.label.in_language(reading)} — {number} ({how[1]})"
             headings.append(len(rows))
-            rows.append(_person_heading(group.label, number, row, reading))
+            rows.append([_both(ja, second, (HEADING, SECONDARY), WIDTH - 2 * PAD), [], []])
             for field in group.fields:
                 value = row.value(field.id)
                 if is_shown(field, form, row) and (value.value or field.required):
@@ -258,12 +251,10 @@ def _form(form: FilledForm, record_id: str | None, reception: Reception, lang: s
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
     """Holds the pages back until the end, to print "N / M" of each form in their footers."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.held: list[dict[str, Any]] = []
+    held: tuple[dict[str, Any], ...] = ()  # each page so far, as the canvas's state
 
     def showPage(self) -> None:
-        self.held.append(dict(self.__dict__))
+        self.held = (*self.held, dict(self.__dict__))
         self._startPage()
 
     def save(self) -> None:
