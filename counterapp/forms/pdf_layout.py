@@ -35,7 +35,7 @@ from counterapp.resources import resource_path
 from counterapp.wire.schema import IDENTITY_METHOD_LABELS, IdentityMethod
 
 FAILURES = (platypus.doctemplate.LayoutError, TTFError, OSError)  # reported as a PdfError
-REGULAR, BOLD = "BIZUDGothic", "BIZUDGothic-Bold"
+REGULAR, BOLD = "BIZUDGothic-Regular", "BIZUDGothic-Bold"  # as the files are named
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 LEFT, WIDTH, TOP, BOTTOM = MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - MARGIN, 34 * mm
@@ -80,12 +80,10 @@ HINT, CAPTION = _style(REGULAR, 7.5, 10, 0.45), _style(REGULAR, 7.5, 10, 0.45, 2
 @functools.cache
 def register_fonts() -> frozenset[int]:
     """Register BIZ UDゴシック with reportlab; return the code points both weights can draw."""
-    covered: list[frozenset[int]] = []
-    for name, weight in ((REGULAR, "Regular"), (BOLD, "Bold")):
-        font = TTFont(name, resource_path("fonts", f"BIZUDGothic-{weight}.ttf"))
+    fonts = [TTFont(name, resource_path("fonts", f"{name}.ttf")) for name in (REGULAR, BOLD)]
+    for font in fonts:
         pdfmetrics.registerFont(font)
-        covered.append(frozenset(font.face.charToGlyph))
-    return covered[0] & covered[1]
+    return frozenset(fonts[0].face.charToGlyph) & frozenset(fonts[1].face.charToGlyph)
 
 
 def printable(text: str) -> str:
