@@ -234,11 +234,11 @@ def _form(form: FilledForm, record_id: str | None, reception: Reception, lang: s
                 value = row.value(field.id)
                 if is_shown(field, form, row) and (value.value or field.required):
                     add(field, value, f"{group.id}.{number}.{field.id}")
-    table = _grid(rows[:-1], COLUMNS, ("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE), repeatRows=1)
-    for i in (i for i in headings if i < len(rows) - 1):  # the last row is in the tail
+    *body, last = rows  # the last row goes along with the signature, never alone on a page
+    table = _grid(body, COLUMNS, ("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE), repeatRows=1)
+    for i in (i for i in headings if i < len(body)):
         table.setStyle([("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), SHADE)])
-    # The last row goes along with the signature: a signature is never alone on a page.
-    tail = KeepTogether([_grid(rows[-1:], COLUMNS), *_notes(notes), _signature()])
+    tail = KeepTogether([_grid([last], COLUMNS), *_notes(notes), _signature()])
     where = f"{definition.id} v{definition.version}　{record_id or ''}"
     page = (id(form), printable(definition.title.ja), reception.number or "未受付", where)
     mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
