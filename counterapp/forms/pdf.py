@@ -40,9 +40,8 @@ def render_pdf(
 
     ids, day = record_ids or [None] * len(forms), received_on or dt.date.today()
     try:
-        document, pages = pdf_layout.build(
-            forms, ids, reception_number, day, language, identity_method
-        )
+        reception = pdf_layout.Reception(reception_number, day, identity_method)
+        document, pages = pdf_layout.build(forms, ids, reception, language)
     except pdf_layout.FAILURES as exc:  # its message may quote a name or an address
         raise PdfError(f"the PDF could not be laid out ({type(exc).__name__})") from None
     if isinstance(out, str | os.PathLike):

@@ -9,9 +9,9 @@ import datetime as dt
 import functools
 import io
 import re
-from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from itertools import groupby
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 from reportlab import platypus
@@ -22,7 +22,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CallerMacro, KeepTogether, Paragraph, Spacer, Table, TopPadder
@@ -30,13 +29,13 @@ from reportlab.platypus import CallerMacro, KeepTogether, Paragraph, Spacer, Tab
 from counterapp.forms import printtext
 from counterapp.forms.definition import FieldDefinition, FieldType, FormDefinition, Text
 from counterapp.forms.display import display_date, display_value
-from counterapp.forms.filled import FieldValue, FilledForm, GroupRow, Source
+from counterapp.forms.filled import FieldValue, FilledForm, Source
 from counterapp.forms.validation import shown as is_shown
 from counterapp.resources import resource_path
 from counterapp.wire.schema import IDENTITY_METHOD_LABELS, IdentityMethod
 
 FAILURES = (platypus.doctemplate.LayoutError, TTFError, OSError)  # reported as a PdfError
-REGULAR, BOLD = "BIZUDGothic", "BIZUDGothic-Bold"
+REGULAR, BOLD = "BIZUDGothic-Regular", "BIZUDGothic-Bold"  # as the files are named
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 LEFT, WIDTH, TOP, BOTTOM = MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - MARGIN, 34 * mm
@@ -51,10 +50,19 @@ SOURCE_LABELS |= {Source.RESIDENT: "本人入力", Source.CLERK: "職員入力",
 SOURCE_LABELS |= {Source.PROPOSED: "要確認"}  # split from the chip's address, not confirmed
 ALL, SIDES = ((0, 0), (-1, -1)), ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
 HEADINGS = (("項目", "Item"), ("記載内容", "Entry"), ("転記元", "Source"))
+COLUMNS = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
 NOTICE = (
     "ICチップから転記：「ICチップ」欄はマイナンバーカードのICチップの記録を写したものです。",
     "Pre-filled from the My Number card's IC chip. Please check every entry.",
 )
+
+
+class Reception(NamedTuple):
+    """What every form of one visit prints alike."""
+
+    number: str  # "" for a draft not received yet
+    day: dt.date
+    identity: IdentityMethod
 
 
 def _style(font: str, size: float, leading: float, gray: float = 0, align: int = 0) -> Any:
@@ -72,12 +80,10 @@ HINT, CAPTION = _style(REGULAR, 7.5, 10, 0.45), _style(REGULAR, 7.5, 10, 0.45, 2
 @functools.cache
 def register_fonts() -> frozenset[int]:
     """Register BIZ UDゴシック with reportlab; return the code points both weights can draw."""
-    covered: list[frozenset[int]] = []
-    for name, weight in ((REGULAR, "Regular"), (BOLD, "Bold")):
-        font = TTFont(name, resource_path("fonts", f"BIZUDGothic-{weight}.ttf"))
+    fonts = [TTFont(name, resource_path("fonts", f"{name}.ttf")) for name in (REGULAR, BOLD)]
+    for font in fonts:
         pdfmetrics.registerFont(font)
-        covered.append(frozenset(font.face.charToGlyph))
-    return covered[0] & covered[1]
+    return frozenset(fonts[0].face.charToGlyph) & frozenset(fonts[1].face.charToGlyph)
 
 
 def printable(text: str) -> str:
@@ -86,8 +92,8 @@ def printable(text: str) -> str:
 
 def wrap(text: str, style: Any, width: float) -> list[str]:
     """Lines of ``text`` no wider than ``width`` in ``style``."""
-    size = style.fontSize
-    return printtext.wrap(text, lambda part: stringWidth(part, style.fontName, size) <= width)
+    font, size = style.fontName, style.fontSize
+    return printtext.wrap(text, lambda part: pdfmetrics.stringWidth(part, font, size) <= width)
 
 
 def para(text: str, style: Any, width: float) -> Any:
@@ -106,11 +112,10 @@ def _table(rows: list[Any], widths: list[float], *style: Any, pad: float = PAD, 
     return Table(rows, colWidths=widths, style=base + list(style), **kw)
 
 
-def _grid(rows: list[Any], widths: list[float], line: float = 0.6, **kw: Any) -> Any:
+def _grid(rows: list[Any], widths: list[float], *style: Any, line: float = 0.6, **kw: Any) -> Any:
     """A table ruled all over, its first column shaded for the labels."""
-    return _table(
-        rows, widths, ("GRID", *ALL, line, BLACK), ("BACKGROUND", *ALL[:1], (0, -1), SHADE), **kw
-    )
+    grid = [("GRID", *ALL, line, BLACK), ("BACKGROUND", (0, 0), (0, -1), SHADE)]
+    return _table(rows, widths, *grid, *style, **kw)
 
 
 def _pair(ja: str, en: str, style: Any = LABEL) -> list[Any]:
@@ -131,35 +136,26 @@ def _both(ja: str, second: str, styles: tuple[Any, Any], width: float) -> list[A
     return lines if second == ja else [*lines, para(second, styles[1], width)]
 
 
-def _header(
-    title: Text,
-    reading: str,
-    record_id: str | None,
-    reception: str,
-    day: dt.date,
-    identity: IdentityMethod = IdentityMethod.PIN,
-) -> list[Any]:
-    """Title, reception number, date and how the resident was identified, and the record id
-    as a QR code."""
+def _header(title: Text, reading: str, record_id: str | None, reception: Reception) -> Any:
+    """The title, the reception number, date and identification, and the record id as a QR code."""
     left = _both(title.ja, title.in_language(reading), (TITLE, SUBTITLE), WIDTH - QR_COLUMN - GAP)
-    number = para(reception or "未受付（下書き）", RECEPTION, 80 * mm)
-    date = Paragraph(display_date(day.isoformat()), RECEPTION)
+    number = para(reception.number or "未受付（下書き）", RECEPTION, 80 * mm)
+    date = Paragraph(display_date(reception.day.isoformat()), RECEPTION)
+    how = _pair(*IDENTITY_METHOD_LABELS[reception.identity], VALUE)
     cells = [[_pair("受付番号", "Reception No."), number], [_pair("受付日", "Date"), date]]
-    how = _pair(*IDENTITY_METHOD_LABELS[identity], VALUE)
     cells.append([_pair("本人確認", "Identified by"), how])
-    left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm], hAlign="LEFT")]
-    qr = Drawing(QR_SIZE, QR_SIZE, hAlign="RIGHT", initialFontName=REGULAR)
+    left += [Spacer(1, GAP), _grid(cells, [34 * mm, 84 * mm])]
+    qr = Drawing(QR_SIZE, QR_SIZE, initialFontName=REGULAR)
     if record_id:  # a draft not saved yet has none
         qr.add(QrCodeWidget(record_id, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE))
     caption = escape(record_id or "なし（下書き） none (draft)")
     right = [qr, Paragraph("記録ID Record ID", CAPTION), Paragraph(caption, CAPTION)]
     widths = [WIDTH - QR_COLUMN, QR_COLUMN]
-    return [_table([[left, right]], widths, ("ALIGN", (1, 0), (1, 0), "RIGHT"), pad=0)]
+    return _table([[left, right]], widths, ("ALIGN", (1, 0), (1, 0), "RIGHT"), pad=0)
 
 
 def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) -> list[list[Any]]:
-    """A field's label, value (or a box or choices to fill in) and source; a long value goes on
-    in rows of its own, each labelled, so that a page breaks between rows."""
+    """A field's rows: label, value (or a box or choices to fill in), source; continued if long."""
     label = _both(field.label.ja, field.label.in_language(reading), (LABEL, SECONDARY), LABEL_TEXT)
     if not value.value:
         needed = _pair("要記入", "（必須）" if field.required else "（任意）")
@@ -167,24 +163,15 @@ def _rows(field: FieldDefinition, value: FieldValue, mark: int, reading: str) ->
     shown = display_value(field, value.value)
     lines = wrap(printable(shown), VALUE, VALUE_TEXT)
     cells = [[_paragraph(lines[n : n + ROW_LINES], VALUE)] for n in range(0, len(lines), ROW_LINES)]
-    cell = cells[-1]
     translated = display_value(field, value.value, reading)
     if field.type in (FieldType.CHOICE, FieldType.CHECKBOX) and translated != shown:
-        cell.append(para(translated, SECONDARY, VALUE_TEXT))
+        cells[-1].append(para(translated, SECONDARY, VALUE_TEXT))
     if mark:
-        cell.append(para(f"※外字{mark}　下の注を確認", MARK, VALUE_TEXT))
+        cells[-1].append(para(f"※外字{mark}　下の注を確認", MARK, VALUE_TEXT))
     source = [Paragraph(SOURCE_LABELS[value.source], SMALL)]
     edited = [Paragraph("ICチップから変更", SECONDARY)] if value.edited_from_chip else []
     more = [Paragraph(f"{escape(printable(field.label.ja))}（続き）", SECONDARY)]
     return [[label, cells[0], source + edited], *([more, cell, []] for cell in cells[1:])]
-
-
-def _person_heading(label: Text, number: int, row: GroupRow, reading: str) -> list[Any]:
-    """The row that heads one person of a group: 「異動者 2人目（手入力）」."""
-    how = ("手入力", "entered by hand") if row.by_hand else ("カード", "from a card")
-    ja = f"{label.ja}　{number}人目（{how[0]}）"
-    second = f"{label.in_language(reading)} — {number} ({how[1]})"
-    return [_both(ja, second, (HEADING, SECONDARY), WIDTH - 2 * PAD), [], []]
 
 
 def _write_in(field: FieldDefinition, reading: str) -> Any:
@@ -214,25 +201,17 @@ def _signature() -> Any:
     english = "I have checked that the entries above are correct."
     statement = _pair("上記の記載内容に誤りがないことを確認しました。", english, SMALL)
     label = _pair("署名欄（自署）", "Signature")
-    box = _grid([[label, []]], [LABEL_WIDTH, WIDTH - LABEL_WIDTH], 1.2, rowHeights=[22 * mm])
+    box = _grid([[label, []]], [LABEL_WIDTH, WIDTH - LABEL_WIDTH], line=1.2, rowHeights=[22 * mm])
     return TopPadder(_table([[[*statement, Spacer(1, 1.5 * mm), box]]], [WIDTH], pad=0))
 
 
-def _form(
-    form: FilledForm,
-    record_id: str | None,
-    reception: str,
-    day: dt.date,
-    language: str,
-    identity: IdentityMethod = IdentityMethod.PIN,
-) -> list[Any]:
+def _form(form: FilledForm, record_id: str | None, reception: Reception, lang: str) -> list[Any]:
     """One form's flowables: header, table of fields, 外字 footnote and signature box."""
-    definition = form.form.definition
-    reading = reading_language(definition, language)
+    definition, covered = form.form.definition, register_fonts()
+    reading = reading_language(definition, lang)
     rows: list[Any] = [[_pair(ja, en, HEADING) for ja, en in HEADINGS]]
     notes: list[str] = []
-    covered = register_fonts()
-    headings: list[int] = []  # the rows that head a person of a group
+    headings: list[int] = []  # the rows that head a person of a group: spanned and shaded
 
     def add(field: FieldDefinition, value: FieldValue, flag_id: str) -> None:
         shown = display_value(field, value.value)
@@ -246,46 +225,42 @@ def _form(
             add(field, form.value(field.id), field.id)
     for group in definition.groups:
         for number, row in enumerate(form.rows(group.id), start=1):
+            how = ("手入力", "entered by hand") if row.by_hand else ("カード", "from a card")
+            ja = f"{group.label.ja}　{number}人目（{how[0]}）"  # 異動者　2人目（手入力）
+            second = f"{group.label.in_language(reading)} — {number} ({how[1]})"
             headings.append(len(rows))
-            rows.append(_person_heading(group.label, number, row, reading))
+            rows.append([_both(ja, second, (HEADING, SECONDARY), WIDTH - 2 * PAD), [], []])
             for field in group.fields:
                 value = row.value(field.id)
                 if is_shown(field, form, row) and (value.value or field.required):
                     add(field, value, f"{group.id}.{number}.{field.id}")
-    widths = [LABEL_WIDTH, VALUE_WIDTH, SOURCE_WIDTH]
-    table = _grid(rows[:-1], widths, repeatRows=1)
-    table.setStyle([("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE)])
-    for index in (i for i in headings if i < len(rows) - 1):
-        table.setStyle(
-            [("SPAN", (0, index), (-1, index)), ("BACKGROUND", (0, index), (-1, index), SHADE)]
-        )
-    # The last row goes along with the signature: a signature is never alone on a page.
-    tail = KeepTogether([_grid(rows[-1:], widths), *_notes(notes), _signature()])
+    *body, last = rows  # the last row goes along with the signature, never alone on a page
+    table = _grid(body, COLUMNS, ("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE), repeatRows=1)
+    for i in (i for i in headings if i < len(body)):
+        table.setStyle([("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), SHADE)])
+    tail = KeepTogether([_grid([last], COLUMNS), *_notes(notes), _signature()])
     where = f"{definition.id} v{definition.version}　{record_id or ''}"
-    page = (id(form), printable(definition.title.ja), reception or "未受付", where)
+    page = (id(form), printable(definition.title.ja), reception.number or "未受付", where)
     mark = CallerMacro(lambda macro: setattr(macro.canv, "page", page))  # for header and footer
-    header = _header(definition.title, reading, record_id, reception, day, identity)
-    return [mark, *header, Spacer(1, GAP), table, tail]
+    header = _header(definition.title, reading, record_id, reception)
+    return [platypus.PageBreakIfNotEmpty(), mark, header, Spacer(1, GAP), table, tail]
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
     """Holds the pages back until the end, to print "N / M" of each form in their footers."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.held: list[dict[str, Any]] = []
+    held: tuple[dict[str, Any], ...] = ()  # each page so far, as the canvas's state
 
     def showPage(self) -> None:
-        self.held.append(dict(self.__dict__))
+        self.held = (*self.held, dict(self.__dict__))
         self._startPage()
 
     def save(self) -> None:
-        totals, done = Counter(page["page"][0] for page in self.held), Counter[int]()
-        for page in self.held:
-            self.__dict__.update(page)
-            done[self.page[0]] += 1
-            self._furniture(done[self.page[0]], totals[self.page[0]])
-            super().showPage()
+        for form_pages in (list(pages) for _, pages in groupby(self.held, lambda p: p["page"])):
+            for number, page in enumerate(form_pages, start=1):
+                self.__dict__.update(page)
+                self._furniture(number, len(form_pages))
+                super().showPage()
         super().save()
 
     def _furniture(self, number: int, total: int) -> None:
@@ -308,21 +283,16 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
 
 
 def build(
-    forms: Sequence[FilledForm],
-    ids: Sequence[str | None],
-    reception: str,
-    day: dt.date,
-    lang: str,
-    identity: IdentityMethod = IdentityMethod.PIN,
+    forms: Sequence[FilledForm], ids: Sequence[str | None], reception: Reception, lang: str
 ) -> tuple[bytes, int]:
     """The forms as one PDF, each from a new page, and its page count."""
-    register_fonts()
     frame = platypus.Frame(LEFT, BOTTOM, WIDTH, TOP - BOTTOM, 0, 0, 0, 0)
     doc = platypus.BaseDocTemplate(out := io.BytesIO(), pagesize=A4, initialFontName=REGULAR)
     doc.addPageTemplates(platypus.PageTemplate("page", [frame]))
-    doc.title, doc.creator = f"受付番号 {reception}" if reception else "下書き", "counterapp"
+    doc.title = f"受付番号 {reception.number}" if reception.number else "下書き"
+    doc.creator = "counterapp"
     story: list[Any] = []
     for form, record_id in zip(forms, ids, strict=True):
-        story += [platypus.PageBreak(), *_form(form, record_id, reception, day, lang, identity)]
-    doc.build(story[1:], canvasmaker=_NumberedCanvas)  # no break before the first form
+        story += _form(form, record_id, reception, lang)
+    doc.build(story, canvasmaker=_NumberedCanvas)
     return out.getvalue(), int(doc.page)
