@@ -236,8 +236,9 @@ def _form(form: FilledForm, record_id: str | None, reception: Reception, lang: s
                     add(field, value, f"{group.id}.{number}.{field.id}")
     *body, last = rows  # the last row goes along with the signature, never alone on a page
     table = _grid(body, COLUMNS, ("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE), repeatRows=1)
-    for i in (i for i in headings if i < len(body)):
+    for i in (i for i in headings if i < len(body)):  # a heading stays with the person's row
         table.setStyle([("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), SHADE)])
+        table.setStyle([("NOSPLIT", (0, i), (-1, min(i + 1, len(body) - 1)))])
     tail = KeepTogether([_grid([last], COLUMNS), *_notes(notes), _signature()])
     where = f"{definition.id} v{definition.version}　{record_id or ''}"
     page = (id(form), printable(definition.title.ja), reception.number or "未受付", where)

@@ -28,7 +28,14 @@ from counterapp.forms import pdf_layout as layout
 from counterapp.forms.filled import CardData, FilledForm
 from counterapp.forms.loader import DefinitionError, LoadedForm, load_form, load_library
 from counterapp.forms.pdf import PdfError, render_pdf
-from counterapp.forms.prefill import Answers, Context, fill_form
+from counterapp.forms.prefill import (
+    Answers,
+    Context,
+    add_card_row,
+    add_hand_row,
+    fill_event,
+    fill_form,
+)
 from counterapp.wire.schema import IdentityMethod
 
 RECEPTION = "A-0042"
@@ -396,3 +403,26 @@ def test_the_page_says_how_the_resident_was_identified(sample_form: LoadedForm) 
     assert "Without the card (typed by the clerk)" in manual
     card, _ = render([filled(sample_form)])  # the card with its PINs: today's path
     assert "マイナンバーカード（暗証番号）" in all_text(card) and "手入力" not in all_text(card)
+
+
+def test_a_persons_heading_is_never_left_alone_at_the_foot_of_a_page() -> None:
+    """A household of four on the 転入 forms: each 「N人目」 heading shares its page with at
+    least the person's first row (it was left alone at the foot of page 1)."""
+    library = load_library()
+    event = library.event("moving-in")
+    answers = Answers(questions={q.id: True for q in event.questions})
+    forms = []
+    for form in fill_event(library, event, card_of(DEFAULT_RESIDENT), answers, CONTEXT):
+        for group in form.form.definition.groups:
+            for resident in (GAIJI_RESIDENT, LONG_ADDRESS_RESIDENT):
+                form = add_card_row(form, group.id, card_of(resident), CONTEXT)
+            form = add_hand_row(form, group.id, {group.fields[0].id: "手入力　太郎"})
+        forms.append(form)
+    document, _ = render(forms)
+    headed = 0
+    for text in page_texts(document):
+        table = text.split("ICチップから転記")[0]  # the page without its footer
+        rows = [line for line in table.splitlines() if line.strip()]
+        headed += sum("人目（" in line for line in rows)
+        assert not any("人目（" in line for line in rows[-2:]), rows[-3:]  # heading + its en line
+    assert headed >= 4 * 2  # the persons of at least two forms were printed
