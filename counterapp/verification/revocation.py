@@ -6,9 +6,10 @@ are indexed once per update (``crlindex``); a CRL object given directly (a ``--c
 file, the emulator's test CRLs) is checked as it is.
 
 A configured source that gives no CRL (garbled, truncated, empty, a certificate, too
-large, unreachable) is never skipped in silence: it stays in the list as an
+large, unreachable, absent) is never skipped in silence: it stays in the list as an
 ``UnreadableCrl``, and when no usable CRL from the card's issuer remains the check is
-unknown with ``crl.unreadable``, naming the sources to fix.
+unknown and names the sources to fix: ``crl.unreadable`` when one is there but is no CRL,
+``crl.missing`` (with the file names) when the configured files are simply not there.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class UnreadableCrl:
     """A configured CRL source that gave no CRL: the check names it instead of "no CRL"."""
 
     source: str  # the file or URL as configured (never personal data)
-    problem: str  # English, for the hint and the log
+    problem: str  # English, for the check's detail and the log
+    absent: bool = False  # a configured file that does not exist
 
 
 # An indexed CRL (configured sources), a parsed one (explicit files, test CRLs), or a
@@ -104,6 +106,9 @@ def load_crls(sources: Iterable[str], cache_dir: Path, now: dt.datetime) -> list
                 found.append(_cached_fetch(source, cache_dir, now))
             else:
                 found.append(current_index(Path(source), cache_dir, now))
+        except FileNotFoundError:
+            log.info("configured CRL %s does not exist", source)  # the check names it
+            found.append(UnreadableCrl(source, "no such file", absent=True))
         except (OSError, CrlError, CrlIndexError) as exc:
             problem = str(exc) if isinstance(exc, CrlError | CrlIndexError) else "cannot read"
             log.info("configured CRL %s gives no CRL: %s", source, problem)  # the check names it
@@ -165,16 +170,18 @@ def check_revocation(
     return CheckResult.passed(REVOCATION, f"not on the CRL of {crl.last_update_utc:%Y-%m-%d}")
 
 
-def _no_usable_crl(unreadable: list[UnreadableCrl]) -> CheckResult:
-    """Unknown: "missing" when nothing configured failed, else the sources that need fixing."""
-    if not unreadable:
+def _no_usable_crl(failed: list[UnreadableCrl]) -> CheckResult:
+    """Unknown: the configured sources that are no CRL, else those not there, else "missing"."""
+    if not failed:
         return CheckResult.unknown(REVOCATION, "crl.missing", "no CRL from the issuing CA")
-    named = "; ".join(f"{crl.source} ({crl.problem})" for crl in unreadable)
+    unreadable = [crl for crl in failed if not crl.absent]
+    reason = "crl.unreadable" if unreadable else "crl.missing"
+    named = unreadable or failed
     return CheckResult.unknown(
         REVOCATION,
-        "crl.unreadable",
-        f"no usable CRL; configured source(s) unreadable: {named}",
-        params={"sources": ", ".join(crl.source for crl in unreadable)},
+        reason,
+        "no usable CRL; configured: " + "; ".join(f"{c.source} ({c.problem})" for c in named),
+        params={"sources": ", ".join(crl.source for crl in named)},
     )
 
 

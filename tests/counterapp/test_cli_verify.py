@@ -157,8 +157,8 @@ def test_missing_crl_is_never_a_silent_pass(tmp_path: Path) -> None:
     result = verify(tmp_path, "--simulate", "valid")
     assert result.code == 2
     revocation = checks_of(result)["revocation"]
-    assert revocation["reason"] == "crl.unreadable"  # the configured file is named
-    assert revocation["params"] == {"sources": str(tmp_path / "absent.crl")}
+    assert revocation["reason"] == "crl.missing"
+    assert revocation["params"] == {"sources": str(tmp_path / "absent.crl")}  # named
 
 
 def test_a_garbled_configured_crl_says_what_to_do_and_exits_2(tmp_path: Path) -> None:
