@@ -1,32 +1,34 @@
 """``python -m counterapp``: the same program as the ``counterapp`` console script.
 
-The console script is ``ui.cli:main`` (pyproject ``[project.scripts]``): the headless CLI plus
-``gui``. The core may not import ``ui`` (imports point down), so this runs the entry point the
-installed distribution declares; without package metadata (a source tree that was never
-installed) it falls back to the headless CLI.
+The console script is ``ui.cli:main`` (pyproject ``[project.scripts]``; a test keeps the two
+in step): the headless CLI plus ``gui``. The core may not import ``ui`` (imports point down),
+so its entry point is imported here by name when the program runs, as the console script's
+launcher does. It is not looked up in the package metadata: that loaded importlib.metadata
+and read the installed distributions on every start, which the console script never does.
+Without the ``ui`` package (only the core on the path) this runs the headless CLI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, distribution
+from importlib import import_module
 
-from counterapp.cli import main as headless_main
-
-SCRIPT = "counterapp"
+CONSOLE_SCRIPT = "ui.cli:main"
 
 
 def console_script() -> Callable[[], None]:
-    """The ``counterapp`` console script's function, as installed."""
+    """The ``counterapp`` console script's function."""
+    module_name, _, function_name = CONSOLE_SCRIPT.partition(":")
     try:
-        entry_points = distribution(SCRIPT).entry_points
-    except PackageNotFoundError:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name.partition(".")[0]:
+            raise  # ui is there but something it needs is not: say so, as the script would
+        from counterapp.cli import main as headless_main
+
         return headless_main
-    for entry_point in entry_points:
-        if entry_point.group == "console_scripts" and entry_point.name == SCRIPT:
-            function: Callable[[], None] = entry_point.load()
-            return function
-    return headless_main
+    function: Callable[[], None] = getattr(module, function_name)
+    return function
 
 
 if __name__ == "__main__":

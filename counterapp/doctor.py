@@ -14,7 +14,7 @@ from counterapp.keyguard import backoffice_key, key_state, open_checked_vault
 from counterapp.settings import Settings
 from counterapp.store import open_database, pending_migrations, schema_version
 from counterapp.vault import KeyMismatch, KeyMissing, KeyStoreKind, VaultError
-from counterapp.verification.revocation import load_crls
+from counterapp.verification.revocation import UnreadableCrl, load_crls
 from counterapp.verification.sources import BACKOFFICE_CRLS
 from counterapp.verification.status import GenerationState, trust_status
 from counterapp.verification.trust import TrustError, load_trust
@@ -167,16 +167,22 @@ def _crl(settings: Settings, now: dt.datetime) -> tuple[Health, str]:
     if not sources:
         health = Health.WARN if settings.reader is None else Health.FAIL
         return health, "no CRL sources configured"
-    crls = load_crls(sources, settings.data_dir, now)
+    loaded = load_crls(sources, settings.data_dir, now)
+    crls = [crl for crl in loaded if not isinstance(crl, UnreadableCrl)]
+    unreadable = "; ".join(
+        f"{crl.source} ({crl.problem})" for crl in loaded if isinstance(crl, UnreadableCrl)
+    )
     if not crls:
-        return Health.FAIL, "no configured CRL could be read"
+        return Health.FAIL, f"no configured CRL could be read: {unreadable}"
     newest = max(crl.last_update_utc for crl in crls)
     age = now - newest
     stale = [crl for crl in crls if crl.next_update_utc is None or crl.next_update_utc < now]
     detail = f"{len(crls)} CRL(s), newest issued {age.total_seconds() / 3600:.1f} h ago"
-    return (
-        (Health.FAIL, detail + f", {len(stale)} past next update") if stale else (Health.OK, detail)
-    )
+    if stale:
+        detail += f", {len(stale)} past next update"
+    if unreadable:
+        detail += f", cannot read: {unreadable}"
+    return (Health.FAIL if stale or unreadable else Health.OK), detail
 
 
 def _municipality(settings: Settings) -> tuple[Health, str]:

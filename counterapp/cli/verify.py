@@ -115,7 +115,11 @@ def verify(
     except TrustError as exc:
         raise click.UsageError(str(exc)) from exc
     except CrlError as exc:
-        raise click.UsageError(f"--crl: {exc}") from exc
+        raise click.UsageError(
+            f"--crl {exc}: 失効リスト（CRL）として使えません。J-LIS の CRL ファイル"
+            "（DER または PEM）を指定してください / not usable as a CRL: give J-LIS's CRL file"
+            " (DER or PEM)"
+        ) from exc
     if pinless:
         collation_b = ask_collation_b()  # checked before the card is touched
         with connected_card(ctx, reader, simulate) as card:

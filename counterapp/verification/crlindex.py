@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 INDEX_FILE = Path("crl") / "index.sqlite"
 INSERT_BATCH = 50_000
+# Far above any JPKI CRL (a million entries is about 40 MB); a bigger file is refused
+# before it is read, not loaded into memory.
+MAX_CRL_BYTES = 1 << 30
 MAX_OPEN_DATABASES = 4  # per thread
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "sha1": hashes.SHA1,
@@ -151,6 +154,8 @@ def build_index(path: Path, database: Path) -> IndexedCrl:
     """Read, parse, validate and index one CRL file now (once per content)."""
     try:
         stat = path.stat()
+        if stat.st_size > MAX_CRL_BYTES:
+            raise CrlIndexError(f"larger than {MAX_CRL_BYTES >> 20} MiB, not a CRL")
         data = path.read_bytes()
     except OSError as exc:
         raise CrlIndexError(f"cannot read {path.name}") from exc
@@ -176,6 +181,9 @@ def parse_full(data: bytes) -> x509.CertificateRevocationList:
             crl = x509.load_der_x509_crl(data)
         # cryptography decodes these lazily: touch them now so a garbled CRL fails here.
         _ = (crl.issuer, crl.last_update_utc, crl.next_update_utc, crl.extensions)
+        _ = crl.signature_hash_algorithm
+    except UnsupportedAlgorithm as exc:
+        raise CrlIndexError("signature algorithm not supported") from exc
     except (ValueError, x509.UnsupportedGeneralNameType, x509.InvalidVersion) as exc:
         raise CrlIndexError("not a CRL") from exc
     return crl

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from counterapp.cardsource import CardSource
 from counterapp.settings import Settings
-from counterapp.verification.revocation import AnyCrl, CrlError, load_crls, parse_crl
+from counterapp.verification.revocation import AnyCrl, CrlError, load_crls, read_crl_file
 from counterapp.verification.trust import TrustConfig, TrustError, load_trust
 
 BACKOFFICE_CRLS = Path("crl") / "backoffice"
@@ -45,7 +45,7 @@ def crls_for(
 ) -> list[AnyCrl]:
     """CRLs from explicit files, else the configured sources, else (test trust) fresh test CRLs."""
     if crl_files:
-        return [parse_crl(path.read_bytes()) for path in crl_files]
+        return [read_crl_file(path) for path in crl_files]
     if not settings.crl_sources and settings.backoffice_url:
         # The sync keeps the back office's current CRLs here (counterapp.sync).
         cached = sorted((settings.data_dir / BACKOFFICE_CRLS).glob("*.crl"))

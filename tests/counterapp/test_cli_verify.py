@@ -156,7 +156,38 @@ def test_missing_crl_is_never_a_silent_pass(tmp_path: Path) -> None:
     )
     result = verify(tmp_path, "--simulate", "valid")
     assert result.code == 2
-    assert checks_of(result)["revocation"]["reason"] == "crl.missing"
+    revocation = checks_of(result)["revocation"]
+    assert revocation["reason"] == "crl.missing"
+    assert revocation["params"] == {"sources": str(tmp_path / "absent.crl")}  # named
+
+
+def test_a_garbled_configured_crl_says_what_to_do_and_exits_2(tmp_path: Path) -> None:
+    crl_file = tmp_path / "crl" / "auth.crl"
+    crl_file.parent.mkdir()
+    crl_file.write_bytes(b"\x30\x82\x02\x1d" + bytes(range(256)) * 2)  # a DER start, then noise
+    (tmp_path / "settings.toml").write_text(f"crl_sources = ['{crl_file}']\n", encoding="utf-8")
+
+    result = run_counterapp(tmp_path, "verify", "--simulate", "valid", stdin=PINS)
+
+    assert result.code == 2, result.stderr  # undetermined, as documented in --help
+    assert "判定: 確認できませんでした" in result.stdout
+    assert "? 失効確認: 設定された失効リスト（CRL）を読み取れないため失効を確認できません" in (
+        result.stdout
+    )
+    assert f"CRL（{crl_file}）が壊れている" in result.stdout  # which file to fix
+    assert "J-LIS の CRL（DER または PEM）に置き換える" in result.stdout  # and how
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_a_garbled_crl_file_on_the_command_line_is_a_usage_error(tmp_path: Path) -> None:
+    crl_file = tmp_path / "auth.crl"
+    crl_file.write_bytes(b"-----BEGIN X509 CRL-----\ngarbled\n-----END X509 CRL-----\n")
+    result = verify(tmp_path, "--simulate", "valid", "--crl", str(crl_file))
+    assert result.code == 4
+    assert f"--crl {crl_file}: not a CRL" in result.stderr
+    assert "J-LIS の CRL ファイル（DER または PEM）を指定してください" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.slow
@@ -206,3 +237,14 @@ def test_an_impossible_collation_number_is_not_sent(tmp_path: Path) -> None:
     result = verify(tmp_path, "--simulate", "valid", "--card-face", stdin=f"{PINS}00000000000000\n")
     assert result.code == 2, result.stderr
     assert checks_of(result)["card_face"]["reason"] == "collation.birth_date.invalid"
+
+
+@pytest.mark.slow
+def test_doctor_names_a_garbled_configured_crl(tmp_path: Path) -> None:
+    crl_file = tmp_path / "auth.crl"
+    crl_file.write_bytes(b"")
+    (tmp_path / "settings.toml").write_text(f"crl_sources = ['{crl_file}']\n", encoding="utf-8")
+    result = run_counterapp(tmp_path, "doctor")
+    assert f"✘ 失効リスト / CRL: no configured CRL could be read: {crl_file} (not a CRL)" in (
+        result.stdout
+    )

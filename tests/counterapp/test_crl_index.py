@@ -99,7 +99,11 @@ def test_a_crl_signed_by_another_key_is_not_used(tmp_path: Path) -> None:
     assert _check(path, tmp_path) == (Outcome.UNKNOWN, "crl.missing")
 
 
-def test_a_garbled_crl_file_reads_as_missing(tmp_path: Path) -> None:
+def test_a_garbled_crl_file_is_named_never_read_as_missing(tmp_path: Path) -> None:
     path = tmp_path / "garbled.crl"
     path.write_bytes(b"\x30\x82\x00\x10 not a CRL at all")
-    assert _check(path, tmp_path) == (Outcome.UNKNOWN, "crl.missing")
+    assert _check(path, tmp_path) == (Outcome.UNKNOWN, "crl.unreadable")
+    result = check_revocation(
+        _card_certificate(), CA.certificate, load_crls([str(path)], tmp_path, NOW), NOW
+    )
+    assert dict(result.params) == {"sources": str(path)}
