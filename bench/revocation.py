@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from asn1crypto.core import Asn1Value
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -40,12 +41,10 @@ LINEAR_ROUNDS = 3
 
 
 def der(tag: int, content: bytes) -> bytes:
-    """One DER TLV."""
-    size = len(content)
-    if size < 0x80:
-        return bytes((tag, size)) + content
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(length))) + length + content
+    """One DER TLV (any content, even one that is not valid for the tag)."""
+    return Asn1Value(
+        class_=tag >> 6, method=(tag >> 5) & 1, tag=tag & 0x1F, contents=content
+    ).dump()
 
 
 def der_integer(value: int) -> bytes:

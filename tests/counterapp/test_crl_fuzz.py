@@ -18,6 +18,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+from asn1crypto.core import Asn1Value
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -122,11 +123,10 @@ def assert_never_a_silent_pass(data: bytes, verdict: Verdict, path: Path) -> Non
 
 
 def der(tag: int, content: bytes) -> bytes:
-    size = len(content)
-    if size < 0x80:
-        return bytes((tag, size)) + content
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(length))) + length + content
+    """One DER TLV (any content, even one that is not valid for the tag)."""
+    return Asn1Value(
+        class_=tag >> 6, method=(tag >> 5) & 1, tag=tag & 0x1F, contents=content
+    ).dump()
 
 
 def signed_by_ca(tbs: bytes, algorithm: bytes = SHA256_WITH_RSA) -> bytes:
