@@ -28,7 +28,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin, get_
 
 from annotated_types import Interval, Predicate
 
-from counterapp import parsecache
+from counterapp.wire import parsecache
 
 APP_NAME = "counterapp"
 SETTINGS_FILE = "settings.toml"

@@ -3,7 +3,7 @@
 The clerk's first page lists only the procedures' titles (a few single forms, then the life
 events). Checking the whole library needs pydantic and the form model, which take most of
 the window's start, so the titles are read here with ``json`` alone from the library's
-start-up cache entry (counterapp/parsecache.py): the entry written after the same files
+start-up cache entry (counterapp/wire/parsecache.py): the entry written after the same files
 were checked, named by the same content hash. With no entry (the first start after an
 update, or a cache that cannot be written) there is no list here, and the caller takes it
 from the checked library (``FormLibrary.procedures``), through the same ``procedures_of``.
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from counterapp import parsecache
 from counterapp.resources import resource_path
+from counterapp.wire import parsecache
 
 CACHE_KIND = "form-library"
 EVENTS_FOLDER = "events"

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from counterapp import parsecache
 from counterapp.forms.definition import FieldDefinition, FormDefinition, LifeEvent
 from counterapp.forms.index import (
     CACHE_KIND,
@@ -28,6 +27,7 @@ from counterapp.forms.index import (
     procedures_of,
 )
 from counterapp.resources import resource_path
+from counterapp.wire import parsecache
 
 CATALOGUE_FILE = "fields.yaml"
 log = logging.getLogger(__name__)

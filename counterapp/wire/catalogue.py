@@ -9,21 +9,20 @@ can find them.
 It lives in the shared package because both sides read their texts with it: only the
 standard library, ruamel.yaml and platformdirs are imported (no Qt, nothing of the
 terminal). Each file is read on first use and kept for the life of the process; its parsed
-form is cached as JSON in the user's cache folder (see ``_cache_file``).
+form is kept in the start-up cache (``parsecache``) beside the form library's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+
+from counterapp.wire import parsecache
 
 # The seven languages of the terminal, in the order the kiosk offers them.
 LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "vi", "pt")
@@ -91,14 +90,19 @@ def _merged(folder: Path) -> Mapping[str, Texts]:
 
 @functools.cache
 def _parsed(path: Path) -> Mapping[str, Texts]:
-    raw = path.read_bytes()
-    cache = _cache_file(path, raw)
-    if cache is not None:
-        with contextlib.suppress(CatalogueError):  # a damaged cache is parsed again
-            return _checked(_read_json(cache), path.name)
-    entries = _checked(_parse_yaml(raw, path.name), path.name)
-    if cache is not None:
-        _write_json(cache, {key: dict(texts) for key, texts in entries.items()})
+    """One file's texts: from the start-up cache while the file (and this code) are unchanged.
+
+    Parsing YAML costs far more than reading JSON at start-up; a damaged entry is parsed again.
+    """
+    kind = f"catalogue.{path.stem}"
+    key = parsecache.content_key(kind, [path], path.parent, code=[Path(__file__)])
+    entry = parsecache.read_entry(kind, key)
+    if entry is not None:
+        with contextlib.suppress(CatalogueError, ValueError):
+            return _checked(json.loads(entry), path.name)
+    entries = _checked(_parse_yaml(path.read_bytes(), path.name), path.name)
+    document = json.dumps({key: dict(texts) for key, texts in entries.items()}, ensure_ascii=False)
+    parsecache.write_entry(kind, key, document.encode())
     return entries
 
 
@@ -124,45 +128,3 @@ def _checked(data: object, name: str) -> Mapping[str, Texts]:
             {str(lang): str(text) for lang, text in texts.items() if text is not None}
         )
     return MappingProxyType(entries)
-
-
-# The parsed files are kept as JSON in the user's cache folder, named by a hash of the YAML
-# (and of this format's version): parsing YAML costs far more than reading JSON at start-up,
-# and a changed file simply gets a new name. Any trouble with the cache means parsing again.
-_CACHE_VERSION = b"catalogue-cache-1"
-
-
-def _cache_file(path: Path, raw: bytes) -> Path | None:
-    try:
-        import platformdirs
-
-        folder = Path(platformdirs.user_cache_dir("counterapp", appauthor=False)) / "catalogue"
-    except (ImportError, OSError, RuntimeError):
-        return None
-    source = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
-    content = hashlib.sha256(_CACHE_VERSION + raw).hexdigest()[:32]
-    return folder / f"{path.stem}.{source}.{content}.json"
-
-
-def _read_json(cache: Path) -> object:
-    try:
-        data: object = json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data
-
-
-def _write_json(cache: Path, data: object) -> None:
-    prefix = cache.name.rsplit(".", 2)[0]
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=cache.parent, suffix=".tmp", delete=False
-        ) as file:
-            json.dump(data, file, ensure_ascii=False)
-        os.replace(file.name, cache)
-        for old in cache.parent.glob(f"{prefix}.*.json"):
-            if old != cache:
-                old.unlink(missing_ok=True)
-    except OSError:
-        return

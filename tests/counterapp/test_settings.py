@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from counterapp.parsecache import CACHE_ENV
 from counterapp.settings import Settings, SettingsError, load_settings
+from counterapp.wire.parsecache import CACHE_ENV
 
 # (settings.toml line, the key named in the message, a word of what is allowed)
 BAD_FILE_VALUES = [

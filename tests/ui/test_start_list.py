@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from counterapp.forms.index import offered_procedures
 from counterapp.forms.loader import load_library
-from counterapp.parsecache import CACHE_ENV
 from counterapp.settings import Settings, load_settings
+from counterapp.wire.parsecache import CACHE_ENV
 from ui.app import Startup
 from ui.clerk.pages import HomePage
 from ui.clerk.window import ClerkWindow

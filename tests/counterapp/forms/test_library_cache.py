@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from counterapp import parsecache
 from counterapp.forms.loader import CACHE_KIND, load_library, parse_library
 from counterapp.resources import resource_path
+from counterapp.wire import parsecache
 
 
 @pytest.fixture

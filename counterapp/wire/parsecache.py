@@ -1,14 +1,16 @@
 """A start-up cache of parsed data files, keyed by the SHA-256 of everything they came from.
 
-Parsing YAML (the form library round-trip, with line numbers for error messages; the UI's
-text catalogue) takes much of the start of ``form fill`` and of the clerk window, while the
-files change only with an update or a municipality's edit. So the parsed result is kept as
-JSON in the user's cache folder, named by the hash of the files and of the code that reads
-them: any change to either is a new name, and a missing, unreadable or invalid entry is
-simply rebuilt by the caller. JSON, not pickle: an entry can hold data only, and callers
-read it back through the same checks (pydantic models, type checks) as the files.
-The settings use it only to remember that pydantic accepted a ``settings.toml`` (an empty
-entry named by the file's hash): the values themselves are always read from the file.
+Parsing YAML (the form library round-trip, with line numbers for error messages; the
+message catalogue's files, ``catalogue``) takes much of the start of ``form fill`` and of
+the clerk window, while the files change only with an update or a municipality's edit. So
+the parsed result is kept as JSON in the user's cache folder, named by the hash of the files
+and of the code that reads them: any change to either is a new name, and a missing,
+unreadable or invalid entry is simply rebuilt by the caller. JSON, not pickle: an entry can
+hold data only, and callers read it back through the same checks (pydantic models, type
+checks) as the files. It is in the shared package because the back office reads its texts
+through the same catalogue. The settings use it only to remember that pydantic accepted a
+``settings.toml`` (an empty entry named by the file's hash): the values themselves are
+always read from the file.
 """
 
 from __future__ import annotations
@@ -16,16 +18,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
 
-from counterapp import __version__
-
 CACHE_ENV = "COUNTERAPP_CACHE_DIR"
-# Bump when the shape of entries changes (also covered by the version and source hashes).
+# Bump when the shape of entries changes (also covered by the hashes of the code).
 ENTRY_FORMAT = b"parsed/1"
 # Entries of other contents are dropped after a week (several installs may share the folder).
 STALE_SECONDS = 7 * 86_400
@@ -42,14 +43,22 @@ def cache_folder() -> Path:
 
 def content_key(kind: str, files: Iterable[Path], root: Path, code: Iterable[Path]) -> str:
     """SHA-256 over the data files (names and bytes) and the code that parses them."""
-    digest = hashlib.sha256(ENTRY_FORMAT + kind.encode() + b"\0" + __version__.encode())
-    for path in code:  # absent in a frozen bundle, where the version stands for the code
+    digest = hashlib.sha256(ENTRY_FORMAT + kind.encode() + b"\0" + _build_identity())
+    for path in code:  # absent in a frozen bundle, where its build stands for the code
         if path.is_file():
             digest.update(b"\0code\0" + path.read_bytes())
     for path in sorted(files):
         digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _build_identity() -> bytes:
+    """In a frozen bundle (PyInstaller), the program file: each build is a new one."""
+    if not getattr(sys, "frozen", False):
+        return b""
+    built = os.stat(sys.executable)
+    return f"{built.st_size}:{built.st_mtime_ns}".encode()
 
 
 def entry_path(kind: str, key: str) -> Path:
