@@ -13,10 +13,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from counterapp.wire.auditchain import audit_entry_hash
+from counterapp.wire.schema import Sha256Hex, WholeNumber
 
 MAX_AUDIT_ENTRIES = 500
 MAX_SEQ = 2**31 - 1
-Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Short = Annotated[str, StringConstraints(max_length=256)]
 
 
@@ -26,7 +26,7 @@ class AuditRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    seq: int = Field(ge=1, le=MAX_SEQ)  # a database INTEGER (PostgreSQL: 32 bits)
+    seq: WholeNumber = Field(ge=1, le=MAX_SEQ)  # a database INTEGER (PostgreSQL: 32 bits)
     at: Short
     terminal: Short
     operator: Short

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 API_PREFIX = "/v1"
 MAX_BATCH_ITEMS = 100
@@ -23,6 +23,16 @@ ClientId = Annotated[str, StringConstraints(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 TICKET_NUMBER_PATTERN = r"^[0-9A-Za-z-]{1,16}$"  # a ticket machine's number, e.g. "A-12"
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer: 1 and 1.0, never "1" or true (pydantic's lax mode takes both)."""
+    if isinstance(value, str | bool):
+        raise ValueError("must be a JSON integer, not text or true/false")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_json_integer)]
 
 
 class Strict(BaseModel):
@@ -91,7 +101,7 @@ class SubmissionItem(Strict):
     visit: str = Field(min_length=1, max_length=64)
     event: Identifier | None = None
     form_id: Identifier
-    form_version: int = Field(ge=1)
+    form_version: WholeNumber = Field(ge=1)
     definition_sha256: Sha256Hex
     created_at: dt.datetime
     fields: tuple[WireField, ...] = Field(min_length=1, max_length=200)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from backoffice.audit import GENESIS, receive_audit, verify_terminal
 from backoffice.config import Settings
@@ -81,3 +83,15 @@ def test_an_entry_that_does_not_match_its_hash_is_not_kept(held: tuple[Store, Te
         3,
         "entry sent with a hash that does not match it",
     )
+
+
+@pytest.mark.parametrize(("seq", "taken"), [(1, True), (1.0, True), ("1", False), (True, False)])
+def test_a_sequence_number_is_a_json_integer(seq: object, taken: bool) -> None:
+    """As the published schema says: 1 and 1.0 are the same number; "1" and true are not."""
+    entry = chain(1)[0].model_dump(mode="json") | {"seq": seq}
+    body = json.dumps({"entries": [entry]})
+    if taken:
+        assert AuditBatch.model_validate_json(body).entries[0].seq == 1
+    else:
+        with pytest.raises(ValidationError):
+            AuditBatch.model_validate_json(body)

@@ -321,6 +321,16 @@ def test_a_form_version_beyond_32_bits_is_rejected_alone(
     assert statuses(response) == [("rejected", "submission.invalid"), ("accepted", None)]
 
 
+@pytest.mark.parametrize("version", ["1", True])
+def test_a_form_version_sent_as_text_or_true_is_not_taken_for_a_number(
+    server: BackofficeServer, client: httpx.Client, version: object
+) -> None:
+    body = batch(item())
+    body["items"][0]["form_version"] = version  # the schema says integer: 1 or 1.0 only
+    assert_problem(client.post(SUBMISSIONS, json=body), 422, "request.invalid")
+    assert stored(server, body["items"][0]["client_id"]) == {}
+
+
 def test_a_body_that_is_not_utf8_is_a_422_problem(client: httpx.Client) -> None:
     response = client.post(
         SUBMISSIONS, content=b'{"items": "\xff\xfe"}', headers={"content-type": "application/json"}
