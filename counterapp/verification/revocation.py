@@ -53,6 +53,9 @@ AnyCrl = ParsedCrl | UnreadableCrl
 REVOCATION = "revocation"
 CRL_CACHE_DIR = "crl"
 FETCH_TIMEOUT_S = 10.0
+# A CRL from a URL is held in memory while it is checked: a million revoked certificates make
+# ~40 MB, so more than this is a wrong address or a broken server, refused before it is read.
+MAX_DOWNLOAD_BYTES = 256 << 20
 
 
 class CrlError(Exception):
@@ -126,18 +129,35 @@ def _cached_fetch(url: str, cache_dir: Path, now: dt.datetime) -> IndexedCrl:
     import httpx
 
     try:
-        response = httpx.get(url, timeout=FETCH_TIMEOUT_S, follow_redirects=True)
-        response.raise_for_status()
-        parse_crl(response.content)
+        fetched = _download(url)
+        parse_crl(fetched)
     except (httpx.HTTPError, CrlError) as exc:
         if cached is not None:
             return cached  # stale: the check will say so
         raise CrlError(f"cannot fetch {url}: {exc}") from exc
     cache.parent.mkdir(parents=True, exist_ok=True)
     temporary = cache.with_suffix(".tmp")
-    temporary.write_bytes(response.content)
+    temporary.write_bytes(fetched)
     temporary.replace(cache)
     return current_index(cache, cache_dir, now)
+
+
+def _download(url: str) -> bytes:
+    """The body at ``url``; CrlError as soon as it is (or says it is) over the download cap."""
+    import httpx
+
+    too_large = CrlError(f"larger than {MAX_DOWNLOAD_BYTES >> 20} MiB, not a CRL")
+    with httpx.stream("GET", url, timeout=FETCH_TIMEOUT_S, follow_redirects=True) as response:
+        response.raise_for_status()
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_DOWNLOAD_BYTES:
+            raise too_large
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > MAX_DOWNLOAD_BYTES:
+                raise too_large
+    return bytes(body)
 
 
 def _fresh(crl: ParsedCrl, now: dt.datetime) -> bool:
